@@ -1,0 +1,66 @@
+using Ferry.Core.Policies;
+using Ferry.Core.Sessions;
+
+namespace Ferry.Core.Ports;
+
+/// <summary>Policies are stored as their JSON documents and validated again when loaded.</summary>
+public interface IPolicyStore
+{
+    /// <summary>Validates and stores the document; throws <see cref="PolicyValidationException"/> when invalid.</summary>
+    Task<Policy> PutAsync(string policyJson, CancellationToken cancellationToken = default);
+
+    Task<Policy?> GetAsync(string policyId, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<Policy>> ListAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>Sessions with their per-resource outcomes and logs. Writes are conditional so retries are harmless.</summary>
+public interface ISessionStore
+{
+    /// <summary>Creates the session unless it exists; returns the stored one either way.</summary>
+    Task<Session> OpenAsync(Session session, CancellationToken cancellationToken = default);
+
+    Task<Session?> GetAsync(string sessionId, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<Session>> ListByPolicyAsync(string policyId, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks the resource's current step (live progress) while it is still Running.</summary>
+    Task SetProgressAsync(string sessionId, string resourceId, string step, CancellationToken cancellationToken = default);
+
+    /// <summary>Appends a log entry; an entry with the same sequence number is written once.</summary>
+    Task AppendLogAsync(string sessionId, string resourceId, LogEntry entry, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes the resource's final outcome once; returns false when a final outcome was already recorded.</summary>
+    Task<bool> RecordOutcomeAsync(string sessionId, string resourceId, ResourceStatus status, string? reason, CancellationToken cancellationToken = default);
+
+    /// <summary>Closes the session with the worst of its resources' statuses; closing twice changes nothing.</summary>
+    Task<Session> CloseAsync(string sessionId, DateTimeOffset at, CancellationToken cancellationToken = default);
+}
+
+public sealed record SnapshotRef(string SnapshotId, string ItemId, bool Encrypted, string? KmsKeyId, string? DeviceName = null);
+
+/// <summary>A completed snapshot set or replica that can be restored, kept until retention removes it.</summary>
+public sealed record RestorePoint(
+    string RestorePointId,
+    string PolicyId,
+    string ResourceId,
+    string SessionId,
+    ResourceType Type,
+    bool IsReplica,
+    string AccountId,
+    string Region,
+    string OwnerRole,
+    DateTimeOffset CreatedAt,
+    IReadOnlyList<SnapshotRef> Snapshots);
+
+public interface IRestorePointStore
+{
+    Task PutAsync(RestorePoint point, CancellationToken cancellationToken = default);
+
+    Task<RestorePoint?> GetAsync(string restorePointId, CancellationToken cancellationToken = default);
+
+    /// <summary>A resource's restore points under a policy, newest first.</summary>
+    Task<IReadOnlyList<RestorePoint>> ListAsync(string policyId, string resourceId, CancellationToken cancellationToken = default);
+
+    Task DeleteAsync(string restorePointId, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,14 @@
+using Ferry.Local.Planning;
+
+var command = args.Length > 0 ? args[0] : "";
+return command switch
+{
+    "plan" => PlanCommand.Run(args[1..], Console.Out, Console.Error),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: ferry plan POLICY.json INVENTORY.json");
+    return PlanCommand.InvalidInput;
+}
