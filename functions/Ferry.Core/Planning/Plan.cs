@@ -109,6 +109,9 @@ public sealed record ResourcePlan(
     IReadOnlyList<KeyRequirement> KeyRequirements,
     IReadOnlyList<string> Warnings)
 {
+    /// <summary>Facts the plan could not check (e.g. key grants unknown); informational, they do not change the outcome.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
     public bool CrossAccount => SourceAccount != TargetAccount;
 
     public bool CrossRegion => SourceRegion != TargetRegion;

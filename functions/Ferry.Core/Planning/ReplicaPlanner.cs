@@ -51,7 +51,7 @@ public static class ReplicaPlanner
         var aurora = db.Kind == RdsKind.AuroraCluster;
         var item = DecideItem(db.Identifier, aurora ? "Aurora cluster" : "DB instance", db.Encrypted, db.Key, crossAccount, mapping, aurora, null);
 
-        var warnings = new List<string>();
+        var notes = new List<string>();
         if (aurora && item.Action != ItemAction.Fail)
         {
             // RDS-R8: a cluster snapshot copied where its engine version is not offered cannot be restored there.
@@ -65,7 +65,7 @@ public static class ReplicaPlanner
                     };
                     break;
                 case null:
-                    warnings.Add($"Engine version support in {mapping.TargetRegion} was not checked (no engine catalog)");
+                    notes.Add($"Engine version support in {mapping.TargetRegion} was not checked (no engine catalog)");
                     break;
             }
         }
@@ -103,7 +103,7 @@ public static class ReplicaPlanner
                     CopyDescription("that copy", db.Region, mapping, false, item.TargetKey, db.Encrypted));
             }
         }
-        return Finish(shell with { Warnings = [.. shell.Warnings, .. warnings] }, steps, context);
+        return Finish(shell with { Notes = notes }, steps, context);
     }
 
     /// <summary>The encryption rules shared by EBS volumes and RDS databases.</summary>
@@ -188,7 +188,7 @@ public static class ReplicaPlanner
         var plan = shell with { Steps = steps.All, KeyRequirements = requirements };
         var access = context?.Access;
         if (access is null)
-            return requirements.Count == 0 ? plan : plan with { Warnings = [.. plan.Warnings, "Key access was not checked (no key grants known)"] };
+            return requirements.Count == 0 ? plan : plan with { Notes = [.. plan.Notes, "Key access was not checked before the run (no key grants known); AWS will refuse a missing grant at the step that needs it"] };
 
         var denials = requirements
             .Select(r => (Requirement: r, Missing: access.Missing(r.Role, r.KeyArn, r.Permissions)))

@@ -36,6 +36,11 @@ internal sealed class JsonFields
 
     public void Error(string name, string message) => _errors.Add(new PolicyError(PathOf(name), message));
 
+    public int ErrorCount => _errors.Count;
+
+    public bool IsEmptyArray(string name) =>
+        _element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Array && value.GetArrayLength() == 0;
+
     public bool Has(string name) => _element.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null;
 
     public string? String(string name, bool required)

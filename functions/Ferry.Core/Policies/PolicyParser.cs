@@ -54,9 +54,9 @@ public static partial class PolicyParser
             root.Error("id", $"'{id}' must be 1-64 letters, digits, '-' or '_', starting with a letter or digit");
         var name = root.String("name", required: false) ?? id;
         var type = root.Enum("type", required: true, Types);
-        var sources = ReadSources(root, type);
+        var (sources, mode) = ReadSources(root, type);
         var replicas = ReadReplicas(root, type, sources);
-        var copies = ReadBackupCopies(root, type, sources);
+        var copies = ReadBackupCopies(root, type, sources, mode);
         var retention = ReadRetention(root);
         var schedule = ReadSchedule(root);
         root.RejectUnknown();
@@ -66,14 +66,21 @@ public static partial class PolicyParser
         return new Policy(id, name, type.Value, sources, replicas, copies, retention, schedule);
     }
 
-    private static PolicySources? ReadSources(JsonFields root, ResourceType? type)
+    /// <summary>The sources when valid, and the mode (needed to read backup copies even when the sources are not).</summary>
+    private static (PolicySources? Sources, SourceMode Mode) ReadSources(JsonFields root, ResourceType? type)
     {
         var fields = root.Object("sources", required: true);
         if (fields is null)
-            return null;
+            return (null, SourceMode.Account);
+        var errorsBefore = fields.ErrorCount;
         var mode = fields.Enum("mode", required: false, Modes) ?? SourceMode.Account;
         if (mode == SourceMode.Organization && type is not null and not ResourceType.Efs)
+        {
             fields.Error("mode", "Organization mode is supported for EFS policies only");
+            fields.Accept("accounts");
+            fields.Accept("memberRoleName");
+            mode = SourceMode.Account;
+        }
 
         var roleArn = ReadRoleArn(fields, "sourceRole");
         var partition = roleArn?.Partition;
@@ -91,15 +98,17 @@ public static partial class PolicyParser
         }
         fields.RejectUnknown();
 
-        return roleArn is null || resources is null
+        // Later checks compare mappings with the sources; they only run against valid sources.
+        var valid = roleArn is null || resources is null || fields.ErrorCount > errorsBefore
             ? null
             : new PolicySources(mode, roleArn.ToString(), roleArn.Account, regions, resources, accounts, memberRole);
+        return (valid, mode);
     }
 
     private static IReadOnlyList<string> ReadAccounts(JsonFields fields)
     {
         var items = fields.Array("accounts", required: true);
-        if (items.Count == 0 && fields.Has("accounts"))
+        if (fields.IsEmptyArray("accounts"))
             fields.Error("accounts", "must list at least one account");
         var accounts = new List<string>();
         foreach (var (item, path) in items)
@@ -118,7 +127,7 @@ public static partial class PolicyParser
     private static List<string> ReadRegions(JsonFields fields, string name, string? partition)
     {
         var items = fields.Array(name, required: true);
-        if (items.Count == 0 && fields.Has(name))
+        if (fields.IsEmptyArray(name))
             fields.Error(name, "must list at least one region");
         var regions = new List<string>();
         foreach (var (item, path) in items)
@@ -205,6 +214,7 @@ public static partial class PolicyParser
     {
         if (type == ResourceType.Efs)
         {
+            root.Accept("replicas");
             if (root.Has("replicas"))
                 root.Error("replicas", "EFS policies copy backups with backupCopies, not replicas");
             return null;
@@ -217,10 +227,11 @@ public static partial class PolicyParser
         return mappings is null ? null : new ReplicaSettings(mappings.Value.Mappings, mappings.Value.AllRegions);
     }
 
-    private static BackupCopySettings? ReadBackupCopies(JsonFields root, ResourceType? type, PolicySources? sources)
+    private static BackupCopySettings? ReadBackupCopies(JsonFields root, ResourceType? type, PolicySources? sources, SourceMode mode)
     {
         if (type is not null and not ResourceType.Efs)
         {
+            root.Accept("backupCopies");
             if (root.Has("backupCopies"))
                 root.Error("backupCopies", "backupCopies are for EFS policies; EC2 and RDS policies use replicas");
             return null;
@@ -228,7 +239,7 @@ public static partial class PolicyParser
         var fields = root.Object("backupCopies", required: type == ResourceType.Efs);
         if (fields is null)
             return null;
-        var mappings = ReadMappingSet(fields, sources, (mapping, sourceRegion) => ReadCopyMapping(mapping, sourceRegion, sources));
+        var mappings = ReadMappingSet(fields, sources, (mapping, sourceRegion) => ReadCopyMapping(mapping, sourceRegion, sources, mode));
         fields.RejectUnknown();
         return mappings is null ? null : new BackupCopySettings(mappings.Value.Mappings, mappings.Value.AllRegions);
     }
@@ -244,6 +255,8 @@ public static partial class PolicyParser
         var sourceRegions = sources?.Regions ?? [];
         var hasList = fields.Has("mappings");
         var hasAll = fields.Has("allRegions");
+        fields.Accept("mappings");
+        fields.Accept("allRegions");
         if (hasList && hasAll)
         {
             fields.Error("allRegions", "give either mappings (per source region) or allRegions, not both");
@@ -258,7 +271,6 @@ public static partial class PolicyParser
         var result = new List<T>();
         if (hasAll)
         {
-            fields.Accept("mappings");
             var all = fields.Object("allRegions", required: true);
             if (all is null)
                 return null;
@@ -274,7 +286,6 @@ public static partial class PolicyParser
             return (result, true);
         }
 
-        fields.Accept("allRegions");
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (item, path) in fields.Array("mappings", required: true))
         {
@@ -286,7 +297,7 @@ public static partial class PolicyParser
             {
                 if (!AwsRegions.IsKnown(sourceRegion))
                     mappingFields.Error("sourceRegion", $"'{sourceRegion}' is not a known AWS region");
-                else if (sources is not null && !sourceRegions.Contains(sourceRegion))
+                else if (sources is not null && !sourceRegions.Contains(sourceRegion, StringComparer.Ordinal))
                     mappingFields.Error("sourceRegion", $"{sourceRegion} is not one of the policy's source regions ({string.Join(", ", sourceRegions)})");
                 else if (!seen.Add(sourceRegion))
                     mappingFields.Error("sourceRegion", $"source region {sourceRegion} has more than one mapping");
@@ -317,7 +328,7 @@ public static partial class PolicyParser
             : new ReplicaMapping(sourceRegion, role.ToString(), role.Account, targetRegion, encryption);
     }
 
-    private static BackupCopyMapping? ReadCopyMapping(JsonFields fields, string? sourceRegion, PolicySources? sources)
+    private static BackupCopyMapping? ReadCopyMapping(JsonFields fields, string? sourceRegion, PolicySources? sources, SourceMode mode)
     {
         var partition = sources is null ? null : Arn.TryParse(sources.SourceRole, out var arn) ? arn.Partition : null;
         var targetRegion = ReadTargetRegion(fields, partition);
@@ -326,7 +337,7 @@ public static partial class PolicyParser
 
         string? vault = null;
         TagFilter? vaultTag = null;
-        if (sources?.Mode == SourceMode.Organization)
+        if (mode == SourceMode.Organization)
         {
             fields.Accept("vault");
             if (fields.Has("vault"))

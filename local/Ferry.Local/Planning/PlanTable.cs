@@ -34,6 +34,8 @@ public static class PlanTable
                 text.AppendLine($"  key: {need.Role} needs {string.Join(", ", need.Permissions)} on {need.KeyArn} ({need.Use})");
             foreach (var warning in plan.Warnings)
                 text.AppendLine($"  warning: {warning}");
+            foreach (var note in plan.Notes)
+                text.AppendLine($"  note: {note}");
         }
         return text.ToString();
     }

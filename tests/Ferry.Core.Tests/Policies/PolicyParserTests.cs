@@ -1,0 +1,97 @@
+using Ferry.Core.Policies;
+using static Ferry.Core.Tests.Policies.PolicyDocuments;
+
+namespace Ferry.Core.Tests.Policies;
+
+public class PolicyParserTests
+{
+    [Fact]
+    public void Ec2Policy_WithPerRegionMappings_ParsesEveryField()
+    {
+        var policy = PolicyParser.Parse(Ec2);
+
+        Assert.Equal(("prod-ec2", "Production EC2", ResourceType.Ec2), (policy.Id, policy.Name, policy.Type));
+        Assert.Equal("111111111111", policy.Sources.AccountId);
+        Assert.Equal(["eu-west-1", "us-east-1"], policy.Sources.Regions);
+        Assert.Equal(["i-0123456789abcdef0"], policy.Sources.Resources.Ids);
+        Assert.Equal([new TagFilter("backup", "gold")], policy.Sources.Resources.Tags);
+        var europe = policy.MappingFor("eu-west-1")!;
+        Assert.Equal(("222222222222", "eu-central-1", KeyUsage.EncryptedOnly), (europe.TargetAccount, europe.TargetRegion, europe.Encryption.KeyUsage));
+        Assert.Equal("arn:aws:kms:eu-central-1:222222222222:key/22222222-2222-4222-8222-222222222222", europe.Encryption.KmsKey);
+        Assert.False(policy.MappingFor("us-east-1")!.Encryption.Enabled);
+        Assert.Equal(7, policy.Retention.RestorePoints);
+        Assert.Equal(new Schedule("cron(0 2 * * ? *)", "Europe/Berlin"), policy.Schedule);
+        Assert.False(policy.Replicas!.AppliesToAllRegions);
+    }
+
+    [Fact]
+    public void RdsPolicy_WithAllRegionsMapping_AppliesItToEverySourceRegion()
+    {
+        var policy = PolicyParser.Parse(RdsAllRegions);
+
+        Assert.True(policy.Replicas!.AppliesToAllRegions);
+        Assert.Equal(["eu-west-1", "eu-west-2"], policy.Replicas.Mappings.Select(m => m.SourceRegion));
+        Assert.All(policy.Replicas.Mappings, m => Assert.Equal(("eu-central-1", true, null, KeyUsage.AllResources), (m.TargetRegion, m.Encryption.Enabled, m.Encryption.KmsKey, m.Encryption.KeyUsage)));
+        Assert.Equal("rds-all", policy.Name);
+        Assert.Equal("UTC", policy.Schedule!.TimeZone);
+    }
+
+    [Fact]
+    public void EfsPolicy_AccountMode_NamesTheVault()
+    {
+        var policy = PolicyParser.Parse(EfsAccount);
+
+        Assert.Equal(SourceMode.Account, policy.Sources.Mode);
+        Assert.Equal(new BackupCopyMapping("eu-west-1", "eu-central-1", "Default", null), policy.CopyMappingFor("eu-west-1"));
+        Assert.Null(policy.Replicas);
+        Assert.Null(policy.Schedule);
+    }
+
+    [Fact]
+    public void EfsPolicy_OrganizationMode_FindsVaultsByTagInEveryAccount()
+    {
+        var policy = PolicyParser.Parse(EfsOrganization);
+
+        Assert.Equal(SourceMode.Organization, policy.Sources.Mode);
+        Assert.Equal(["333333333333", "444444444444"], policy.Sources.Accounts);
+        Assert.Equal("FerryMember", policy.Sources.MemberRoleName);
+        Assert.All(policy.BackupCopies!.Mappings, m => Assert.Equal(new TagFilter("ferry-vault", "dr"), m.VaultTag));
+        Assert.Equal(2, policy.BackupCopies.Mappings.Count);
+    }
+
+    [Fact]
+    public void Policy_WithSeveralProblems_ReportsEveryOneAtOnce()
+    {
+        var node = Node(Ec2);
+        node["id"] = "bad id!";
+        node["retention"]!["restorePoints"] = 0;
+        node["sources"]!["regions"]![1] = "mars-1";
+
+        var (policy, errors) = PolicyParser.TryParse(node.ToJsonString());
+
+        Assert.Null(policy);
+        Assert.Equal(["$.id", "$.sources.regions[1]", "$.retention.restorePoints"], errors.Select(e => e.Path));
+    }
+
+    [Fact]
+    public void Parse_InvalidPolicy_ThrowsWithAllErrorsInTheMessage()
+    {
+        var node = Node(Ec2);
+        node["type"] = "S3";
+
+        var error = Assert.Throws<PolicyValidationException>(() => PolicyParser.Parse(node.ToJsonString()));
+
+        Assert.Contains("$.type: 'S3' is not one of EC2, RDS, EFS", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AllRegionsMapping_WithBadRole_ReportsTheErrorOnce()
+    {
+        var node = Node(RdsAllRegions);
+        node["replicas"]!["allRegions"]!["targetRole"] = "FerryTarget";
+
+        var (_, errors) = PolicyParser.TryParse(node.ToJsonString());
+
+        Assert.Single(errors, e => e.Path == "$.replicas.allRegions.targetRole");
+    }
+}
