@@ -23,10 +23,11 @@ public sealed class KeyAccess(IEnumerable<KeyGrant> grants)
 }
 
 /// <summary>The Aurora engine versions each region offers.</summary>
-public sealed class EngineCatalog(IEnumerable<(string Region, string Engine, string Version)> offers)
+/// <param name="lookedUp">Region and engine pairs that were looked up, even when they offer no version.</param>
+public sealed class EngineCatalog(IEnumerable<(string Region, string Engine, string Version)> offers, IEnumerable<(string Region, string Engine)>? lookedUp = null)
 {
     private readonly HashSet<(string, string, string)> _offers = [.. offers];
-    private readonly HashSet<(string, string)> _known = [.. offers.Select(o => (o.Region, o.Engine))];
+    private readonly HashSet<(string, string)> _known = [.. offers.Select(o => (o.Region, o.Engine)), .. lookedUp ?? []];
 
     /// <summary>True or false when the region's offers for the engine are known; null when they were never looked up.</summary>
     public bool? Offers(string region, string engine, string version) =>

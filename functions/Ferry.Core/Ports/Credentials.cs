@@ -47,6 +47,7 @@ public static class FerryTags
     public const string Source = "ferry:source";
     public const string Step = "ferry:step";
     public const string RestorePoint = "ferry:restore-point";
+    public const string Item = "ferry:item";
 }
 
 /// <summary>A tag filter on a describe call: resources carrying <paramref name="Key"/> with one of <paramref name="Values"/>.</summary>

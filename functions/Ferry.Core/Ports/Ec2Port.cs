@@ -90,6 +90,7 @@ public sealed record CreateVolumeRequest(
     int? Throughput = null);
 
 /// <summary>The EC2 and EBS operations Ferry uses, as a role in one region.</summary>
+/// <remarks>Describe calls leave out ids that do not exist instead of failing, so one missing id never hides the others.</remarks>
 public interface IEc2Port
 {
     Task<IReadOnlyList<Ec2Instance>> DescribeInstancesAsync(InstanceQuery query, CancellationToken cancellationToken = default);
@@ -114,6 +115,9 @@ public interface IEc2Port
     Task CreateTagsAsync(IReadOnlyList<string> resourceIds, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken = default);
 
     Task<string> RegisterImageAsync(RegisterImageRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>The id of the caller's image with this name (DescribeImages), or null.</summary>
+    Task<string?> FindImageAsync(string name, CancellationToken cancellationToken = default);
 
     /// <summary>Launches one instance and returns its id.</summary>
     Task<string> RunInstanceAsync(RunInstanceRequest request, CancellationToken cancellationToken = default);

@@ -65,6 +65,7 @@ public sealed record RdsRestoreRequest(
     string? SubnetGroup = null);
 
 /// <summary>The RDS and Aurora operations Ferry uses, as a role in one region.</summary>
+/// <remarks>Describe calls leave out identifiers that do not exist instead of failing, so one missing id never hides the others.</remarks>
 public interface IRdsPort
 {
     /// <summary>DB instances and Aurora clusters together, by identifier or tag (any of them).</summary>

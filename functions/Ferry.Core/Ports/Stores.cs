@@ -39,6 +39,28 @@ public interface ISessionStore
 
 public sealed record SnapshotRef(string SnapshotId, string ItemId, bool Encrypted, string? KmsKeyId, string? DeviceName = null);
 
+/// <summary>A volume's shape, so a restore recreates it as it was.</summary>
+public sealed record VolumeConfig(string VolumeId, string DeviceName, int SizeGiB, string VolumeType, int? Iops = null, int? Throughput = null);
+
+/// <summary>
+/// The original resource's configuration, kept with each restore point so a restore can recreate
+/// it even when the original is gone.
+/// </summary>
+public sealed record ResourceConfig(
+    IReadOnlyDictionary<string, string> Tags,
+    string? InstanceType = null,
+    string? AvailabilityZone = null,
+    string? RootDeviceName = null,
+    string? Architecture = null,
+    string? SubnetId = null,
+    IReadOnlyList<string>? SecurityGroupIds = null,
+    IReadOnlyList<VolumeConfig>? Volumes = null,
+    Inventory.RdsKind? DbKind = null,
+    string? Engine = null,
+    string? EngineVersion = null,
+    string? DbClass = null,
+    string? SubnetGroup = null);
+
 /// <summary>A completed snapshot set or replica that can be restored, kept until retention removes it.</summary>
 public sealed record RestorePoint(
     string RestorePointId,
@@ -51,7 +73,8 @@ public sealed record RestorePoint(
     string Region,
     string OwnerRole,
     DateTimeOffset CreatedAt,
-    IReadOnlyList<SnapshotRef> Snapshots);
+    IReadOnlyList<SnapshotRef> Snapshots,
+    ResourceConfig Config);
 
 public interface IRestorePointStore
 {

@@ -26,11 +26,13 @@ public sealed record LogEntry(
     string? Role = null,
     IReadOnlyDictionary<string, string>? Ids = null);
 
+/// <param name="CurrentStep">The step the resource is at while Running (live progress).</param>
 public sealed record ResourceOutcome(
     string ResourceId,
     ResourceStatus Status,
     string? Reason,
-    IReadOnlyList<LogEntry> Log);
+    IReadOnlyList<LogEntry> Log,
+    string? CurrentStep = null);
 
 /// <summary>One run of a policy or one restore, with the outcome of each of its resources.</summary>
 public sealed record Session(

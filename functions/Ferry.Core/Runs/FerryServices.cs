@@ -1,0 +1,34 @@
+using Ferry.Core.Ports;
+
+namespace Ferry.Core.Runs;
+
+/// <summary>How long and how often a flow waits on AWS.</summary>
+/// <param name="FirstWait">The first wait before checking a snapshot or copy.</param>
+/// <param name="MaxWait">The longest single wait; intervals double up to it.</param>
+/// <param name="Deadline">How long a stage may take before its resource fails.</param>
+/// <param name="SlotLease">How long a copy slot is held before it expires if never released.</param>
+public sealed record WaitSettings(TimeSpan FirstWait, TimeSpan MaxWait, TimeSpan Deadline, TimeSpan SlotLease)
+{
+    public static readonly WaitSettings Default = new(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(10), TimeSpan.FromHours(24), TimeSpan.FromHours(26));
+}
+
+/// <summary>Everything a step needs, behind Ferry's ports: real adapters in Lambda, the simulator locally.</summary>
+public sealed record FerryServices(
+    ICredentialsPort Credentials,
+    IAwsPorts Aws,
+    IPolicyStore Policies,
+    ISessionStore Sessions,
+    IRestorePointStore RestorePoints,
+    ICopySlots Slots,
+    IClock Clock,
+    WaitSettings Waits)
+{
+    public async Task<IEc2Port> Ec2Async(RoleAt at, CancellationToken cancellationToken) =>
+        Aws.Ec2(await Credentials.AssumeAsync(at.Role, cancellationToken), at.Region);
+
+    public async Task<IRdsPort> RdsAsync(RoleAt at, CancellationToken cancellationToken) =>
+        Aws.Rds(await Credentials.AssumeAsync(at.Role, cancellationToken), at.Region);
+
+    public async Task<IKmsPort> KmsAsync(string role, string region, CancellationToken cancellationToken) =>
+        Aws.Kms(await Credentials.AssumeAsync(role, cancellationToken), region);
+}

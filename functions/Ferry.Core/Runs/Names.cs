@@ -1,0 +1,31 @@
+using System.Security.Cryptography;
+using System.Text;
+using Ferry.Core.Aws;
+using Ferry.Core.Inventory;
+
+namespace Ferry.Core.Runs;
+
+/// <summary>Deterministic names and tokens, so a retried step finds what its first attempt made.</summary>
+public static class Names
+{
+    /// <summary>Eight hex characters derived from the parts.</summary>
+    public static string Short(params string[] parts) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', parts))))[..8];
+
+    /// <summary>An RDS snapshot identifier for a resource in a session: valid wherever Ferry copies it.</summary>
+    public static string RdsSnapshot(string resourceId, string sessionId) => $"ferry-{resourceId}-{Short(sessionId)}";
+
+    /// <summary>The ARN another account or region uses to name an RDS snapshot.</summary>
+    public static string RdsSnapshotArn(string partition, string region, string account, RdsKind kind, string identifier) =>
+        $"arn:{partition}:rds:{region}:{account}:{(kind == RdsKind.AuroraCluster ? "cluster-snapshot" : "snapshot")}:{identifier}";
+
+    public static string PartitionOf(string roleArn) => Arn.TryParse(roleArn, out var arn) ? arn.Partition : "aws";
+
+    /// <summary>The slot holder for one item's copy in one stage.</summary>
+    public static string SlotHolder(ReplicaJob job, JobItem item, WaitStage stage) => $"{job.SessionId}/{job.ResourceId}/{item.ItemId}/{stage}";
+
+    public static string RestorePoint(string sessionId, string resourceId, bool replica) =>
+        $"rp-{Short(sessionId, resourceId, replica ? "replica" : "snapshot")}";
+
+    public static string SessionId(string policyId, DateTimeOffset at) => $"{policyId}-{at:yyyyMMdd'T'HHmmss'Z'}";
+}

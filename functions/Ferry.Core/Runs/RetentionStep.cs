@@ -1,0 +1,100 @@
+using Ferry.Core.Errors;
+using Ferry.Core.Inventory;
+using Ferry.Core.Policies;
+using Ferry.Core.Ports;
+
+namespace Ferry.Core.Runs;
+
+/// <summary>
+/// Keeps a resource's newest restore points (the policy's count of each kind, snapshots and
+/// replicas) and deletes the rest. It deletes only snapshots whose tags say Ferry made them for this
+/// policy, and never the newest replica, whatever the count.
+/// </summary>
+public sealed class RetentionStep(FerryServices services)
+{
+    private readonly RunLog _log = new(services);
+
+    public async Task<RetentionOutput> RunAsync(RetentionInput input, CancellationToken cancellationToken = default)
+    {
+        var sessionId = input.SessionId;
+        var policy = await SessionSteps.LoadPolicyAsync(services, input.PolicyId, cancellationToken);
+        var points = await services.RestorePoints.ListAsync(policy.Id, input.ResourceId, cancellationToken);
+        var keep = points.GroupBy(p => p.IsReplica)
+            .SelectMany(kind => kind.OrderByDescending(p => p.CreatedAt).Take(policy.Retention.RestorePoints))
+            .Select(p => p.RestorePointId)
+            .ToHashSet(StringComparer.Ordinal);
+
+        var deleted = new List<string>();
+        foreach (var point in points.Where(p => !keep.Contains(p.RestorePointId)).OrderBy(p => p.CreatedAt))
+        {
+            var skipped = await DeleteSnapshotsAsync(policy, point, cancellationToken);
+            if (skipped.Count > 0)
+            {
+                if (sessionId is not null)
+                {
+                    await _log.WriteAsync(sessionId, input.ResourceId, RunLog.Retention, "ApplyRetention",
+                        $"Kept {string.Join(", ", skipped)} of restore point {point.RestorePointId}: not tagged as Ferry's for policy {policy.Id}",
+                        point.OwnerRole, level: Sessions.ResourceStatus.Warning, cancellationToken: cancellationToken);
+                }
+                continue;
+            }
+            await services.RestorePoints.DeleteAsync(point.RestorePointId, cancellationToken);
+            deleted.Add(point.RestorePointId);
+        }
+        if (sessionId is not null && deleted.Count > 0)
+        {
+            await _log.WriteAsync(sessionId, input.ResourceId, RunLog.Retention, "ApplyRetention",
+                $"Retention kept {keep.Count} restore point(s), deleted {deleted.Count}: {string.Join(", ", deleted)}", cancellationToken: cancellationToken);
+        }
+        return new RetentionOutput(policy.Id, input.ResourceId, keep.Count, deleted);
+    }
+
+    /// <summary>Deletes the point's snapshots; returns those left alone because they are not Ferry's.</summary>
+    private async Task<List<string>> DeleteSnapshotsAsync(Policy policy, RestorePoint point, CancellationToken cancellationToken)
+    {
+        var at = new RoleAt(point.OwnerRole, point.AccountId, point.Region);
+        var ids = point.Snapshots.Select(s => s.SnapshotId).Distinct().ToList();
+        var skipped = new List<string>();
+        bool Ours(IReadOnlyDictionary<string, string> tags) =>
+            tags.TryGetValue(FerryTags.Policy, out var owner) && owner == policy.Id && tags.TryGetValue(FerryTags.Source, out var source) && source == point.ResourceId;
+
+        if (point.Type == ResourceType.Ec2)
+        {
+            var ec2 = await services.Ec2Async(at, cancellationToken);
+            var existing = (await ec2.DescribeSnapshotsAsync(new SnapshotQuery(Ids: ids), cancellationToken)).ToDictionary(s => s.SnapshotId);
+            foreach (var id in ids.Where(existing.ContainsKey))
+            {
+                if (Ours(existing[id].Tags))
+                    await IgnoreMissingAsync(() => ec2.DeleteSnapshotAsync(id, cancellationToken));
+                else
+                    skipped.Add(id);
+            }
+        }
+        else
+        {
+            var rds = await services.RdsAsync(at, cancellationToken);
+            var kind = point.Config.DbKind ?? RdsKind.DbInstance;
+            var existing = (await rds.DescribeSnapshotsAsync(new RdsSnapshotQuery(kind, Identifiers: ids), cancellationToken)).ToDictionary(s => s.Identifier);
+            foreach (var id in ids.Where(existing.ContainsKey))
+            {
+                if (Ours(existing[id].Tags))
+                    await IgnoreMissingAsync(() => rds.DeleteSnapshotAsync(kind, id, cancellationToken));
+                else
+                    skipped.Add(id);
+            }
+        }
+        return skipped;
+    }
+
+    private static async Task IgnoreMissingAsync(Func<Task> delete)
+    {
+        try
+        {
+            await delete();
+        }
+        catch (FerryNotFoundException)
+        {
+            // Deleted by an earlier attempt: the goal is reached.
+        }
+    }
+}

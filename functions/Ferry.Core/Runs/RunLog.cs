@@ -1,0 +1,33 @@
+using Ferry.Core.Sessions;
+
+namespace Ferry.Core.Runs;
+
+/// <summary>
+/// Writes a resource's session log. Sequence numbers are fixed per step and item, so a retried
+/// step writes the same entry again instead of a second one, and entries sort in flow order.
+/// </summary>
+public sealed class RunLog(FerryServices services)
+{
+    public const int Plan = 100;
+    public const int Snapshot = 200;
+    public const int SnapshotDone = 250;
+    public const int Share = 300;
+    public const int Staging = 400;
+    public const int StagingDone = 450;
+    public const int Copy = 500;
+    public const int CopyDone = 550;
+    public const int Restore = 600;
+    public const int RestoreDone = 650;
+    public const int Outcome = 900;
+    public const int Retention = 950;
+
+    public async Task WriteAsync(
+        string sessionId, string resourceId, int sequence, string step, string message,
+        string? role = null, IReadOnlyDictionary<string, string>? ids = null,
+        ResourceStatus level = ResourceStatus.Success, CancellationToken cancellationToken = default)
+    {
+        var entry = new LogEntry(sequence, services.Clock.UtcNow, step, level, message, role, ids);
+        await services.Sessions.AppendLogAsync(sessionId, resourceId, entry, cancellationToken);
+        await services.Sessions.SetProgressAsync(sessionId, resourceId, step, cancellationToken);
+    }
+}
