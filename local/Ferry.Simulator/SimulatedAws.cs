@@ -257,6 +257,23 @@ public sealed partial class SimulatedAws : IAwsPorts
         }
     }
 
+    /// <summary>
+    /// The checks AWS makes before sharing a snapshot: a valid account, never a default-key snapshot with
+    /// another account (<paramref name="defaultKeyCode"/>), and the sharing role able to describe the key.
+    /// </summary>
+    internal void RequireShareable(Call call, string snapshotId, SimKey? key, string accountId, string defaultKeyCode, string kmsCode)
+    {
+        if (!AwsIds.IsAccountId(accountId))
+            throw call.Invalid("InvalidParameterValue", $"{accountId} is not a valid account id");
+        if (accountId != call.Account && key is { IsDefault: true })
+        {
+            throw call.Invalid(defaultKeyCode,
+                $"Snapshot {snapshotId} is encrypted with the AWS managed key {key.Facts.Display}; snapshots encrypted with a default key cannot be shared with account {accountId}");
+        }
+        if (key is not null)
+            RequireKey(call, key, KeyUse.Share, kmsCode);
+    }
+
     /// <summary>Resolves a key a request names for use in the call's region, failing as the service does when it cannot.</summary>
     internal SimKey RequestKey(Call call, string keyIdOrAlias, string notFoundCode)
     {

@@ -106,15 +106,7 @@ internal sealed class SimulatedEc2(SimulatedAws world, RoleSession session, stri
         {
             var snapshot = OwnSnapshot(call, snapshotId);
             RequireCompleted(call, snapshot, "shared");
-            if (!Ferry.Core.Aws.AwsIds.IsAccountId(accountId))
-                throw call.Invalid("InvalidParameterValue", $"{accountId} is not a valid account id");
-            if (accountId != call.Account && snapshot.Key is { IsDefault: true } key)
-            {
-                throw call.Invalid("InvalidParameter",
-                    $"Snapshot {snapshotId} is encrypted with the AWS managed key {key.Facts.Display}; snapshots encrypted with a default key cannot be shared with account {accountId}");
-            }
-            if (snapshot.Key is { } customerKey)
-                world.RequireKey(call, customerKey, KeyUse.Share, Unauthorized);
+            world.RequireShareable(call, snapshotId, snapshot.Key, accountId, "InvalidParameter", Unauthorized);
             snapshot.SharedWith.Add(accountId);
             return true;
         }, cancellationToken);

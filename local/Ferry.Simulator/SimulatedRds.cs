@@ -118,15 +118,7 @@ internal sealed class SimulatedRds(SimulatedAws world, RoleSession session, stri
                     ? s
                     : throw call.NotFound(Codes(kind).NotFound, $"{Noun(kind)} snapshot {snapshotIdentifier} not found");
                 RequireAvailable(call, snapshot, "shared");
-                if (!AwsIds.IsAccountId(accountId))
-                    throw call.Invalid("InvalidParameterValue", $"{accountId} is not a valid account id");
-                if (accountId != call.Account && snapshot.Key is { IsDefault: true } key)
-                {
-                    throw call.Invalid("InvalidParameterValue",
-                        $"Snapshot {snapshotIdentifier} is encrypted with the AWS managed key {key.Facts.Display}; snapshots encrypted with a default key cannot be shared with account {accountId}");
-                }
-                if (snapshot.Key is { } customerKey)
-                    world.RequireKey(call, customerKey, KeyUse.Share, KmsDenied);
+                world.RequireShareable(call, snapshotIdentifier, snapshot.Key, accountId, "InvalidParameterValue", KmsDenied);
                 if (!snapshot.SharedWith.Contains(accountId) && snapshot.SharedWith.Count >= world.Spec.Limits.RdsShareAccounts)
                     throw call.Quota("SharedSnapshotQuotaExceeded", $"{snapshotIdentifier} is already shared with {snapshot.SharedWith.Count} accounts (limit {world.Spec.Limits.RdsShareAccounts})");
                 snapshot.SharedWith.Add(accountId);
@@ -156,7 +148,8 @@ internal sealed class SimulatedRds(SimulatedAws world, RoleSession session, stri
                 }
                 RequireNewSnapshot(call, kind, request.TargetIdentifier);
                 var target = TargetKey(call, source, request.KmsKeyId, crossRegion);
-                world.RequireCopySlot(call, kind == RdsKind.AuroraCluster ? CopyService.Aurora : CopyService.Rds,
+                var service = kind == RdsKind.AuroraCluster ? CopyService.Aurora : CopyService.Rds;
+                world.RequireCopySlot(call, service,
                     kind == RdsKind.AuroraCluster ? world.Spec.Limits.AuroraConcurrentCopies : world.Spec.Limits.RdsConcurrentCopies, QuotaCode);
                 var timings = world.Spec.Timings;
                 var copy = new SimRdsSnapshot
@@ -176,7 +169,7 @@ internal sealed class SimulatedRds(SimulatedAws world, RoleSession session, stri
                     Life = world.Work(call, operation, SimulatedAws.Seconds(timings.RdsCopySeconds + timings.RdsSecondsPerGiB * source.StorageGiB)),
                 };
                 world.RdsSnapshots.Add((call.Account, region, kind, copy.Identifier), copy);
-                world.StartCopy(call, kind == RdsKind.AuroraCluster ? CopyService.Aurora : CopyService.Rds, call.Account, region, copy.Arn, copy.Life);
+                world.StartCopy(call, service, call.Account, region, copy.Arn, copy.Life);
                 return ToSnapshot(copy, call);
             }, cancellationToken);
     }
