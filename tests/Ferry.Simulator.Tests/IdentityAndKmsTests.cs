@@ -17,6 +17,22 @@ public sealed class IdentityAndKmsTests
     }
 
     [Fact]
+    public async Task AssumeRole_Again_ReusesSessionUntilShortlyBeforeExpiry()
+    {
+        var sim = new Sim();
+
+        var first = await sim.Credentials.AssumeAsync(Source);
+        sim.Clock.Advance(TimeSpan.FromMinutes(50));
+        var reused = await sim.Credentials.AssumeAsync(Source);
+        sim.Clock.Advance(TimeSpan.FromMinutes(6));
+        var renewed = await sim.Credentials.AssumeAsync(Source);
+
+        Assert.Same(first, reused);
+        Assert.NotEqual(first.Credentials.AccessKeyId, renewed.Credentials.AccessKeyId);
+        Assert.Equal(2, sim.Aws.CallLog.Count("sts", "AssumeRole", CallLog.Ok));
+    }
+
+    [Fact]
     public async Task AssumeRole_WrongExternalIdOrUntrustedPrincipal_FailsWithAccessDenied()
     {
         var sim = new Sim();
