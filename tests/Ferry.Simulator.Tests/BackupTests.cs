@@ -1,0 +1,101 @@
+using Ferry.Core.Errors;
+using Ferry.Core.Ports;
+using static Ferry.Simulator.Tests.Sim;
+
+namespace Ferry.Simulator.Tests;
+
+public sealed class BackupTests
+{
+    private const string Member333 = "arn:aws:iam::333333333333:role/FerryMember";
+
+    private static StartCopyJobRequest CopyTo(RecoveryPoint point, string vaultArn, string account = SourceAccount, string token = "t1") =>
+        new(point.Arn, point.VaultName, vaultArn, $"arn:aws:iam::{account}:role/FerrySource", token);
+
+    [Fact]
+    public async Task EFS_C1_CopyJobIntoVault_RunsThenCompletesWithDestinationRecoveryPoint()
+    {
+        var sim = new Sim("efs.json");
+        var backup = await sim.Backup(Source);
+        var point = Assert.Single(await backup.ListRecoveryPointsByResourceAsync(SimulatedAws.FileSystemArn(SourceAccount, West, "fs-0a1b2c3d4e5f60001")));
+        var vault = await (await sim.Backup(Source, Central)).DescribeVaultAsync("dr-vault");
+
+        var jobId = await backup.StartCopyJobAsync(CopyTo(point, vault.Arn));
+        Assert.Equal(jobId, await backup.StartCopyJobAsync(CopyTo(point, vault.Arn)));
+        Assert.Equal("RUNNING", (await backup.DescribeCopyJobAsync(jobId)).State);
+        sim.Advance(1);
+
+        var job = await backup.DescribeCopyJobAsync(jobId);
+        Assert.Equal("COMPLETED", job.State);
+        Assert.NotNull(job.DestinationRecoveryPointArn);
+        Assert.Equal(2, sim.Aws.CallLog.Count("backup", "StartCopyJob", CallLog.Ok));
+    }
+
+    [Fact]
+    public async Task EFS_C1_DefaultVaultExistsInEveryAccountAndRegion()
+    {
+        var sim = new Sim("efs.json");
+
+        var vaults = await (await sim.Backup("arn:aws:iam::444444444444:role/FerryMember", West)).ListVaultsAsync();
+
+        Assert.Equal(SimulatedAws.DefaultVault, Assert.Single(vaults).Name);
+    }
+
+    [Fact]
+    public async Task EFS_C2_C3_VaultsCarryTags_OneTwoOrNoMatchPerAccount()
+    {
+        var sim = new Sim("efs.json");
+        async Task<int> Matches(string account) =>
+            (await (await sim.Backup($"arn:aws:iam::{account}:role/FerryMember", Central)).ListVaultsAsync())
+            .Count(v => v.Tags.GetValueOrDefault("ferry") == "dr");
+
+        var counts = new List<int>();
+        foreach (var account in new[] { "333333333333", "444444444444", "555555555555" })
+            counts.Add(await Matches(account));
+
+        Assert.Equal([1, 0, 2], counts);
+    }
+
+    [Fact]
+    public async Task EFS_C4_LockedAndAirGappedVaults_AreReportedAsSuch()
+    {
+        var sim = new Sim("efs.json");
+        var backup = await sim.Backup(Source, Central);
+
+        var locked = await backup.DescribeVaultAsync("locked-vault");
+        var airGapped = await backup.DescribeVaultAsync("airgapped-vault");
+
+        Assert.Equal((true, false, false, true), (locked.Locked, locked.LogicallyAirGapped, airGapped.Locked, airGapped.LogicallyAirGapped));
+        await Fails<FerryNotFoundException>("ResourceNotFoundException", () => backup.DescribeVaultAsync("no-such-vault"));
+    }
+
+    [Fact]
+    public async Task EFS_C5_OptInOff_CopyJobFailsWithInvalidRequest_UntilOptInEnabled()
+    {
+        var sim = new Sim("efs.json");
+        var north = await sim.Backup(Source, "eu-north-1");
+        Assert.False((await north.GetResourceTypeOptInAsync())["EFS"]);
+        var point = Assert.Single(await north.ListRecoveryPointsByResourceAsync(SimulatedAws.FileSystemArn(SourceAccount, "eu-north-1", "fs-0a1b2c3d4e5f60003")));
+        var vault = await (await sim.Backup(Source, Central)).DescribeVaultAsync("dr-vault");
+
+        await Fails<FerryInvalidInputException>("InvalidRequestException", () => north.StartCopyJobAsync(CopyTo(point, vault.Arn)));
+        await north.SetResourceTypeOptInAsync("EFS", true);
+
+        Assert.True((await north.GetResourceTypeOptInAsync())["EFS"]);
+        await north.StartCopyJobAsync(CopyTo(point, vault.Arn));
+    }
+
+    [Fact]
+    public async Task EFS_C2_MemberAccountCopy_IntoTaggedVaultOfSameAccount()
+    {
+        var sim = new Sim("efs.json");
+        var backup = await sim.Backup(Member333);
+        var point = Assert.Single(await backup.ListRecoveryPointsByResourceAsync(SimulatedAws.FileSystemArn("333333333333", West, "fs-0b1b2c3d4e5f60001")));
+        var vault = (await (await sim.Backup(Member333, Central)).ListVaultsAsync()).Single(v => v.Tags.ContainsKey("ferry"));
+
+        await Fails<FerryInvalidInputException>("InvalidParameterValueException",
+            () => backup.StartCopyJobAsync(CopyTo(point, vault.Arn) with { IamRoleArn = Source }));
+        var jobId = await backup.StartCopyJobAsync(CopyTo(point, vault.Arn, "333333333333"));
+
+        Assert.Equal(vault.Arn, (await backup.DescribeCopyJobAsync(jobId)).DestinationVaultArn);
+    }
+}

@@ -1,0 +1,234 @@
+using Ferry.Core.Errors;
+using Ferry.Core.Inventory;
+using Ferry.Core.Ports;
+using static Ferry.Simulator.Tests.Sim;
+
+namespace Ferry.Simulator.Tests;
+
+public sealed class RdsRulesTests
+{
+    private static RdsCopyRequest Copy(string source, string from, string targetId, string? key, RdsKind kind = RdsKind.DbInstance) =>
+        new(kind, source, from, targetId, key, new Dictionary<string, string> { ["ferry:session"] = "s1" });
+
+    [Fact]
+    public async Task RDS_R1_SnapshotCreatingUntilDone_ThenCopiedCrossRegionWithTargetKey()
+    {
+        var sim = new Sim();
+        var rds = await sim.Rds(Source);
+        var snapshot = await rds.CreateSnapshotAsync(RdsKind.DbInstance, "orders-db", "ferry-orders-db-s1", NoTags);
+        Assert.Equal(("creating", "manual", AppKey), (snapshot.Status, snapshot.SnapshotType, snapshot.KmsKeyId));
+        var central = await sim.Rds(LocalTarget, Central);
+
+        await Fails<FerryNotReadyException>("InvalidDBSnapshotState", () => central.CopySnapshotAsync(Copy(snapshot.Arn, West, "ferry-orders-db-s1", LocalDrKey)));
+        sim.Advance(1);
+        await Fails<FerryInvalidInputException>("InvalidParameterValue", () => central.CopySnapshotAsync(Copy(snapshot.Arn, West, "ferry-orders-db-s1", null)));
+        await Fails<FerryInvalidInputException>("InvalidParameterValue", () => central.CopySnapshotAsync(Copy(snapshot.Identifier, West, "ferry-orders-db-s1", LocalDrKey)));
+        var copy = await central.CopySnapshotAsync(Copy(snapshot.Arn, West, "ferry-orders-db-s1", LocalDrKey));
+
+        Assert.Equal(("creating", LocalDrKey), (copy.Status, copy.KmsKeyId));
+        sim.Advance(1);
+        Assert.Equal("available", Assert.Single(await central.DescribeSnapshotsAsync(new RdsSnapshotQuery(RdsKind.DbInstance, ["ferry-orders-db-s1"]))).Status);
+    }
+
+    [Fact]
+    public async Task Copy_ExistingTargetIdentifier_FailsWithDBSnapshotAlreadyExists()
+    {
+        var sim = new Sim();
+        var snapshot = await sim.AvailableRdsSnapshot(RdsKind.DbInstance, "orders-db", "ferry-orders-db-s1");
+        var central = await sim.Rds(LocalTarget, Central);
+        await central.CopySnapshotAsync(Copy(snapshot.Arn, West, "ferry-orders-db-s1", LocalDrKey));
+
+        await Fails<FerryInvalidStateException>("DBSnapshotAlreadyExists", () => central.CopySnapshotAsync(Copy(snapshot.Arn, West, "ferry-orders-db-s1", LocalDrKey)));
+    }
+
+    [Fact]
+    public async Task RDS_R2_SharedEncryptedSnapshot_CopiedInSourceRegionFirst_ThenToTargetRegion()
+    {
+        var sim = new Sim();
+        var snapshot = await sim.AvailableRdsSnapshot(RdsKind.DbInstance, "orders-db", "ferry-orders-db-s1");
+        var targetWest = await sim.Rds(Target, West);
+        await Fails<FerryNotFoundException>("DBSnapshotNotFound", () => targetWest.CopySnapshotAsync(Copy(snapshot.Arn, West, "ferry-orders-db-s1", AppKey)));
+
+        await (await sim.Rds(Source)).ShareSnapshotAsync(RdsKind.DbInstance, snapshot.Identifier, TargetAccount);
+        var targetCentral = await sim.Rds(Target, Central);
+        await Fails<FerryInvalidInputException>("InvalidParameterValue", () => targetCentral.CopySnapshotAsync(Copy(snapshot.Arn, West, "ferry-orders-db-s1", DrKey)));
+        var first = await targetWest.CopySnapshotAsync(Copy(snapshot.Arn, West, "ferry-orders-db-s1", AppKey));
+        Assert.Equal(AppKey, first.KmsKeyId);
+        sim.Advance(1);
+        var second = await targetCentral.CopySnapshotAsync(Copy(first.Arn, West, "ferry-orders-db-s1", DrKey));
+
+        Assert.Equal(DrKey, second.KmsKeyId);
+        Assert.Equal(1, sim.Aws.CallLog.CopiesInFlight(CopyService.Rds, TargetAccount, Central, sim.Clock.UtcNow));
+    }
+
+    [Fact]
+    public async Task RDS_R3_SharedSnapshot_CopiedOnceInSameRegion()
+    {
+        var sim = new Sim();
+        var snapshot = await sim.AvailableRdsSnapshot(RdsKind.DbInstance, "orders-db", "ferry-orders-db-s1");
+        await (await sim.Rds(Source)).ShareSnapshotAsync(RdsKind.DbInstance, snapshot.Identifier, TargetAccount);
+        var target = await sim.Rds(Target, West);
+
+        var shared = Assert.Single(await target.DescribeSnapshotsAsync(new RdsSnapshotQuery(RdsKind.DbInstance, IncludeShared: true)));
+        Assert.Equal("shared", shared.SnapshotType);
+        Assert.Empty(await target.DescribeSnapshotsAsync(new RdsSnapshotQuery(RdsKind.DbInstance)));
+        var copy = await target.CopySnapshotAsync(Copy(shared.Arn, West, "ferry-orders-db-s1", DrWestKey));
+        Assert.Equal(DrWestKey, copy.KmsKeyId);
+    }
+
+    [Fact]
+    public async Task RDS_R4_Share_DefaultKeySnapshotWithOtherAccount_FailsWithInvalidParameterValue()
+    {
+        var sim = new Sim();
+        var snapshot = await sim.AvailableRdsSnapshot(RdsKind.DbInstance, "legacy-db", "ferry-legacy-db-s1");
+        var rds = await sim.Rds(Source);
+
+        var error = await Fails<FerryInvalidInputException>("InvalidParameterValue", () => rds.ShareSnapshotAsync(RdsKind.DbInstance, snapshot.Identifier, TargetAccount));
+        Assert.Contains("alias/aws/rds", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RDS_R7_UnencryptedAuroraSnapshot_CopyWithKeyFailsWithInvalidParameterValue_CopyWithoutKeySucceeds()
+    {
+        var sim = new Sim();
+        var snapshot = await sim.AvailableRdsSnapshot(RdsKind.AuroraCluster, "events-aurora", "ferry-events-s1");
+        var central = await sim.Rds(LocalTarget, Central);
+
+        await Fails<FerryInvalidInputException>("InvalidParameterValue",
+            () => central.CopySnapshotAsync(Copy(snapshot.Arn, West, "ferry-events-s1", LocalDrKey, RdsKind.AuroraCluster)));
+        var copy = await central.CopySnapshotAsync(Copy(snapshot.Arn, West, "ferry-events-s1", null, RdsKind.AuroraCluster));
+
+        Assert.False(copy.Encrypted);
+    }
+
+    [Fact]
+    public async Task RDS_R9_UnencryptedDbInstanceSnapshot_CopiedEncryptedWithTargetKey()
+    {
+        var sim = new Sim();
+        var snapshot = await sim.AvailableRdsSnapshot(RdsKind.DbInstance, "reports-db", "ferry-reports-s1");
+        var central = await sim.Rds(LocalTarget, Central);
+
+        var copy = await central.CopySnapshotAsync(Copy(snapshot.Arn, West, "ferry-reports-s1", LocalDrKey));
+
+        Assert.Equal((true, LocalDrKey), (copy.Encrypted, copy.KmsKeyId));
+    }
+
+    [Fact]
+    public async Task RDS_R8_EngineVersionNotOfferedInTargetRegion_RestoreFailsWithInvalidParameterCombination()
+    {
+        var sim = new Sim();
+        var central = await sim.Rds(LocalTarget, Central);
+        Assert.DoesNotContain("16.1", await central.DescribeEngineVersionsAsync("aurora-postgresql"));
+        var snapshot = await sim.AvailableRdsSnapshot(RdsKind.AuroraCluster, "billing-aurora", "ferry-billing-s1");
+        var copy = await central.CopySnapshotAsync(Copy(snapshot.Arn, West, "ferry-billing-s1", LocalDrKey, RdsKind.AuroraCluster));
+        sim.Advance(1);
+        var restore = await sim.Rds(Restore, Central);
+
+        await Fails<FerryInvalidInputException>("InvalidParameterCombination",
+            () => restore.RestoreAsync(new RdsRestoreRequest(RdsKind.AuroraCluster, copy.Identifier, "billing-restored", "aurora-postgresql", "db.r6g.large", null, NoTags)));
+    }
+
+    [Fact]
+    public async Task RDS_X2_RestoreFromSharedEncryptedSnapshot_FailsUntilCopied_ThenRestoresWithTargetKey()
+    {
+        var sim = new Sim();
+        var snapshot = await sim.AvailableRdsSnapshot(RdsKind.DbInstance, "orders-db", "ferry-orders-db-s1");
+        await (await sim.Rds(Source)).ShareSnapshotAsync(RdsKind.DbInstance, snapshot.Identifier, TargetAccount);
+        var restore = await sim.Rds(RestoreTarget, West);
+
+        await Fails<FerryInvalidStateException>("InvalidDBSnapshotState",
+            () => restore.RestoreAsync(new RdsRestoreRequest(RdsKind.DbInstance, snapshot.Arn, "orders-restored", "postgres", null, DrWestKey, NoTags)));
+        var copy = await restore.CopySnapshotAsync(Copy(snapshot.Arn, West, "orders-restore-copy", DrWestKey));
+        sim.Advance(1);
+        var db = await restore.RestoreAsync(new RdsRestoreRequest(RdsKind.DbInstance, copy.Identifier, "orders-restored", "postgres", null, DrWestKey, NoTags));
+
+        Assert.Equal(("creating", DrWestKey, "db.m6g.large"), (db.Status, db.KmsKeyId, db.DbClass));
+        await Fails<FerryInvalidStateException>("DBInstanceAlreadyExists",
+            () => restore.RestoreAsync(new RdsRestoreRequest(RdsKind.DbInstance, copy.Identifier, "orders-restored", "postgres", null, DrWestKey, NoTags)));
+    }
+
+    [Fact]
+    public async Task RDS_X0_Restore_WithTargetKeyTheRoleCannotUse_FailsWithKMSKeyNotAccessibleFault()
+    {
+        var sim = new Sim();
+        var snapshot = await sim.AvailableRdsSnapshot(RdsKind.DbInstance, "orders-db", "ferry-orders-db-s1");
+        var restore = await sim.Rds(Restore);
+
+        var error = await Fails<FerryAccessDeniedException>("KMSKeyNotAccessibleFault",
+            () => restore.RestoreAsync(new RdsRestoreRequest(RdsKind.DbInstance, snapshot.Identifier, "orders-restored", "postgres", null, RestrictedKey, NoTags)));
+        Assert.Contains("kms:GenerateDataKeyWithoutPlaintext", error.Message, StringComparison.Ordinal);
+
+        var db = await restore.RestoreAsync(new RdsRestoreRequest(RdsKind.DbInstance, snapshot.Identifier, "orders-restored", "postgres", null, AppKey, NoTags));
+        Assert.Equal(AppKey, db.KmsKeyId);
+    }
+
+    [Fact]
+    public async Task CreateSnapshot_OverManualSnapshotQuota_FailsWithSnapshotQuotaExceeded()
+    {
+        var sim = new Sim();
+        var rds = await sim.Rds(Source);
+        for (var i = 0; i < 100; i++)
+            await rds.CreateSnapshotAsync(RdsKind.DbInstance, "reports-db", $"manual-{i}", NoTags);
+
+        await Fails<FerryQuotaExceededException>("SnapshotQuotaExceeded", () => rds.CreateSnapshotAsync(RdsKind.DbInstance, "reports-db", "manual-100", NoTags));
+        sim.Advance(1);
+        await rds.DeleteSnapshotAsync(RdsKind.DbInstance, "manual-0");
+        await rds.CreateSnapshotAsync(RdsKind.DbInstance, "reports-db", "manual-100", NoTags);
+    }
+
+    [Fact]
+    public async Task Share_WithMoreThanTwentyAccounts_FailsWithSharedSnapshotQuotaExceeded()
+    {
+        var sim = new Sim();
+        var snapshot = await sim.AvailableRdsSnapshot(RdsKind.DbInstance, "reports-db", "ferry-reports-s1");
+        var rds = await sim.Rds(Source);
+        for (var i = 0; i < 20; i++)
+            await rds.ShareSnapshotAsync(RdsKind.DbInstance, snapshot.Identifier, $"3000000000{i:D2}");
+
+        await Fails<FerryQuotaExceededException>("SharedSnapshotQuotaExceeded", () => rds.ShareSnapshotAsync(RdsKind.DbInstance, snapshot.Identifier, "300000000099"));
+        await rds.ShareSnapshotAsync(RdsKind.DbInstance, snapshot.Identifier, "300000000000");
+    }
+
+    [Theory]
+    [InlineData(RdsKind.DbInstance, "reports-db", 20)]
+    [InlineData(RdsKind.AuroraCluster, "events-aurora", 5)]
+    public async Task Copy_OverConcurrentCopyQuota_FailsWithSnapshotQuotaExceeded(RdsKind kind, string database, int quota)
+    {
+        var sim = new Sim();
+        var snapshot = await sim.AvailableRdsSnapshot(kind, database, "ferry-source");
+        var central = await sim.Rds(LocalTarget, Central);
+        for (var i = 0; i < quota; i++)
+            await central.CopySnapshotAsync(Copy(snapshot.Arn, West, $"copy-{i}", null, kind));
+
+        await Fails<FerryQuotaExceededException>("SnapshotQuotaExceeded", () => central.CopySnapshotAsync(Copy(snapshot.Arn, West, "copy-over", null, kind)));
+        sim.Advance(2);
+        await central.CopySnapshotAsync(Copy(snapshot.Arn, West, "copy-over", null, kind));
+        Assert.Equal(quota, sim.Aws.CallLog.PeakCopiesInFlight(kind == RdsKind.AuroraCluster ? CopyService.Aurora : CopyService.Rds, SourceAccount, Central));
+    }
+
+    [Fact]
+    public async Task DeleteSnapshot_WhileCreating_FailsWithInvalidDBSnapshotState()
+    {
+        var sim = new Sim();
+        var rds = await sim.Rds(Source);
+        await rds.CreateSnapshotAsync(RdsKind.DbInstance, "reports-db", "in-progress", NoTags);
+
+        await Fails<FerryNotReadyException>("InvalidDBSnapshotState", () => rds.DeleteSnapshotAsync(RdsKind.DbInstance, "in-progress"));
+    }
+
+    [Fact]
+    public async Task DescribeSnapshots_TagAndSourceFilters_ReturnOnlyMatching()
+    {
+        var sim = new Sim();
+        var rds = await sim.Rds(Source);
+        await rds.CreateSnapshotAsync(RdsKind.DbInstance, "reports-db", "a", new Dictionary<string, string> { ["ferry:session"] = "s1" });
+        await rds.CreateSnapshotAsync(RdsKind.DbInstance, "orders-db", "b", new Dictionary<string, string> { ["ferry:session"] = "s1" });
+        await rds.CreateSnapshotAsync(RdsKind.DbInstance, "orders-db", "c", new Dictionary<string, string> { ["ferry:session"] = "s2" });
+
+        var found = await rds.DescribeSnapshotsAsync(new RdsSnapshotQuery(RdsKind.DbInstance, SourceIdentifier: "orders-db", Tags: [new TagQuery("ferry:session", ["s1"])]));
+
+        Assert.Equal("b", Assert.Single(found).Identifier);
+        var dbs = await rds.DescribeDatabasesAsync(null, [new TagQuery("backup", ["gold"])]);
+        Assert.Equal(["orders-db", "reports-db"], dbs.Select(d => d.Identifier));
+    }
+}

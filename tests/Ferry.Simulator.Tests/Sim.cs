@@ -1,0 +1,87 @@
+using Ferry.Core.Errors;
+using Ferry.Core.Ports;
+
+namespace Ferry.Simulator.Tests;
+
+/// <summary>A bundled world loaded on a manual clock, with the roles and keys the tests use.</summary>
+internal sealed class Sim
+{
+    public const string West = "eu-west-1";
+    public const string Central = "eu-central-1";
+    public const string SourceAccount = "111111111111";
+    public const string TargetAccount = "222222222222";
+    public const string Source = "arn:aws:iam::111111111111:role/FerrySource";
+    public const string LocalTarget = "arn:aws:iam::111111111111:role/FerryLocalTarget";
+    public const string Restore = "arn:aws:iam::111111111111:role/FerryRestore";
+    public const string Target = "arn:aws:iam::222222222222:role/FerryTarget";
+    public const string RestoreTarget = "arn:aws:iam::222222222222:role/FerryRestoreTarget";
+    public const string AppKey = "arn:aws:kms:eu-west-1:111111111111:key/1111aaaa-0000-4000-8000-000000000111";
+    public const string RestrictedKey = "arn:aws:kms:eu-west-1:111111111111:key/1111aaaa-0000-4000-8000-000000000666";
+    public const string LocalDrKey = "arn:aws:kms:eu-central-1:111111111111:key/1111aaaa-0000-4000-8000-000000000112";
+    public const string DrKey = "arn:aws:kms:eu-central-1:222222222222:key/2222bbbb-0000-4000-8000-000000000222";
+    public const string DrWestKey = "arn:aws:kms:eu-west-1:222222222222:key/2222bbbb-0000-4000-8000-000000000223";
+
+    public static readonly IReadOnlyDictionary<string, string> NoTags = new Dictionary<string, string>();
+
+    public Sim(string world = "replicas.json", FaultSettings? faults = null)
+    {
+        Aws = SimulatedAws.Load(WorldPath(world), new SimulatorOptions(Faults: faults));
+        Credentials = Aws.Credentials();
+    }
+
+    public SimulatedAws Aws { get; }
+
+    public ICredentialsPort Credentials { get; }
+
+    public ManualClock Clock => (ManualClock)Aws.Clock;
+
+    public static string WorldPath(string name)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "local", "worlds", name);
+            if (File.Exists(candidate))
+                return candidate;
+        }
+        throw new FileNotFoundException($"World {name} not found above {AppContext.BaseDirectory}");
+    }
+
+    public async Task<IEc2Port> Ec2(string role, string region = West) => Aws.Ec2(await Credentials.AssumeAsync(role), region);
+
+    public async Task<IRdsPort> Rds(string role, string region = West) => Aws.Rds(await Credentials.AssumeAsync(role), region);
+
+    public async Task<IKmsPort> Kms(string role, string region = West) => Aws.Kms(await Credentials.AssumeAsync(role), region);
+
+    public async Task<IBackupPort> Backup(string role, string region = West) => Aws.Backup(await Credentials.AssumeAsync(role), region);
+
+    public void Advance(double hours) => Clock.Advance(TimeSpan.FromHours(hours));
+
+    /// <summary>Snapshots an instance's volumes as the source role and lets them complete.</summary>
+    public async Task<IReadOnlyList<Ec2Snapshot>> CompletedSnapshots(string instanceId, IReadOnlyDictionary<string, string>? tags = null)
+    {
+        var ec2 = await Ec2(Source);
+        var snapshots = await ec2.CreateSnapshotsAsync(instanceId, tags ?? NoTags);
+        Advance(1);
+        return snapshots;
+    }
+
+    public async Task<RdsSnapshotInfo> AvailableRdsSnapshot(Ferry.Core.Inventory.RdsKind kind, string database, string snapshotId)
+    {
+        var rds = await Rds(Source);
+        var snapshot = await rds.CreateSnapshotAsync(kind, database, snapshotId, NoTags);
+        Advance(1);
+        return new RdsSnapshotInfo(snapshot.Identifier, snapshot.Arn);
+    }
+
+    /// <summary>Asserts the call fails with Ferry's typed error <typeparamref name="T"/> carrying AWS's error code.</summary>
+    public static async Task<T> Fails<T>(string awsErrorCode, Func<Task> call)
+        where T : FerryException
+    {
+        var error = await Assert.ThrowsAsync<T>(call);
+        Assert.Equal(awsErrorCode, error.AwsErrorCode);
+        Assert.False(string.IsNullOrEmpty(error.AwsRequestId));
+        return error;
+    }
+}
+
+internal sealed record RdsSnapshotInfo(string Identifier, string Arn);
