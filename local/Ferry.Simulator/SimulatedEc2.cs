@@ -68,15 +68,17 @@ internal sealed class SimulatedEc2(SimulatedAws world, RoleSession session, stri
     public Task<IReadOnlyList<Ec2Instance>> DescribeInstancesAsync(InstanceQuery query, CancellationToken cancellationToken = default) =>
         Call<IReadOnlyList<Ec2Instance>>("DescribeInstances", [("InstanceIds", Join(query.Ids)), ("Tags", Join(query.Tags))], call =>
         {
+            // Ferry's port asks by id with EC2's instance-id filter, which leaves out ids it cannot see instead of failing.
             var found = query.Ids is { Count: > 0 } ids
-                ? ids.Select(id => OwnInstance(call, id))
+                ? ids.Select(id => world.Instances.GetValueOrDefault(id)).OfType<SimInstance>().Where(i => Owns(call, i.Account, i.Region))
                 : world.Instances.Values.Where(i => Owns(call, i.Account, i.Region));
             return found.Where(i => SimulatedAws.MatchesAny(i.Tags, query.Tags)).Select(i => ToInstance(i, call.Now)).ToList();
         }, cancellationToken);
 
     public Task<IReadOnlyList<Ec2Volume>> DescribeVolumesAsync(IReadOnlyList<string> volumeIds, CancellationToken cancellationToken = default) =>
         Call<IReadOnlyList<Ec2Volume>>("DescribeVolumes", [("VolumeIds", Join(volumeIds))], call =>
-            volumeIds.Select(id => ToVolume(OwnVolume(call, id), call.Now)).ToList(), cancellationToken);
+            volumeIds.Select(id => world.Volumes.GetValueOrDefault(id)).OfType<SimVolume>().Where(v => Owns(call, v.Account, v.Region))
+                .Select(v => ToVolume(v, call.Now)).ToList(), cancellationToken);
 
     public Task<IReadOnlyList<Ec2Snapshot>> CreateSnapshotsAsync(string instanceId, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken = default) =>
         Call<IReadOnlyList<Ec2Snapshot>>("CreateSnapshots", [("InstanceId", instanceId), ("Tags", SimulatedAws.Describe(tags))], call =>
@@ -94,9 +96,9 @@ internal sealed class SimulatedEc2(SimulatedAws world, RoleSession session, stri
             [("SnapshotIds", query.Ids is { Count: > 20 } many ? $"{many.Count} ids" : Join(query.Ids)), ("Tags", Join(query.Tags)), ("IncludeShared", query.IncludeShared ? "true" : null)],
             call =>
             {
-                // Asked by id, AWS answers for every snapshot the caller may use, and fails the whole call on one it cannot see.
+                // Ferry's port asks by id with the snapshot-id filter: snapshots the caller cannot see are left out, not an error.
                 var found = query.Ids is { Count: > 0 } ids
-                    ? ids.Select(id => VisibleSnapshot(call, id))
+                    ? ids.Select(id => world.EbsSnapshots.GetValueOrDefault(id)).OfType<SimEbsSnapshot>().Where(s => s.Region == region && Visible(call, s))
                     : world.EbsSnapshots.Values.Where(s => s.Region == region && (s.Account == call.Account || (query.IncludeShared && s.SharedWith.Contains(call.Account))));
                 return found.Where(s => SimulatedAws.MatchesAll(s.Tags, query.Tags)).Select(s => ToSnapshot(s, call.Now)).ToList();
             }, cancellationToken);
@@ -185,6 +187,10 @@ internal sealed class SimulatedEc2(SimulatedAws world, RoleSession session, stri
             world.Images.Add(image.Id, image);
             return image.Id;
         }, cancellationToken);
+
+    public Task<string?> FindImageAsync(string name, CancellationToken cancellationToken = default) =>
+        Call("DescribeImages", [("Name", name)], call =>
+            world.Images.Values.FirstOrDefault(i => Owns(call, i.Account, i.Region) && i.Name == name)?.Id, cancellationToken);
 
     public Task<string> RunInstanceAsync(RunInstanceRequest request, CancellationToken cancellationToken = default) =>
         Call("RunInstances",

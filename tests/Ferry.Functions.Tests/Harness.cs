@@ -1,0 +1,173 @@
+using System.Text;
+using System.Text.Json;
+using Ferry.Core.Errors;
+using Ferry.Core.Ports;
+using Ferry.Core.Runs;
+using Ferry.Simulator;
+using Ferry.Simulator.Stores;
+
+namespace Ferry.Functions.Tests;
+
+/// <summary>
+/// A simulated world with in-memory stores, and every step reachable through its Lambda entry
+/// point (JSON in, JSON out), plus a driver that runs a replica or restore the way the state machines do.
+/// </summary>
+internal sealed class Harness
+{
+    public const string West = "eu-west-1";
+    public const string Central = "eu-central-1";
+    public const string SourceAccount = "111111111111";
+    public const string TargetAccount = "222222222222";
+    public const string SourceRole = "arn:aws:iam::111111111111:role/FerrySource";
+    public const string LocalTarget = "arn:aws:iam::111111111111:role/FerryLocalTarget";
+    public const string RestoreRole = "arn:aws:iam::111111111111:role/FerryRestore";
+    public const string TargetRole = "arn:aws:iam::222222222222:role/FerryTarget";
+    public const string RestoreTarget = "arn:aws:iam::222222222222:role/FerryRestoreTarget";
+    public const string AppKey = "arn:aws:kms:eu-west-1:111111111111:key/1111aaaa-0000-4000-8000-000000000111";
+    public const string LocalDrKey = "arn:aws:kms:eu-central-1:111111111111:key/1111aaaa-0000-4000-8000-000000000112";
+    public const string DrKey = "arn:aws:kms:eu-central-1:222222222222:key/2222bbbb-0000-4000-8000-000000000222";
+    public const string DrWestKey = "arn:aws:kms:eu-west-1:222222222222:key/2222bbbb-0000-4000-8000-000000000223";
+
+    private readonly StringWriter _logOutput = new();
+
+    public Harness(FaultSettings? faults = null, string world = "replicas.json")
+    {
+        Aws = SimulatedAws.Load(WorldPath(world), new SimulatorOptions(Faults: faults));
+        Services = new FerryServices(Aws.Credentials(), Aws, new InMemoryPolicyStore(), new InMemorySessionStore(),
+            new InMemoryRestorePointStore(), new InMemoryCopySlots(Aws.Clock), Aws.Clock, WaitSettings.Default);
+        Log = new StepLog(_logOutput);
+    }
+
+    public SimulatedAws Aws { get; }
+
+    public FerryServices Services { get; }
+
+    public StepLog Log { get; }
+
+    public ManualClock Clock => (ManualClock)Aws.Clock;
+
+    public string LogText => _logOutput.ToString();
+
+    public Task PutPolicyAsync(string json) => Services.Policies.PutAsync(json);
+
+    /// <summary>Invokes a step by name through its Stream entry point, as Lambda would.</summary>
+    public async Task<TOutput> InvokeAsync<TOutput>(string step, object input)
+    {
+        var handler = StepCatalog.Find(step)?.Create(Services, Log) ?? throw new ArgumentException($"No step {step}");
+        var json = JsonSerializer.Serialize(input, input.GetType(), FerryJson.Default);
+        await using var output = await handler.HandleAsync(new MemoryStream(Encoding.UTF8.GetBytes(json)));
+        return (TOutput)(await JsonSerializer.DeserializeAsync(output, typeof(TOutput), FerryJson.Default))!;
+    }
+
+    public async Task<string> OpenSessionAsync(string policyId) =>
+        (await InvokeAsync<OpenSessionOutput>("OpenSession", new OpenSessionInput(policyId))).SessionId;
+
+    public Task<PlanOutput> PlanAsync(string policyId, string sessionId, string resourceId, string region = West) =>
+        InvokeAsync<PlanOutput>("Plan", new ResourceKey(policyId, sessionId, region, resourceId));
+
+    /// <summary>Advances the clock through the Wait → CheckAvailable → Choice loop until the stage is ready.</summary>
+    public async Task<ReplicaJob> WaitAsync(ReplicaJob job)
+    {
+        while (job.Wait is { Ready: false } wait)
+        {
+            Clock.Advance(TimeSpan.FromSeconds(wait.Seconds));
+            job = await InvokeAsync<ReplicaJob>("CheckAvailable", job);
+        }
+        return job;
+    }
+
+    /// <summary>Runs one resource's replica flow as the state machines do, recording the outcome on success or failure.</summary>
+    public async Task<(OutcomeOutput Outcome, ReplicaJob? Job)> ReplicateAsync(string policyId, string resourceId, string region = West)
+    {
+        var sessionId = await OpenSessionAsync(policyId);
+        await InvokeAsync<DiscoverOutput>("Discover", new DiscoverInput(policyId, sessionId, region));
+        var plan = await PlanAsync(policyId, sessionId, resourceId, region);
+        if (!plan.Proceed)
+            return (await InvokeAsync<OutcomeOutput>("RecordOutcome", new OutcomeInput(policyId, sessionId, resourceId, plan.Status, plan.Reason)), null);
+        var job = plan.Job!;
+        try
+        {
+            job = await WaitAsync(await InvokeAsync<ReplicaJob>("TakeSnapshot", job));
+            if (job.CrossAccount)
+                job = await InvokeAsync<ReplicaJob>("Share", job);
+            job = await WaitAsync(await InvokeAsync<ReplicaJob>("CopyToRegion", job));
+            if (job.Staged)
+                job = await WaitAsync(await InvokeAsync<ReplicaJob>("CopyToRegion", job));
+            return (await InvokeAsync<OutcomeOutput>("RecordOutcome", new OutcomeInput(policyId, sessionId, resourceId, Job: job)), job);
+        }
+        catch (FerryException e)
+        {
+            return (await RecordFailureAsync(policyId, sessionId, resourceId, job, e), job);
+        }
+    }
+
+    /// <summary>Runs a restore as the restore state machines do.</summary>
+    public async Task<(OutcomeOutput Outcome, ReplicaJob? Job)> RestoreAsync(RestoreInput input)
+    {
+        var plan = await InvokeAsync<PlanOutput>("PlanRestore", input);
+        var job = plan.Job!;
+        if (!plan.Proceed)
+            return (await InvokeAsync<OutcomeOutput>("RecordOutcome", new OutcomeInput(job.PolicyId, job.SessionId, job.ResourceId, plan.Status, plan.Reason)), null);
+        try
+        {
+            if (job.CrossAccount)
+                job = await InvokeAsync<ReplicaJob>("Share", job);
+            if (job.Restore!.CopyNeeded)
+            {
+                job = await WaitAsync(await InvokeAsync<ReplicaJob>("CopyToRegion", job));
+                if (job.Staged)
+                    job = await WaitAsync(await InvokeAsync<ReplicaJob>("CopyToRegion", job));
+            }
+            job = await InvokeAsync<ReplicaJob>("Restore", job);
+            while (!job.Restore!.Done)
+            {
+                Clock.Advance(TimeSpan.FromSeconds(job.Wait!.Seconds));
+                job = await InvokeAsync<ReplicaJob>("Restore", job);
+            }
+            return (await InvokeAsync<OutcomeOutput>("RecordOutcome", new OutcomeInput(job.PolicyId, job.SessionId, job.ResourceId, Job: job)), job);
+        }
+        catch (FerryException e)
+        {
+            return (await RecordFailureAsync(job.PolicyId, job.SessionId, job.ResourceId, job, e), job);
+        }
+    }
+
+    /// <summary>What a state machine's Catch hands RecordOutcome: the error name and Lambda's JSON cause.</summary>
+    public Task<OutcomeOutput> RecordFailureAsync(string policyId, string sessionId, string resourceId, ReplicaJob? job, FerryException error) =>
+        InvokeAsync<OutcomeOutput>("RecordOutcome", new OutcomeInput(policyId, sessionId, resourceId, Job: job, Error: error.ErrorName,
+            Cause: JsonSerializer.Serialize(new Dictionary<string, string> { ["errorType"] = error.ErrorName, ["errorMessage"] = error.Message })));
+
+    public async Task<IEc2Port> Ec2Async(string role, string region) => Aws.Ec2(await Services.Credentials.AssumeAsync(role), region);
+
+    public async Task<IRdsPort> RdsAsync(string role, string region) => Aws.Rds(await Services.Credentials.AssumeAsync(role), region);
+
+    public static string WorldPath(string name)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "local", "worlds", name);
+            if (File.Exists(candidate))
+                return candidate;
+        }
+        throw new FileNotFoundException($"World {name} not found above {AppContext.BaseDirectory}");
+    }
+}
+
+/// <summary>Policy documents for the scenarios, built from the few things that vary.</summary>
+internal static class Policies
+{
+    public static string Replica(string id, string type, string[] ids, string targetRole, string targetRegion, bool encrypted, string? key = null, string usage = "AllResources", int keep = 3, string region = Harness.West)
+    {
+        var encryption = encrypted
+            ? $$"""{ "enabled": true{{(key is null ? "" : $", \"kmsKey\": \"{key}\"")}}, "keyUsage": "{{usage}}" }"""
+            : """{ "enabled": false }""";
+        return $$"""
+            {
+              "id": "{{id}}", "type": "{{type}}",
+              "sources": { "sourceRole": "{{Harness.SourceRole}}", "regions": ["{{region}}"], "resources": { "ids": [{{string.Join(", ", ids.Select(i => $"\"{i}\""))}}] } },
+              "replicas": { "mappings": [{ "sourceRegion": "{{region}}", "targetRole": "{{targetRole}}", "targetRegion": "{{targetRegion}}", "encryption": {{encryption}} }] },
+              "retention": { "restorePoints": {{keep}} }
+            }
+            """;
+    }
+}
