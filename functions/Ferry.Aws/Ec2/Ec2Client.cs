@@ -1,14 +1,10 @@
 using System.Xml.Linq;
 using Amazon.Runtime;
-using Amazon.Runtime.Internal;
-using Amazon.Runtime.Internal.Auth;
 using Ferry.Aws.Runtime;
 
 namespace Ferry.Aws.Ec2;
 
 public sealed record Ec2Filter(string Name, IReadOnlyList<string> Values);
-
-public sealed record Ec2Page<T>(IReadOnlyList<T> Items, string? NextToken);
 
 public sealed record Ec2BlockDevice(string DeviceName, string? VolumeId);
 
@@ -52,18 +48,18 @@ public sealed class Ec2Client : WireClient
 {
     public static readonly AwsService Service = new("ec2", "ec2", "2016-11-15");
 
-    private readonly AwsOptions _options;
-
     public Ec2Client(AWSCredentials credentials, string region, AwsOptions options)
-        : base(credentials, Service, region, options, Xml.ReadError) => _options = options;
+        : base(credentials, Service, region, options, Xml.ReadError)
+    {
+    }
 
-    public Task<Ec2Page<Ec2InstanceInfo>> DescribeInstancesAsync(IReadOnlyList<string>? instanceIds, IReadOnlyList<Ec2Filter>? filters, string? nextToken, CancellationToken ct) =>
+    public Task<Page<Ec2InstanceInfo>> DescribeInstancesAsync(IReadOnlyList<string>? instanceIds, IReadOnlyList<Ec2Filter>? filters, string? nextToken, CancellationToken ct) =>
         Call("DescribeInstances", q => q.List("InstanceId", instanceIds).Structs("Filter", filters, WriteFilter).Add("NextToken", nextToken),
-            root => Page(root.Items("reservationSet").SelectMany(r => r.Items("instancesSet")).Select(ReadInstance), root), ct);
+            root => ReadPage(root.Items("reservationSet").SelectMany(r => r.Items("instancesSet")).Select(ReadInstance), root), ct);
 
-    public Task<Ec2Page<Ec2VolumeInfo>> DescribeVolumesAsync(IReadOnlyList<string>? volumeIds, IReadOnlyList<Ec2Filter>? filters, string? nextToken, CancellationToken ct) =>
+    public Task<Page<Ec2VolumeInfo>> DescribeVolumesAsync(IReadOnlyList<string>? volumeIds, IReadOnlyList<Ec2Filter>? filters, string? nextToken, CancellationToken ct) =>
         Call("DescribeVolumes", q => q.List("VolumeId", volumeIds).Structs("Filter", filters, WriteFilter).Add("NextToken", nextToken),
-            root => Page(root.Items("volumeSet").Select(ReadVolume), root), ct);
+            root => ReadPage(root.Items("volumeSet").Select(ReadVolume), root), ct);
 
     public Task<IReadOnlyList<Ec2SnapshotInfo>> CreateSnapshotsAsync(string instanceId, string? description, IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
         Call("CreateSnapshots", q => q.Add("InstanceSpecification.InstanceId", instanceId).Add("Description", description)
@@ -74,10 +70,10 @@ public sealed class Ec2Client : WireClient
         Call("CreateSnapshot", q => q.Add("VolumeId", volumeId).Add("Description", description).Structs("TagSpecification", TagSpec("snapshot", tags), WriteTagSpec),
             ReadSnapshot, ct);
 
-    public Task<Ec2Page<Ec2SnapshotInfo>> DescribeSnapshotsAsync(DescribeSnapshotsRequest r, CancellationToken ct) =>
+    public Task<Page<Ec2SnapshotInfo>> DescribeSnapshotsAsync(DescribeSnapshotsRequest r, CancellationToken ct) =>
         Call("DescribeSnapshots", q => q.List("SnapshotId", r.SnapshotIds).List("Owner", r.OwnerIds).List("RestorableBy", r.RestorableByUserIds)
                 .Structs("Filter", r.Filters, WriteFilter).Add("NextToken", r.NextToken).Add("MaxResults", r.MaxResults),
-            root => Page(root.Items("snapshotSet").Select(ReadSnapshot), root), ct);
+            root => ReadPage(root.Items("snapshotSet").Select(ReadSnapshot), root), ct);
 
     /// <summary>Grants (createVolumePermission add) the accounts use of the snapshot.</summary>
     public Task ShareSnapshotAsync(string snapshotId, IReadOnlyList<string> accountIds, CancellationToken ct) =>
@@ -141,38 +137,20 @@ public sealed class Ec2Client : WireClient
                 .Structs("TagSpecification", TagSpec("image", r.Tags), WriteTagSpec),
             root => root.Req("imageId"), ct);
 
-    /// <summary>
-    /// The URL EC2 uses to read an encrypted source: the same CopySnapshot as a GET to the source region's endpoint,
-    /// SigV4 query-signed for the source region with these credentials, naming the destination region.
-    /// </summary>
-    public string PresignCopySnapshot(CopySnapshotRequest r)
+    /// <summary>The URL EC2 uses to read an encrypted source: this CopySnapshot, signed for the source region, naming this (destination) region.</summary>
+    public string PresignCopySnapshot(CopySnapshotRequest r) => Presign("CopySnapshot", r.SourceRegion, new Dictionary<string, string?>
     {
-        var credentials = ExplicitAWSCredentials.GetCredentials();
-        using var request = new DefaultRequest(new WireRequest<string>("CopySnapshot", _ => { }, _ => ""), Service.Key)
-        {
-            Endpoint = new Uri(_options.EndpointFor(Service.Key, r.SourceRegion)),
-        };
-        QueryParams.Start(request, "CopySnapshot", Service.Version);
-        request.HttpMethod = "GET";
-        request.UseQueryString = true;
-        request.Parameters["SourceRegion"] = r.SourceRegion;
-        request.Parameters["SourceSnapshotId"] = r.SourceSnapshotId;
-        request.Parameters["DestinationRegion"] = Region;
-        if (r.Encrypted is not null)
-            request.Parameters["Encrypted"] = r.Encrypted.Value ? "true" : "false";
-        if (r.KmsKeyId is not null)
-            request.Parameters["KmsKeyId"] = r.KmsKeyId;
-        request.Parameters["X-Amz-Expires"] = "3600";
-        if (credentials.UseToken)
-            request.Parameters["X-Amz-Security-Token"] = credentials.Token;
-        var signing = AWS4PreSignedUrlSigner.SignRequest(request, Config, null, credentials.AccessKey, credentials.SecretKey, Service.SigningName, r.SourceRegion);
-        return ComposeUrl(request).AbsoluteUri + "&" + signing.ForQueryParameters;
-    }
+        ["SourceRegion"] = r.SourceRegion,
+        ["SourceSnapshotId"] = r.SourceSnapshotId,
+        ["DestinationRegion"] = Region,
+        ["Encrypted"] = r.Encrypted is null ? null : r.Encrypted.Value ? "true" : "false",
+        ["KmsKeyId"] = r.KmsKeyId,
+    });
 
     private Task<T> Call<T>(string action, Action<QueryParams> write, Func<XElement, T> read, CancellationToken ct) =>
         SendAsync(new WireRequest<T>(action, request => write(QueryParams.Start(request, action, Service.Version)), body => read(Xml.Parse(body))), ct);
 
-    private static Ec2Page<T> Page<T>(IEnumerable<T> items, XElement root) => new([.. items], NullIfEmpty(root.Str("nextToken")));
+    private static Page<T> ReadPage<T>(IEnumerable<T> items, XElement root) => new([.. items], NullIfEmpty(root.Str("nextToken")));
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
