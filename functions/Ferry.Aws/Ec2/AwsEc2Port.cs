@@ -1,5 +1,4 @@
 using Ferry.Core.Ports;
-using Port = Ferry.Core.Ports;
 
 namespace Ferry.Aws.Ec2;
 
@@ -7,7 +6,7 @@ namespace Ferry.Aws.Ec2;
 public sealed class AwsEc2Port(Ec2Client client) : IEc2Port
 {
     /// <summary>EC2 accepts up to 1000 ids per describe call; 200 keeps requests small and is what the console uses.</summary>
-    internal const int IdBatch = 200;
+    public const int IdBatch = 200;
 
     public async Task<IReadOnlyList<Ec2Instance>> DescribeInstancesAsync(InstanceQuery query, CancellationToken cancellationToken = default)
     {
@@ -90,12 +89,12 @@ public sealed class AwsEc2Port(Ec2Client client) : IEc2Port
         client.CreateTagsAsync(resourceIds, tags, cancellationToken);
 
     /// <summary>RegisterImage has no idempotency token, so a retry first looks for its image by name.</summary>
-    public async Task<string> RegisterImageAsync(Port.RegisterImageRequest request, CancellationToken cancellationToken = default)
+    public async Task<string> RegisterImageAsync(RegisterImageRequest request, CancellationToken cancellationToken = default)
     {
         var existing = await client.DescribeImagesAsync(null, ["self"], [new Ec2Filter("name", [request.Name])], cancellationToken).ConfigureAwait(false);
         if (existing.Count > 0)
             return existing[0].ImageId;
-        return await client.RegisterImageAsync(new RegisterImageRequest(
+        return await client.RegisterImageAsync(new ImageRegistration(
             request.Name, request.RootDeviceName, request.RootSnapshotId, request.Architecture, request.Tags), cancellationToken).ConfigureAwait(false);
     }
 
@@ -110,8 +109,8 @@ public sealed class AwsEc2Port(Ec2Client client) : IEc2Port
     public Task StartInstanceAsync(string instanceId, CancellationToken cancellationToken = default) =>
         client.StartInstancesAsync([instanceId], cancellationToken);
 
-    public async Task<Ec2Volume> CreateVolumeAsync(Port.CreateVolumeRequest request, CancellationToken cancellationToken = default) =>
-        ToVolume(await client.CreateVolumeAsync(new CreateVolumeRequest(
+    public async Task<Ec2Volume> CreateVolumeAsync(CreateVolumeRequest request, CancellationToken cancellationToken = default) =>
+        ToVolume(await client.CreateVolumeAsync(new VolumeCreation(
             request.SnapshotId, request.AvailabilityZone, request.VolumeType, request.SizeGiB, request.Encrypted ? true : null, request.KmsKeyId,
             request.Iops, request.Throughput, request.Tags, request.ClientToken), cancellationToken).ConfigureAwait(false));
 

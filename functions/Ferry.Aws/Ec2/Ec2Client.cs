@@ -36,11 +36,11 @@ public sealed record RunInstancesRequest(
     string ImageId, string InstanceType, string? AvailabilityZone, string? SubnetId, IReadOnlyList<string> SecurityGroupIds,
     string? RootDeviceName, bool? RootEncrypted, string? RootKmsKeyId, IReadOnlyDictionary<string, string> Tags, string? ClientToken);
 
-public sealed record CreateVolumeRequest(
+public sealed record VolumeCreation(
     string? SnapshotId, string AvailabilityZone, string? VolumeType, int? Size, bool? Encrypted, string? KmsKeyId, int? Iops,
     int? Throughput, IReadOnlyDictionary<string, string> Tags, string? ClientToken);
 
-public sealed record RegisterImageRequest(
+public sealed record ImageRegistration(
     string Name, string RootDeviceName, string RootSnapshotId, string? Architecture, IReadOnlyDictionary<string, string> Tags);
 
 /// <summary>The EC2 API (protocol <c>ec2</c>, version 2016-11-15) operations Ferry uses, in one region.</summary>
@@ -110,7 +110,7 @@ public sealed class Ec2Client : WireClient
             },
             root => root.Items("instancesSet").First().Req("instanceId"), ct);
 
-    public Task<Ec2VolumeInfo> CreateVolumeAsync(CreateVolumeRequest r, CancellationToken ct) =>
+    public Task<Ec2VolumeInfo> CreateVolumeAsync(VolumeCreation r, CancellationToken ct) =>
         Call("CreateVolume", q => q.Add("SnapshotId", r.SnapshotId).Add("AvailabilityZone", r.AvailabilityZone).Add("VolumeType", r.VolumeType)
                 .Add("Size", r.Size).Add("Encrypted", r.Encrypted).Add("KmsKeyId", r.KmsKeyId).Add("Iops", r.Iops).Add("Throughput", r.Throughput)
                 .Add("ClientToken", r.ClientToken).Structs("TagSpecification", TagSpec("volume", r.Tags), WriteTagSpec),
@@ -130,7 +130,7 @@ public sealed class Ec2Client : WireClient
             root => (IReadOnlyList<Ec2ImageInfo>)[.. root.Items("imagesSet").Select(i =>
                 new Ec2ImageInfo(i.Req("imageId"), i.Str("name") ?? "", i.Str("imageState") ?? "", i.Str("architecture"), i.Str("rootDeviceName")))], ct);
 
-    public Task<string> RegisterImageAsync(RegisterImageRequest r, CancellationToken ct) =>
+    public Task<string> RegisterImageAsync(ImageRegistration r, CancellationToken ct) =>
         Call("RegisterImage", q => q.Add("Name", r.Name).Add("RootDeviceName", r.RootDeviceName).Add("Architecture", r.Architecture)
                 .Add("VirtualizationType", "hvm").Add("EnaSupport", true)
                 .Add("BlockDeviceMapping.1.DeviceName", r.RootDeviceName).Add("BlockDeviceMapping.1.Ebs.SnapshotId", r.RootSnapshotId)

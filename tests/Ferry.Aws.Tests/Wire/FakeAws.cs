@@ -110,3 +110,26 @@ public sealed class FakeAws : IDisposable
         _loop.Wait(TimeSpan.FromSeconds(5));
     }
 }
+
+public static class WireAssert
+{
+    /// <summary>Every expected form parameter is on the wire with exactly this value, and nothing else besides Action/Version.</summary>
+    public static void Form(RecordedRequest r, string action, string version, params (string Name, string Value)[] expected)
+    {
+        Assert.Equal("POST", r.Method);
+        Assert.Equal("/", r.Path);
+        Assert.StartsWith("application/x-www-form-urlencoded", r.Headers["Content-Type"], StringComparison.Ordinal);
+        var actual = r.Form.Where(p => p.Key is not "Action" and not "Version").OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+        Assert.Equal(action, r.Form["Action"]);
+        Assert.Equal(version, r.Form["Version"]);
+        Assert.Equal(expected.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => $"{p.Name}={p.Value}"), actual.Select(p => $"{p.Key}={p.Value}"));
+    }
+
+    public static void Signed(RecordedRequest r, string region, string service)
+    {
+        Assert.StartsWith("AWS4-HMAC-SHA256 Credential=AKIDFERRYTEST/", r.Headers["Authorization"], StringComparison.Ordinal);
+        Assert.EndsWith($"/{region}/{service}/aws4_request", r.Scope, StringComparison.Ordinal);
+        Assert.Contains("SignedHeaders=", r.Headers["Authorization"], StringComparison.Ordinal);
+        Assert.Equal("session-token", r.Headers["X-Amz-Security-Token"]);
+    }
+}
