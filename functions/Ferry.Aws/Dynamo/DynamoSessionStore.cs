@@ -30,12 +30,7 @@ public sealed class DynamoSessionStore(IAmazonDynamoDB dynamo, DynamoTables tabl
         };
         if (session.EndedAt is { } ended)
             item["endedAt"] = S(Time(ended));
-        await ConditionalAsync($"dynamodb:PutItem session {session.SessionId}", () => dynamo.PutItemAsync(new PutItemRequest
-        {
-            TableName = tables.Sessions,
-            Item = item,
-            ConditionExpression = "attribute_not_exists(sessionId)",
-        }, cancellationToken)).ConfigureAwait(false);
+        await PutOnceAsync($"session {session.SessionId}", item, cancellationToken).ConfigureAwait(false);
         return await GetAsync(session.SessionId, cancellationToken).ConfigureAwait(false)
             ?? throw new FerryTransientException($"Session {session.SessionId} was written but cannot be read back.");
     }
@@ -101,31 +96,21 @@ public sealed class DynamoSessionStore(IAmazonDynamoDB dynamo, DynamoTables tabl
 
     public async Task AppendLogAsync(string sessionId, string resourceId, LogEntry entry, CancellationToken cancellationToken = default)
     {
-        await ConditionalAsync($"dynamodb:PutItem log {sessionId}/{resourceId}/{entry.Sequence}", () => dynamo.PutItemAsync(new PutItemRequest
+        await PutOnceAsync($"log {sessionId}/{resourceId}/{entry.Sequence}", new()
         {
-            TableName = tables.Sessions,
-            Item = new()
-            {
-                ["sessionId"] = S(sessionId),
-                ["item"] = S($"LOG#{resourceId}#{entry.Sequence:D9}"),
-                ["resourceId"] = S(resourceId),
-                ["entry"] = S(JsonSerializer.Serialize(entry, JsonOptions)),
-            },
-            ConditionExpression = "attribute_not_exists(sessionId)",
-        }, cancellationToken)).ConfigureAwait(false);
+            ["sessionId"] = S(sessionId),
+            ["item"] = S($"LOG#{resourceId}#{entry.Sequence:D9}"),
+            ["resourceId"] = S(resourceId),
+            ["entry"] = S(JsonSerializer.Serialize(entry, JsonOptions)),
+        }, cancellationToken).ConfigureAwait(false);
         // A resource with a log shows in the session even before its first progress mark.
-        await ConditionalAsync($"dynamodb:PutItem resource {sessionId}/{resourceId}", () => dynamo.PutItemAsync(new PutItemRequest
+        await PutOnceAsync($"resource {sessionId}/{resourceId}", new()
         {
-            TableName = tables.Sessions,
-            Item = new()
-            {
-                ["sessionId"] = S(sessionId),
-                ["item"] = S($"RES#{resourceId}"),
-                ["resourceId"] = S(resourceId),
-                ["status"] = S(nameof(ResourceStatus.Running)),
-            },
-            ConditionExpression = "attribute_not_exists(sessionId)",
-        }, cancellationToken)).ConfigureAwait(false);
+            ["sessionId"] = S(sessionId),
+            ["item"] = S($"RES#{resourceId}"),
+            ["resourceId"] = S(resourceId),
+            ["status"] = S(nameof(ResourceStatus.Running)),
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<bool> RecordOutcomeAsync(string sessionId, string resourceId, ResourceStatus status, string? reason, CancellationToken cancellationToken = default)
@@ -171,6 +156,15 @@ public sealed class DynamoSessionStore(IAmazonDynamoDB dynamo, DynamoTables tabl
         }, cancellationToken)).ConfigureAwait(false);
         return written ? closed : (await GetAsync(sessionId, cancellationToken).ConfigureAwait(false))!;
     }
+
+    /// <summary>Writes an item unless one with its key exists: the first write of a session, log entry or resource wins.</summary>
+    private Task<bool> PutOnceAsync(string what, Dictionary<string, AttributeValue> item, CancellationToken cancellationToken) =>
+        ConditionalAsync($"dynamodb:PutItem {what}", () => dynamo.PutItemAsync(new PutItemRequest
+        {
+            TableName = tables.Sessions,
+            Item = item,
+            ConditionExpression = "attribute_not_exists(sessionId)",
+        }, cancellationToken));
 
     private static Dictionary<string, AttributeValue> ResourceKey(string sessionId, string resourceId) =>
         new() { ["sessionId"] = S(sessionId), ["item"] = S($"RES#{resourceId}") };

@@ -1,3 +1,4 @@
+using Ferry.Aws.Runtime;
 using Ferry.Core.Ports;
 
 namespace Ferry.Aws.Ec2;
@@ -31,14 +32,8 @@ public sealed class AwsEc2Port(Ec2Client client) : IEc2Port
         var volumes = new List<Ec2Volume>();
         foreach (var batch in volumeIds.Chunk(IdBatch))
         {
-            string? token = null;
-            do
-            {
-                var page = await client.DescribeVolumesAsync(batch, null, token, cancellationToken).ConfigureAwait(false);
-                volumes.AddRange(page.Items.Select(ToVolume));
-                token = page.NextToken;
-            }
-            while (token is not null);
+            var found = await Page<Ec2VolumeInfo>.AllAsync((t, ct) => client.DescribeVolumesAsync(batch, null, t, ct), cancellationToken).ConfigureAwait(false);
+            volumes.AddRange(found.Select(ToVolume));
         }
         return volumes;
     }
@@ -119,15 +114,8 @@ public sealed class AwsEc2Port(Ec2Client client) : IEc2Port
 
     private async Task CollectInstancesAsync(IReadOnlyList<string>? ids, IReadOnlyList<Ec2Filter>? filters, Dictionary<string, Ec2InstanceInfo> found, CancellationToken cancellationToken)
     {
-        string? token = null;
-        do
-        {
-            var page = await client.DescribeInstancesAsync(ids, filters, token, cancellationToken).ConfigureAwait(false);
-            foreach (var instance in page.Items)
-                found[instance.InstanceId] = instance;
-            token = page.NextToken;
-        }
-        while (token is not null);
+        foreach (var instance in await Page<Ec2InstanceInfo>.AllAsync((t, ct) => client.DescribeInstancesAsync(ids, filters, t, ct), cancellationToken).ConfigureAwait(false))
+            found[instance.InstanceId] = instance;
     }
 
     private static Ec2Filter TagFilter(TagQuery tag) => new($"tag:{tag.Key}", tag.Values);
