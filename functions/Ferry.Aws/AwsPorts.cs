@@ -1,0 +1,46 @@
+using System.Collections.Concurrent;
+using Amazon.KeyManagementService;
+using Amazon.Runtime;
+using Ferry.Aws.Backup;
+using Ferry.Aws.Ec2;
+using Ferry.Aws.Kms;
+using Ferry.Aws.Rds;
+using Ferry.Aws.Runtime;
+using Ferry.Core.Ports;
+
+namespace Ferry.Aws;
+
+/// <summary>Opens the real adapters as a role in a region; clients are reused per (service, credentials, region).</summary>
+public sealed class AwsPorts(AwsOptions options) : IAwsPorts, IDisposable
+{
+    private readonly ConcurrentDictionary<(string Service, string AccessKeyId, string Region), IDisposable> _clients = new();
+
+    public AwsOptions Options { get; } = options;
+
+    public IEc2Port Ec2(RoleSession session, string region) =>
+        new AwsEc2Port(Client("ec2", session, region, c => new Ec2Client(c, region, Options)));
+
+    public IRdsPort Rds(RoleSession session, string region) =>
+        new AwsRdsPort(Client("rds", session, region, c => new RdsClient(c, region, Options)));
+
+    public IKmsPort Kms(RoleSession session, string region) =>
+        new AwsKmsPort(Client<IAmazonKeyManagementService>("kms", session, region,
+            c => new AmazonKeyManagementServiceClient(c, SdkErrors.Configure(new AmazonKeyManagementServiceConfig(), "kms", region, Options))), region);
+
+    public IBackupPort Backup(RoleSession session, string region) =>
+        new AwsBackupPort(Client("backup", session, region, c => new BackupClient(c, region, Options)), session.AccountId);
+
+    public static AWSCredentials ToSdk(AwsCredentials credentials) =>
+        new SessionAWSCredentials(credentials.AccessKeyId, credentials.SecretAccessKey, credentials.SessionToken);
+
+    private T Client<T>(string service, RoleSession session, string region, Func<AWSCredentials, T> create)
+        where T : IDisposable =>
+        (T)_clients.GetOrAdd((service, session.Credentials.AccessKeyId, region), _ => create(ToSdk(session.Credentials)));
+
+    public void Dispose()
+    {
+        foreach (var client in _clients.Values)
+            client.Dispose();
+        _clients.Clear();
+    }
+}

@@ -1,0 +1,171 @@
+using System.Text.Json;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Ferry.Core.Errors;
+using Ferry.Core.Ports;
+using Ferry.Core.Sessions;
+using static Ferry.Aws.Dynamo.DynamoItems;
+
+namespace Ferry.Aws.Dynamo;
+
+/// <summary>
+/// A session is one partition: the header item (<c>SESSION</c>), one item per resource (<c>RES#id</c>) and one per log
+/// entry (<c>LOG#id#sequence</c>). Every write is conditional, so a retried step never duplicates an entry nor
+/// overwrites a final outcome or a closed session.
+/// </summary>
+public sealed class DynamoSessionStore(IAmazonDynamoDB dynamo, DynamoTables tables) : ISessionStore
+{
+    private const string Header = "SESSION";
+
+    public async Task<Session> OpenAsync(Session session, CancellationToken cancellationToken = default)
+    {
+        var item = new Dictionary<string, AttributeValue>
+        {
+            ["sessionId"] = S(session.SessionId),
+            ["item"] = S(Header),
+            ["kind"] = S(session.Kind.ToString()),
+            ["policyId"] = S(session.PolicyId),
+            ["startedAt"] = S(Time(session.StartedAt)),
+            ["status"] = S(session.Status.ToString()),
+        };
+        if (session.EndedAt is { } ended)
+            item["endedAt"] = S(Time(ended));
+        await PutOnceAsync($"session {session.SessionId}", item, cancellationToken).ConfigureAwait(false);
+        return await GetAsync(session.SessionId, cancellationToken).ConfigureAwait(false)
+            ?? throw new FerryTransientException($"Session {session.SessionId} was written but cannot be read back.");
+    }
+
+    public async Task<Session?> GetAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        var items = await QueryAllAsync(dynamo, new QueryRequest
+        {
+            TableName = tables.Sessions,
+            KeyConditionExpression = "sessionId = :id",
+            ExpressionAttributeValues = new() { [":id"] = S(sessionId) },
+            ConsistentRead = true,
+        }, cancellationToken).ConfigureAwait(false);
+        var header = items.FirstOrDefault(i => i.Str("item") == Header);
+        if (header is null)
+            return null;
+
+        var logs = items.Where(i => i.Str("item")!.StartsWith("LOG#", StringComparison.Ordinal))
+            .Select(i => (ResourceId: i.Str("resourceId")!, Entry: JsonSerializer.Deserialize<LogEntry>(i.Str("entry")!, JsonOptions)!))
+            .ToLookup(l => l.ResourceId, l => l.Entry);
+        var resources = items.Where(i => i.Str("item")!.StartsWith("RES#", StringComparison.Ordinal)).Select(i =>
+        {
+            var id = i.Str("resourceId")!;
+            var final = i.TryGetValue("final", out var f) && f.BOOL == true;
+            // While a resource runs, its reason is the step it is in (live progress).
+            return new ResourceOutcome(id, Enum.Parse<ResourceStatus>(i.Str("status")!), final ? i.Str("reason") : i.Str("step"),
+                [.. logs[id].OrderBy(e => e.Sequence)]);
+        });
+        return new Session(sessionId, Enum.Parse<SessionKind>(header.Str("kind")!), header.Str("policyId")!, ParseTime(header.Str("startedAt")!),
+            header.Str("endedAt") is { } ended ? ParseTime(ended) : null, Enum.Parse<ResourceStatus>(header.Str("status")!),
+            [.. resources.OrderBy(r => r.ResourceId, StringComparer.Ordinal)]);
+    }
+
+    public async Task<IReadOnlyList<Session>> ListByPolicyAsync(string policyId, CancellationToken cancellationToken = default)
+    {
+        var keys = await QueryAllAsync(dynamo, new QueryRequest
+        {
+            TableName = tables.Sessions,
+            IndexName = DynamoTables.ByPolicyIndex,
+            KeyConditionExpression = "policyId = :p",
+            ExpressionAttributeValues = new() { [":p"] = S(policyId) },
+            ScanIndexForward = false,
+        }, cancellationToken).ConfigureAwait(false);
+        var sessions = new List<Session>();
+        foreach (var key in keys)
+        {
+            if (await GetAsync(key.Str("sessionId")!, cancellationToken).ConfigureAwait(false) is { } session)
+                sessions.Add(session);
+        }
+        return sessions;
+    }
+
+    public Task SetProgressAsync(string sessionId, string resourceId, string step, CancellationToken cancellationToken = default) =>
+        ConditionalAsync($"dynamodb:UpdateItem progress {sessionId}/{resourceId}", () => dynamo.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = tables.Sessions,
+            Key = ResourceKey(sessionId, resourceId),
+            UpdateExpression = "SET step = :step, resourceId = :rid, #status = if_not_exists(#status, :running)",
+            ConditionExpression = "attribute_not_exists(#final)",
+            ExpressionAttributeNames = new() { ["#status"] = "status", ["#final"] = "final" },
+            ExpressionAttributeValues = new() { [":step"] = S(step), [":rid"] = S(resourceId), [":running"] = S(nameof(ResourceStatus.Running)) },
+        }, cancellationToken));
+
+    public async Task AppendLogAsync(string sessionId, string resourceId, LogEntry entry, CancellationToken cancellationToken = default)
+    {
+        await PutOnceAsync($"log {sessionId}/{resourceId}/{entry.Sequence}", new()
+        {
+            ["sessionId"] = S(sessionId),
+            ["item"] = S($"LOG#{resourceId}#{entry.Sequence:D9}"),
+            ["resourceId"] = S(resourceId),
+            ["entry"] = S(JsonSerializer.Serialize(entry, JsonOptions)),
+        }, cancellationToken).ConfigureAwait(false);
+        // A resource with a log shows in the session even before its first progress mark.
+        await PutOnceAsync($"resource {sessionId}/{resourceId}", new()
+        {
+            ["sessionId"] = S(sessionId),
+            ["item"] = S($"RES#{resourceId}"),
+            ["resourceId"] = S(resourceId),
+            ["status"] = S(nameof(ResourceStatus.Running)),
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<bool> RecordOutcomeAsync(string sessionId, string resourceId, ResourceStatus status, string? reason, CancellationToken cancellationToken = default)
+    {
+        var values = new Dictionary<string, AttributeValue>
+        {
+            [":status"] = S(status.ToString()),
+            [":rid"] = S(resourceId),
+            [":true"] = new AttributeValue { BOOL = true },
+        };
+        var update = "SET #status = :status, resourceId = :rid, #final = :true";
+        if (reason is not null)
+        {
+            values[":reason"] = S(reason);
+            update += ", reason = :reason";
+        }
+        return ConditionalAsync($"dynamodb:UpdateItem outcome {sessionId}/{resourceId}", () => dynamo.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = tables.Sessions,
+            Key = ResourceKey(sessionId, resourceId),
+            UpdateExpression = update,
+            ConditionExpression = "attribute_not_exists(#final)",
+            ExpressionAttributeNames = new() { ["#status"] = "status", ["#final"] = "final" },
+            ExpressionAttributeValues = values,
+        }, cancellationToken));
+    }
+
+    public async Task<Session> CloseAsync(string sessionId, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        var session = await GetAsync(sessionId, cancellationToken).ConfigureAwait(false)
+            ?? throw new FerryNotFoundException($"Session {sessionId} does not exist.");
+        if (session.EndedAt is not null)
+            return session;
+        var closed = session.Close(at);
+        var written = await ConditionalAsync($"dynamodb:UpdateItem close {sessionId}", () => dynamo.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = tables.Sessions,
+            Key = new() { ["sessionId"] = S(sessionId), ["item"] = S(Header) },
+            UpdateExpression = "SET endedAt = :at, #status = :status",
+            ConditionExpression = "attribute_not_exists(endedAt)",
+            ExpressionAttributeNames = new() { ["#status"] = "status" },
+            ExpressionAttributeValues = new() { [":at"] = S(Time(at)), [":status"] = S(closed.Status.ToString()) },
+        }, cancellationToken)).ConfigureAwait(false);
+        return written ? closed : (await GetAsync(sessionId, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>Writes an item unless one with its key exists: the first write of a session, log entry or resource wins.</summary>
+    private Task<bool> PutOnceAsync(string what, Dictionary<string, AttributeValue> item, CancellationToken cancellationToken) =>
+        ConditionalAsync($"dynamodb:PutItem {what}", () => dynamo.PutItemAsync(new PutItemRequest
+        {
+            TableName = tables.Sessions,
+            Item = item,
+            ConditionExpression = "attribute_not_exists(sessionId)",
+        }, cancellationToken));
+
+    private static Dictionary<string, AttributeValue> ResourceKey(string sessionId, string resourceId) =>
+        new() { ["sessionId"] = S(sessionId), ["item"] = S($"RES#{resourceId}") };
+}
