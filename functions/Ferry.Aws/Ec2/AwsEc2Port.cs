@@ -93,6 +93,10 @@ public sealed class AwsEc2Port(Ec2Client client) : IEc2Port
             request.Name, request.RootDeviceName, request.RootSnapshotId, request.Architecture, request.Tags), cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<string?> FindImageAsync(string name, CancellationToken cancellationToken = default) =>
+        (await client.DescribeImagesAsync(null, ["self"], [new Ec2Filter("name", [name])], cancellationToken).ConfigureAwait(false))
+            .FirstOrDefault()?.ImageId;
+
     public Task<string> RunInstanceAsync(RunInstanceRequest request, CancellationToken cancellationToken = default) =>
         client.RunInstancesAsync(new RunInstancesRequest(
             request.ImageId, request.InstanceType, request.AvailabilityZone, request.SubnetId, request.SecurityGroupIds,
