@@ -3,11 +3,13 @@ using Ferry.Core.Runs;
 
 namespace Ferry.Functions;
 
-/// <summary>The step contracts' JSON (camelCase, enums as names, nulls left out), source-generated for fast cold starts.</summary>
+/// <summary>
+/// The step contracts' JSON (camelCase, enums as names), source-generated for fast cold starts. Reading is
+/// strict (a missing or null required field is an error naming it), so nulls are written out, not left out.
+/// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     UseStringEnumConverter = true,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     RespectRequiredConstructorParameters = true,
     RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(OpenSessionInput))]

@@ -55,9 +55,8 @@ public sealed class DynamoSessionStore(IAmazonDynamoDB dynamo, DynamoTables tabl
         {
             var id = i.Str("resourceId")!;
             var final = i.TryGetValue("final", out var f) && f.BOOL == true;
-            // While a resource runs, its reason is the step it is in (live progress).
-            return new ResourceOutcome(id, Enum.Parse<ResourceStatus>(i.Str("status")!), final ? i.Str("reason") : i.Str("step"),
-                [.. logs[id].OrderBy(e => e.Sequence)]);
+            return new ResourceOutcome(id, Enum.Parse<ResourceStatus>(i.Str("status")!), final ? i.Str("reason") : null,
+                [.. logs[id].OrderBy(e => e.Sequence)], final ? null : i.Str("step"));
         });
         return new Session(sessionId, Enum.Parse<SessionKind>(header.Str("kind")!), header.Str("policyId")!, ParseTime(header.Str("startedAt")!),
             header.Str("endedAt") is { } ended ? ParseTime(ended) : null, Enum.Parse<ResourceStatus>(header.Str("status")!),

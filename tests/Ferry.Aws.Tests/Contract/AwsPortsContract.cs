@@ -18,23 +18,28 @@ public sealed record ContractFixtures(
     string Engine = "postgres");
 
 /// <summary>An implementation of Ferry's AWS ports with a world that holds <see cref="ContractFixtures"/>.</summary>
-public sealed record ContractWorld(IAwsPorts Ports, ICredentialsPort Credentials, ContractFixtures Fixtures);
+/// <param name="Clock">The world's own time (the simulator's clock; the system clock for real AWS).</param>
+public sealed record ContractWorld(IAwsPorts Ports, ICredentialsPort Credentials, ContractFixtures Fixtures, IClock? Clock = null)
+{
+    public DateTimeOffset Now => (Clock ?? SystemClock.Instance).UtcNow;
+}
+
+/// <summary>Marks a test assembly whose contract binding runs in process (the simulator), so its contract tests always run.</summary>
+[AttributeUsage(AttributeTargets.Assembly)]
+public sealed class InProcessContractAttribute : Attribute;
 
 /// <summary>
-/// Runs a contract only where a binding is available: the real adapters when FERRY_CONTRACT_ENDPOINT is set,
-/// or an in-process binding (the simulator) that calls <see cref="EnableInProcess"/> from a module initializer.
+/// Runs a contract only where a binding is available: in an assembly marked <see cref="InProcessContractAttribute"/>
+/// (this file is linked into the simulator's tests), or against the real adapters when FERRY_CONTRACT_ENDPOINT is set.
 /// </summary>
 public sealed class ContractFactAttribute : FactAttribute
 {
-    private static bool _inProcess;
-
     public ContractFactAttribute()
     {
-        if (!_inProcess && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("FERRY_CONTRACT_ENDPOINT")))
+        var inProcess = typeof(ContractFactAttribute).Assembly.IsDefined(typeof(InProcessContractAttribute), inherit: false);
+        if (!inProcess && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("FERRY_CONTRACT_ENDPOINT")))
             Skip = "Contract suite skipped: set FERRY_CONTRACT_ENDPOINT to an AWS-compatible endpoint (and FERRY_CONTRACT_FIXTURES to a fixtures JSON) to run it.";
     }
-
-    public static void EnableInProcess() => _inProcess = true;
 }
 
 /// <summary>
@@ -58,7 +63,7 @@ public abstract class AwsPortsContract
 
         Assert.Equal(world.Fixtures.SourceRole, source.RoleArn);
         Assert.Equal(world.Fixtures.SourceRole.Split(':')[4], source.AccountId);
-        Assert.True(source.Credentials.Expiration > DateTimeOffset.UtcNow);
+        Assert.True(source.Credentials.Expiration > world.Now, $"credentials expire at {source.Credentials.Expiration:O}, before {world.Now:O}");
     }
 
     [ContractFact]

@@ -115,7 +115,9 @@ public sealed class DynamoStoreTests(DynaliteFixture dynalite) : IAsyncLifetime
         var store = new DynamoRestorePointStore(dynalite.Client, _tables);
         RestorePoint Point(string id, int day, string resource = "i-1") => new(
             id, "p1", resource, "s" + day, ResourceType.Ec2, IsReplica: day % 2 == 0, "111111111111", "eu-west-1", "arn:aws:iam::111111111111:role/S",
-            _t0.AddDays(day), [new SnapshotRef("snap-" + id, "vol-1", true, "arn:aws:kms:eu-west-1:111111111111:key/k", "/dev/xvda")]);
+            _t0.AddDays(day), [new SnapshotRef("snap-" + id, "vol-1", true, "arn:aws:kms:eu-west-1:111111111111:key/k", "/dev/xvda")],
+            new ResourceConfig(new Dictionary<string, string> { ["Name"] = "app" }, InstanceType: "m6i.large", RootDeviceName: "/dev/xvda",
+                Volumes: [new VolumeConfig("vol-1", "/dev/xvda", 8, "gp3")]));
 
         await store.PutAsync(Point("rp1", 1));
         await store.PutAsync(Point("rp3", 3));
@@ -126,6 +128,8 @@ public sealed class DynamoStoreTests(DynaliteFixture dynalite) : IAsyncLifetime
         Assert.Equal(["rp3", "rp2", "rp1"], (await store.ListAsync("p1", "i-1")).Select(p => p.RestorePointId));
         var rp2 = (await store.GetAsync("rp2"))!;
         Assert.Equal(Point("rp2", 2).Snapshots, rp2.Snapshots);
+        Assert.Equal(("m6i.large", "app"), (rp2.Config.InstanceType, rp2.Config.Tags["Name"]));
+        Assert.Equal(Point("rp2", 2).Config.Volumes, rp2.Config.Volumes);
         Assert.True(rp2.IsReplica);
         await store.DeleteAsync("rp2");
         Assert.Null(await store.GetAsync("rp2"));

@@ -1,0 +1,15 @@
+using Ferry.Aws.Tests.Contract;
+
+[assembly: InProcessContract]
+
+namespace Ferry.Simulator.Tests.Contract;
+
+/// <summary>The ports contract against the simulator, on the bundled replicas world (which holds the default fixtures).</summary>
+public sealed class SimulatedContractTests : AwsPortsContract
+{
+    protected override Task<ContractWorld> CreateWorldAsync()
+    {
+        var aws = SimulatedAws.Load(Sim.WorldPath("replicas.json"));
+        return Task.FromResult(new ContractWorld(aws, aws.Credentials(), new ContractFixtures(), aws.Clock));
+    }
+}
