@@ -1,0 +1,143 @@
+using System.Text;
+using Ferry.Core.Errors;
+using Ferry.Core.Ports;
+using Ferry.Core.Runs;
+using Ferry.Core.Sessions;
+using Ferry.Simulator;
+using static Ferry.Functions.Tests.Harness;
+
+namespace Ferry.Functions.Tests.Steps;
+
+/// <summary>Each failure leaves a step as the typed error the state machines match, and ends the resource with a reason.</summary>
+public class StepErrorTests
+{
+    private const string AppKeyed = "i-0a1b2c3d4e5f60002";
+
+    private static async Task<(Harness Harness, ReplicaJob Job)> PlannedAsync(FaultSettings? faults = null, string targetRole = TargetRole, string key = DrKey)
+    {
+        var h = new Harness(faults);
+        await h.PutPolicyAsync(Policies.Replica("p", "EC2", [AppKeyed], targetRole, Central, true, key));
+        var session = await h.OpenSessionAsync("p");
+        var plan = await h.PlanAsync("p", session, AppKeyed);
+        return (h, plan.Job!);
+    }
+
+    [Fact]
+    public async Task TakeSnapshot_Throttled_FailsAsThrottledWithAwsCode()
+    {
+        var (h, job) = await PlannedAsync(new FaultSettings(7, [new FaultRule("ec2:CreateSnapshots", Throttle: 1)]));
+
+        var error = await Assert.ThrowsAsync<FerryThrottledException>(() => h.InvokeAsync<ReplicaJob>("TakeSnapshot", job));
+
+        Assert.Equal(("RequestLimitExceeded", true), (error.AwsErrorCode, error.Retryable));
+        Assert.NotNull(error.AwsRequestId);
+        Assert.Contains("\"error\":\"FerryThrottledException\"", h.LogText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CheckAvailable_SnapshotEndsInError_FailsAsSnapshotFailedAndResourceFailsWithReason()
+    {
+        var h = new Harness(new FaultSettings(7, [new FaultRule("ec2:CreateSnapshots", SnapshotError: 1)]));
+        await h.PutPolicyAsync(Policies.Replica("p", "EC2", [AppKeyed], TargetRole, Central, true, DrKey));
+
+        var (outcome, _) = await h.ReplicateAsync("p", AppKeyed);
+
+        Assert.Equal(ResourceStatus.Failed, outcome.Status);
+        Assert.Contains("is in state error", outcome.Reason, StringComparison.Ordinal);
+        Assert.Equal(0, h.Aws.CallLog.Count("ec2", "CopySnapshot"));
+    }
+
+    [Fact]
+    public async Task CopyToRegion_NoFreeCopySlot_FailsAsQuotaExceededThenCopiesOnceASlotFrees()
+    {
+        var (h, job) = await PlannedAsync();
+        job = await h.WaitAsync(await h.InvokeAsync<ReplicaJob>("TakeSnapshot", job));
+        job = await h.InvokeAsync<ReplicaJob>("Share", job);
+        var scope = new CopySlotKey(TargetAccount, Central, "ebs");
+        for (var i = 0; i < scope.DefaultLimit; i++)
+            await h.Services.Slots.TryAcquireAsync(scope, $"other-{i}", scope.DefaultLimit, TimeSpan.FromHours(1));
+
+        var error = await Assert.ThrowsAsync<FerryQuotaExceededException>(() => h.InvokeAsync<ReplicaJob>("CopyToRegion", job));
+        Assert.Contains("wait for a free slot of the ebs:222222222222:eu-central-1 quota", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, h.Aws.CallLog.Count("ec2", "CopySnapshot"));
+
+        await h.Services.Slots.ReleaseAsync(scope, "other-0");
+        await h.Services.Slots.ReleaseAsync(scope, "other-1");
+        job = await h.WaitAsync(await h.InvokeAsync<ReplicaJob>("CopyToRegion", job));
+        Assert.All(job.Replicated, i => Assert.NotNull(i.ReplicaId));
+        Assert.Equal(scope.DefaultLimit - 2, await h.Services.Slots.InUseAsync(scope));
+    }
+
+    [Fact]
+    public async Task CopyToRegion_TargetRoleCannotUseTheKey_FailsAsAccessDeniedNamingRoleAndKey()
+    {
+        var (h, job) = await PlannedAsync();
+        job = await h.WaitAsync(await h.InvokeAsync<ReplicaJob>("TakeSnapshot", job));
+        job = await h.InvokeAsync<ReplicaJob>("Share", job);
+        var tampered = job with { Items = [.. job.Items.Select(i => i with { TargetKey = LocalDrKey })] };
+
+        var error = await Assert.ThrowsAsync<FerryAccessDeniedException>(() => h.InvokeAsync<ReplicaJob>("CopyToRegion", tampered));
+
+        Assert.Contains(TargetRole, error.Message, StringComparison.Ordinal);
+        Assert.Contains(LocalDrKey, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OpenSession_UnknownPolicy_FailsAsNotFoundNamingTheField()
+    {
+        var h = new Harness();
+
+        var error = await Assert.ThrowsAsync<FerryNotFoundException>(() => h.InvokeAsync<OpenSessionOutput>("OpenSession", new OpenSessionInput("nope")));
+
+        Assert.Equal("policyId: no policy 'nope'", error.Message);
+    }
+
+    [Fact]
+    public async Task Step_MalformedInput_FailsAsInvalidInputNamingThePath()
+    {
+        var h = new Harness();
+        var handler = StepCatalog.Find("Plan")!.Create(h.Services, h.Log);
+
+        var error = await Assert.ThrowsAsync<FerryInvalidInputException>(() =>
+            handler.HandleAsync(new MemoryStream(Encoding.UTF8.GetBytes("""{ "policyId": "p", "sessionId": "s", "region": 42 }"""))));
+
+        Assert.StartsWith("Plan: input $.region:", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Discover_RegionOutsideThePolicy_FailsAsInvalidInputNamingTheField()
+    {
+        var h = new Harness();
+        await h.PutPolicyAsync(Policies.Replica("p", "EC2", [AppKeyed], TargetRole, Central, true, DrKey));
+
+        var error = await Assert.ThrowsAsync<FerryInvalidInputException>(() => h.InvokeAsync<DiscoverOutput>("Discover", new DiscoverInput("p", "s", "us-east-1")));
+
+        Assert.StartsWith("region: us-east-1 is not a source region of policy p", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RecordOutcome_AfterCatch_ExplainsTheLambdaCause()
+    {
+        var h = new Harness();
+        await h.PutPolicyAsync(Policies.Replica("p", "EC2", [AppKeyed], TargetRole, Central, true, DrKey));
+        var session = await h.OpenSessionAsync("p");
+
+        var outcome = await h.InvokeAsync<OutcomeOutput>("RecordOutcome", new OutcomeInput("p", session, AppKeyed,
+            Error: "FerryQuotaExceededException", Cause: """{"errorType":"FerryQuotaExceededException","errorMessage":"2 copies wait for a free slot"}"""));
+
+        Assert.Equal((ResourceStatus.Failed, "Gave up waiting for a copy slot: 2 copies wait for a free slot"), (outcome.Status, outcome.Reason));
+    }
+
+    [Fact]
+    public async Task Log_NeverContainsCredentials()
+    {
+        var h = new Harness();
+        await h.PutPolicyAsync(Policies.Replica("p", "EC2", [AppKeyed], TargetRole, Central, true, DrKey));
+        await h.ReplicateAsync("p", AppKeyed);
+        var session = await h.Services.Credentials.AssumeAsync(TargetRole);
+
+        Assert.DoesNotContain(session.Credentials.SecretAccessKey, h.LogText, StringComparison.Ordinal);
+        Assert.DoesNotContain(session.Credentials.SessionToken, h.LogText, StringComparison.Ordinal);
+        Assert.All(h.LogText.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Assert.StartsWith("{\"level\":", line, StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,135 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Ferry.Core.Ports;
+using Ferry.Core.Runs;
+using Ferry.Core.Sessions;
+using Ferry.Functions;
+using Ferry.Local.Host;
+using Ferry.Simulator;
+using Ferry.Simulator.Stores;
+
+namespace Ferry.Local.Tests.Host;
+
+public sealed class LambdaHostTests : IAsyncLifetime
+{
+    private const string Instance = "i-0a1b2c3d4e5f60002";
+    private const string Policy = """
+        {
+          "id": "p", "type": "EC2",
+          "sources": { "sourceRole": "arn:aws:iam::111111111111:role/FerrySource", "regions": ["eu-west-1"], "resources": { "ids": ["i-0a1b2c3d4e5f60002"] } },
+          "replicas": { "mappings": [{ "sourceRegion": "eu-west-1", "targetRole": "arn:aws:iam::222222222222:role/FerryTarget", "targetRegion": "eu-central-1",
+            "encryption": { "enabled": true, "kmsKey": "arn:aws:kms:eu-central-1:222222222222:key/2222bbbb-0000-4000-8000-000000000222" } }] },
+          "retention": { "restorePoints": 2 }
+        }
+        """;
+
+    private readonly HttpClient _http = new();
+    private SimulatedAws _aws = null!;
+    private FerryServices _services = null!;
+    private LambdaHost _host = null!;
+
+    public async Task InitializeAsync()
+    {
+        _aws = SimulatedAws.Load(WorldPath("replicas.json"));
+        _services = new FerryServices(_aws.Credentials(), _aws, new InMemoryPolicyStore(), new InMemorySessionStore(),
+            new InMemoryRestorePointStore(), new InMemoryCopySlots(_aws.Clock), _aws.Clock, WaitSettings.Default);
+        await _services.Policies.PutAsync(Policy);
+        _host = await LambdaHost.StartAsync(_services, new StepLog(TextWriter.Null));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        _http.Dispose();
+    }
+
+    [Fact]
+    public async Task EveryStep_InvokedOverHttp_RunsAReplicaAndARestore()
+    {
+        var open = await InvokeAsync<OpenSessionOutput>("OpenSession", new OpenSessionInput("p"));
+        var found = await InvokeAsync<DiscoverOutput>("arn:aws:lambda:eu-west-1:999999999999:function:ferry-Discover", new DiscoverInput("p", open.SessionId, "eu-west-1"));
+        var plan = await InvokeAsync<PlanOutput>("ferry-Plan", found.Resources.Single());
+        var job = await WaitAsync(await InvokeAsync<ReplicaJob>("TakeSnapshot", plan.Job!));
+        job = await InvokeAsync<ReplicaJob>("Share", job);
+        job = await WaitAsync(await InvokeAsync<ReplicaJob>("CopyToRegion", job));
+        var outcome = await InvokeAsync<OutcomeOutput>("RecordOutcome", new OutcomeInput("p", open.SessionId, Instance, Job: job));
+        await InvokeAsync<RetentionOutput>("ApplyRetention", new RetentionInput("p", Instance, open.SessionId));
+        var closed = await InvokeAsync<CloseSessionOutput>("CloseSession", new CloseSessionInput(open.SessionId));
+
+        var point = (await _services.RestorePoints.ListAsync("p", Instance)).Single(p => !p.IsReplica);
+        var restore = await InvokeAsync<PlanOutput>("PlanRestore", new RestoreInput(point.RestorePointId, "111111111111", "eu-west-1",
+            "arn:aws:iam::111111111111:role/FerryRestore", "arn:aws:kms:eu-west-1:111111111111:key/1111aaaa-0000-4000-8000-000000000111"));
+        var restoring = await InvokeAsync<ReplicaJob>("Restore", restore.Job!);
+        while (!restoring.Restore!.Done)
+        {
+            ((ManualClock)_aws.Clock).Advance(TimeSpan.FromSeconds(restoring.Wait!.Seconds));
+            restoring = await InvokeAsync<ReplicaJob>("Restore", restoring);
+        }
+
+        Assert.Equal((ResourceStatus.Success, ResourceStatus.Success), (outcome.Status, closed.Status));
+        Assert.True(restoring.Restore.Done);
+        Assert.Equal(StepCatalog.All.Select(s => s.Name).Order(), _host.Invocations.Keys.Order());
+    }
+
+    [Fact]
+    public async Task FailingStep_ComesBackAsLambdaFunctionErrorWithTheTypedErrorName()
+    {
+        using var response = await PostAsync("OpenSession", new OpenSessionInput("no-such-policy"));
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Unhandled", Assert.Single(response.Headers.GetValues("X-Amz-Function-Error")));
+        Assert.Equal("FerryNotFoundException", body.RootElement.GetProperty("errorType").GetString());
+        Assert.Equal("policyId: no policy 'no-such-policy'", body.RootElement.GetProperty("errorMessage").GetString());
+    }
+
+    [Fact]
+    public async Task UnknownFunction_Is404ResourceNotFound()
+    {
+        using var response = await PostAsync("NoSuchStep", new OpenSessionInput("p"));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("ResourceNotFoundException", Assert.Single(response.Headers.GetValues("x-amzn-ErrorType")));
+    }
+
+    [Theory]
+    [InlineData("TakeSnapshot", "TakeSnapshot")]
+    [InlineData("ferry-TakeSnapshot", "TakeSnapshot")]
+    [InlineData("arn:aws:lambda:us-east-1:000000000000:function:ferry-TakeSnapshot", "TakeSnapshot")]
+    [InlineData("arn:aws:lambda:us-east-1:000000000000:function:ferry-Plan:$LATEST", "Plan")]
+    public void StepName_AcceptsNamesAndArns(string functionName, string step) => Assert.Equal(step, LambdaHost.StepName(functionName));
+
+    private async Task<ReplicaJob> WaitAsync(ReplicaJob job)
+    {
+        while (job.Wait is { Ready: false } wait)
+        {
+            ((ManualClock)_aws.Clock).Advance(TimeSpan.FromSeconds(wait.Seconds));
+            job = await InvokeAsync<ReplicaJob>("CheckAvailable", job);
+        }
+        return job;
+    }
+
+    private async Task<T> InvokeAsync<T>(string function, object input)
+    {
+        using var response = await PostAsync(function, input);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.False(response.Headers.Contains("X-Amz-Function-Error"), $"{function} failed: {text}");
+        return (T)JsonSerializer.Deserialize(text, typeof(T), FerryJson.Default)!;
+    }
+
+    private Task<HttpResponseMessage> PostAsync(string function, object input) =>
+        _http.PostAsync(new Uri(_host.Url, $"/2015-03-31/functions/{Uri.EscapeDataString(function)}/invocations"),
+            JsonContent.Create(input, input.GetType(), options: FerryJson.Default.Options));
+
+    private static string WorldPath(string name)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "local", "worlds", name);
+            if (File.Exists(candidate))
+                return candidate;
+        }
+        throw new FileNotFoundException($"World {name} not found above {AppContext.BaseDirectory}");
+    }
+}
