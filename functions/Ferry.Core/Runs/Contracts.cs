@@ -60,6 +60,7 @@ public sealed record ReplicaJob(
     /// <summary>RDS cross-account replicas to another region are staged in the target account's source region first (RDS-R2).</summary>
     public bool Staged => Type == ResourceType.Rds && CrossAccount && Source.Region != Target.Region;
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public IEnumerable<JobItem> Replicated => Items.Where(i => i.Replicate);
 
     /// <summary>The state machine that runs this job.</summary>
@@ -121,7 +122,8 @@ public sealed record OpenSessionOutput(string PolicyId, string SessionId, IReadO
 
 public sealed record DiscoverInput(string PolicyId, string SessionId, string Region);
 
-public sealed record DiscoverOutput(string PolicyId, string SessionId, string Region, IReadOnlyList<ResourceKey> Resources);
+/// <summary>The resources found, as ids only, so a region with thousands of resources stays well under the payload limit.</summary>
+public sealed record DiscoverOutput(string PolicyId, string SessionId, string Region, IReadOnlyList<string> ResourceIds);
 
 /// <summary>A resource of a run, as the fan-out carries it.</summary>
 public sealed record ResourceKey(string PolicyId, string SessionId, string Region, string ResourceId);

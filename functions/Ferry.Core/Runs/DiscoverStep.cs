@@ -42,8 +42,7 @@ public sealed class DiscoverStep(FerryServices services)
 
         foreach (var id in found)
             await services.Sessions.SetProgressAsync(input.SessionId, id, "Discovered", cancellationToken);
-        return new DiscoverOutput(policy.Id, input.SessionId, input.Region,
-            [.. found.Select(id => new ResourceKey(policy.Id, input.SessionId, input.Region, id))]);
+        return new DiscoverOutput(policy.Id, input.SessionId, input.Region, [.. found]);
     }
 
     private static void Add(SortedSet<string> found, IEnumerable<Ec2Instance> instances) =>

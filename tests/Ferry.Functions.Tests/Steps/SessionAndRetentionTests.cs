@@ -19,19 +19,19 @@ public class SessionAndRetentionTests
         var open = await h.InvokeAsync<OpenSessionOutput>("OpenSession", new OpenSessionInput("p"));
 
         var discovered = await h.InvokeAsync<DiscoverOutput>("Discover", new DiscoverInput("p", open.SessionId, West));
-        foreach (var resource in discovered.Resources)
-            await h.InvokeAsync<OutcomeOutput>("RecordOutcome", new OutcomeInput("p", open.SessionId, resource.ResourceId, ResourceStatus.Success));
+        foreach (var resource in discovered.ResourceIds)
+            await h.InvokeAsync<OutcomeOutput>("RecordOutcome", new OutcomeInput("p", open.SessionId, resource, ResourceStatus.Success));
         var closed = await h.InvokeAsync<CloseSessionOutput>("CloseSession", new CloseSessionInput(open.SessionId));
 
         Assert.Equal([West], open.Regions);
-        Assert.Contains(AppKeyed, discovered.Resources.Select(r => r.ResourceId));
-        Assert.Contains("i-0a1b2c3d4e5f60001", discovered.Resources.Select(r => r.ResourceId));
+        Assert.Contains(AppKeyed, discovered.ResourceIds);
+        Assert.Contains("i-0a1b2c3d4e5f60001", discovered.ResourceIds);
         Assert.Equal(ResourceStatus.Failed, closed.Status);
         var session = (await h.Services.Sessions.GetAsync(open.SessionId))!;
         var missing = session.Resources.Single(r => r.ResourceId == "i-0fffffffffffffff0");
         Assert.Equal(ResourceStatus.Failed, missing.Status);
         Assert.Contains("was not found in account 111111111111", missing.Reason, StringComparison.Ordinal);
-        Assert.Equal(discovered.Resources.Count + 1, closed.Resources);
+        Assert.Equal(discovered.ResourceIds.Count + 1, closed.Resources);
     }
 
     [Fact]

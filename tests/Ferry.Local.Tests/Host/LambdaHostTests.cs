@@ -49,7 +49,7 @@ public sealed class LambdaHostTests : IAsyncLifetime
     {
         var open = await InvokeAsync<OpenSessionOutput>("OpenSession", new OpenSessionInput("p"));
         var found = await InvokeAsync<DiscoverOutput>("arn:aws:lambda:eu-west-1:999999999999:function:ferry-Discover", new DiscoverInput("p", open.SessionId, "eu-west-1"));
-        var plan = await InvokeAsync<PlanOutput>("ferry-Plan", found.Resources.Single());
+        var plan = await InvokeAsync<PlanOutput>("ferry-Plan", new ResourceKey("p", open.SessionId, found.Region, found.ResourceIds.Single()));
         var job = await WaitAsync(await InvokeAsync<ReplicaJob>("TakeSnapshot", plan.Job!));
         job = await InvokeAsync<ReplicaJob>("Share", job);
         job = await WaitAsync(await InvokeAsync<ReplicaJob>("CopyToRegion", job));
