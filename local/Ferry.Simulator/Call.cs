@@ -4,8 +4,11 @@ using Ferry.Simulator.World;
 namespace Ferry.Simulator;
 
 /// <summary>One API call in progress, made under the world's lock: who calls, where, when, and how it fails.</summary>
-internal sealed class Call(SimulatedAws world, SimRole role, string service, string region, DateTimeOffset now, string requestId)
+internal sealed class Call(SimulatedAws world, SimRole role, string service, string region, DateTimeOffset now, string requestId, IReadOnlyCollection<string> parameterValues)
 {
+    /// <summary>The call's parameter values, which resource-scoped fault rules match.</summary>
+    public IReadOnlyCollection<string> ParameterValues { get; } = parameterValues;
+
     public SimulatedAws World { get; } = world;
     public SimRole Role { get; } = role;
     public string Service { get; } = service;

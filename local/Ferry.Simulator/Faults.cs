@@ -6,10 +6,12 @@ namespace Ferry.Simulator;
 /// <param name="Transient">Probability of a transient server error.</param>
 /// <param name="SnapshotError">Probability that a snapshot, copy or copy job it starts ends in error.</param>
 /// <param name="LatencyMs">Real milliseconds added to every call.</param>
-public sealed record FaultRule(string Operation, double Throttle = 0, double Transient = 0, double SnapshotError = 0, int LatencyMs = 0)
+/// <param name="Resource">When set, the rule applies only to calls with a parameter naming this resource (an instance, volume or DB id), so one resource can fail while others run.</param>
+public sealed record FaultRule(string Operation, double Throttle = 0, double Transient = 0, double SnapshotError = 0, int LatencyMs = 0, string? Resource = null)
 {
-    internal bool Matches(string service, string operation) =>
-        Operation == "*" || Operation == $"{service}:*" || Operation == $"{service}:{operation}";
+    internal bool Matches(string service, string operation, IReadOnlyCollection<string> parameterValues) =>
+        (Operation == "*" || Operation == $"{service}:*" || Operation == $"{service}:{operation}")
+        && (Resource is null || parameterValues.Any(v => v.Contains(Resource, StringComparison.Ordinal)));
 }
 
 /// <summary>The faults of a run. Draws come from one generator seeded with <paramref name="Seed"/>, so a run repeats exactly.</summary>
@@ -17,9 +19,12 @@ public sealed record FaultSettings(int Seed = 1, IReadOnlyList<FaultRule>? Rules
 {
     public static readonly FaultSettings None = new();
 
-    /// <summary>The most specific rule for the operation (exact, then service-wide, then "*").</summary>
-    internal FaultRule? RuleFor(string service, string operation) =>
-        Rules?.Where(r => r.Matches(service, operation)).OrderByDescending(r => r.Operation.Length).FirstOrDefault();
+    /// <summary>The most specific rule for the call (a resource's own rule, then exact, service-wide, "*").</summary>
+    internal FaultRule? RuleFor(string service, string operation, IReadOnlyCollection<string> parameterValues) =>
+        Rules?.Where(r => r.Matches(service, operation, parameterValues))
+            .OrderByDescending(r => r.Resource is not null)
+            .ThenByDescending(r => r.Operation.Length)
+            .FirstOrDefault();
 }
 
 /// <summary>Draws faults deterministically; callers hold the world's lock, so draws happen in call order.</summary>
@@ -29,21 +34,21 @@ internal sealed class FaultInjector(FaultSettings settings)
 
     public FaultSettings Settings { get; } = settings;
 
-    public TimeSpan Latency(string service, string operation) =>
-        TimeSpan.FromMilliseconds(Settings.RuleFor(service, operation)?.LatencyMs ?? 0);
+    public TimeSpan Latency(string service, string operation, IReadOnlyCollection<string> parameterValues) =>
+        TimeSpan.FromMilliseconds(Settings.RuleFor(service, operation, parameterValues)?.LatencyMs ?? 0);
 
     /// <summary>Every call draws the same number of values, so one rule's change does not shift others' faults.</summary>
-    public (bool Throttled, bool Transient) Draw(string service, string operation)
+    public (bool Throttled, bool Transient) Draw(string service, string operation, IReadOnlyCollection<string> parameterValues)
     {
-        var rule = Settings.RuleFor(service, operation);
+        var rule = Settings.RuleFor(service, operation, parameterValues);
         var throttle = _random.NextDouble();
         var transient = _random.NextDouble();
         return rule is null ? (false, false) : (throttle < rule.Throttle, transient < rule.Transient);
     }
 
-    public bool EndsInError(string service, string operation)
+    public bool EndsInError(string service, string operation, IReadOnlyCollection<string> parameterValues)
     {
         var draw = _random.NextDouble();
-        return draw < (Settings.RuleFor(service, operation)?.SnapshotError ?? 0);
+        return draw < (Settings.RuleFor(service, operation, parameterValues)?.SnapshotError ?? 0);
     }
 }

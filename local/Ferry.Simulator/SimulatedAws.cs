@@ -12,7 +12,8 @@ namespace Ferry.Simulator;
 
 /// <param name="Clock">Defaults to a manual clock at the world's start.</param>
 /// <param name="Faults">Overrides the world file's faults.</param>
-public sealed record SimulatorOptions(IClock? Clock = null, FaultSettings? Faults = null);
+/// <param name="Acceleration">When set (and no clock is given), an accelerated clock from the world's start: this many simulated seconds per real second.</param>
+public sealed record SimulatorOptions(IClock? Clock = null, FaultSettings? Faults = null, double? Acceleration = null);
 
 /// <summary>
 /// An in-memory AWS (EC2/EBS, RDS/Aurora, KMS, STS, AWS Backup) implementing Ferry's ports. It refuses
@@ -44,7 +45,8 @@ public sealed partial class SimulatedAws : IAwsPorts
     public SimulatedAws(WorldSpec spec, SimulatorOptions? options = null)
     {
         Spec = spec;
-        Clock = options?.Clock ?? new ManualClock(spec.Start);
+        Clock = options?.Clock
+            ?? (options?.Acceleration is { } factor ? new AcceleratedClock(spec.Start, factor) : new ManualClock(spec.Start));
         _faults = new FaultInjector(options?.Faults ?? spec.Faults ?? FaultSettings.None);
         ValidateLocations(spec);
         foreach (var account in spec.Accounts)
@@ -102,14 +104,16 @@ public sealed partial class SimulatedAws : IAwsPorts
         RoleSession session, string service, string region, string operation, IEnumerable<(string Name, string? Value)> parameters,
         Func<Call, T> action, CancellationToken cancellationToken)
     {
-        var latency = _faults.Latency(service, operation);
+        parameters = [.. parameters];
+        var values = parameters.Select(p => p.Value).OfType<string>().ToList();
+        var latency = _faults.Latency(service, operation, values);
         if (latency > TimeSpan.Zero)
             await Task.Delay(latency, cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             var role = _roles.GetValueOrDefault(session.RoleArn);
-            var call = new Call(this, role ?? new SimRole(session.RoleArn, session.AccountId, [], null), service, region, Clock.UtcNow, NextRequestId());
+            var call = new Call(this, role ?? new SimRole(session.RoleArn, session.AccountId, [], null), service, region, Clock.UtcNow, NextRequestId(), values);
             try
             {
                 Authenticate(call, session, role);
@@ -127,7 +131,7 @@ public sealed partial class SimulatedAws : IAwsPorts
 
     private T Run<T>(Call call, string operation, Func<Call, T> action)
     {
-        var (throttled, transient) = _faults.Draw(call.Service, operation);
+        var (throttled, transient) = _faults.Draw(call.Service, operation, call.ParameterValues);
         if (throttled)
             throw new FerryThrottledException($"Rate exceeded ({call.Service}:{operation})", ThrottleCode(call.Service), call.RequestId);
         if (transient)
@@ -188,7 +192,7 @@ public sealed partial class SimulatedAws : IAwsPorts
     private string NextRequestId() => string.Create(CultureInfo.InvariantCulture, $"00000000-0000-4000-8000-{Next("request"):x12}");
 
     internal Progress Work(Call call, string operation, TimeSpan duration) =>
-        new(call.Now, call.Now + duration, _faults.EndsInError(call.Service, operation));
+        new(call.Now, call.Now + duration, _faults.EndsInError(call.Service, operation, call.ParameterValues));
 
     internal static TimeSpan Seconds(double seconds) => TimeSpan.FromSeconds(seconds);
 
@@ -306,8 +310,8 @@ public sealed partial class SimulatedAws : IAwsPorts
         lock (_gate)
         {
             var account = Arn.TryParse(roleArn, out var arn) ? arn.Account : "";
-            var call = new Call(this, new SimRole(roleArn, account, [], null), "sts", GlobalRegion, Clock.UtcNow, NextRequestId());
             var parameters = new (string, string?)[] { ("RoleArn", roleArn), ("Principal", principal), ("ExternalId", externalId is null ? null : "***") };
+            var call = new Call(this, new SimRole(roleArn, account, [], null), "sts", GlobalRegion, Clock.UtcNow, NextRequestId(), [roleArn]);
             try
             {
                 var session = Run(call, "AssumeRole", c => IssueSession(c, roleArn, principal, externalId));

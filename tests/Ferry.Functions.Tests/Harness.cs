@@ -5,6 +5,7 @@ using Ferry.Core.Ports;
 using Ferry.Core.Runs;
 using Ferry.Simulator;
 using Ferry.Simulator.Stores;
+using static Ferry.Tests.Shared.Scenario;
 
 namespace Ferry.Functions.Tests;
 
@@ -14,20 +15,6 @@ namespace Ferry.Functions.Tests;
 /// </summary>
 internal sealed class Harness
 {
-    public const string West = "eu-west-1";
-    public const string Central = "eu-central-1";
-    public const string SourceAccount = "111111111111";
-    public const string TargetAccount = "222222222222";
-    public const string SourceRole = "arn:aws:iam::111111111111:role/FerrySource";
-    public const string LocalTarget = "arn:aws:iam::111111111111:role/FerryLocalTarget";
-    public const string RestoreRole = "arn:aws:iam::111111111111:role/FerryRestore";
-    public const string TargetRole = "arn:aws:iam::222222222222:role/FerryTarget";
-    public const string RestoreTarget = "arn:aws:iam::222222222222:role/FerryRestoreTarget";
-    public const string AppKey = "arn:aws:kms:eu-west-1:111111111111:key/1111aaaa-0000-4000-8000-000000000111";
-    public const string LocalDrKey = "arn:aws:kms:eu-central-1:111111111111:key/1111aaaa-0000-4000-8000-000000000112";
-    public const string DrKey = "arn:aws:kms:eu-central-1:222222222222:key/2222bbbb-0000-4000-8000-000000000222";
-    public const string DrWestKey = "arn:aws:kms:eu-west-1:222222222222:key/2222bbbb-0000-4000-8000-000000000223";
-
     private readonly StringWriter _logOutput = new();
 
     public Harness(FaultSettings? faults = null, string world = "replicas.json")
@@ -150,24 +137,5 @@ internal sealed class Harness
                 return candidate;
         }
         throw new FileNotFoundException($"World {name} not found above {AppContext.BaseDirectory}");
-    }
-}
-
-/// <summary>Policy documents for the scenarios, built from the few things that vary.</summary>
-internal static class Policies
-{
-    public static string Replica(string id, string type, string[] ids, string targetRole, string targetRegion, bool encrypted, string? key = null, string usage = "AllResources", int keep = 3, string region = Harness.West)
-    {
-        var encryption = encrypted
-            ? $$"""{ "enabled": true{{(key is null ? "" : $", \"kmsKey\": \"{key}\"")}}, "keyUsage": "{{usage}}" }"""
-            : """{ "enabled": false }""";
-        return $$"""
-            {
-              "id": "{{id}}", "type": "{{type}}",
-              "sources": { "sourceRole": "{{Harness.SourceRole}}", "regions": ["{{region}}"], "resources": { "ids": [{{string.Join(", ", ids.Select(i => $"\"{i}\""))}}] } },
-              "replicas": { "mappings": [{ "sourceRegion": "{{region}}", "targetRole": "{{targetRole}}", "targetRegion": "{{targetRegion}}", "encryption": {{encryption}} }] },
-              "retention": { "restorePoints": {{keep}} }
-            }
-            """;
     }
 }

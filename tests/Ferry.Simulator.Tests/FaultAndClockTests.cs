@@ -32,6 +32,22 @@ public sealed class FaultAndClockTests
     }
 
     [Fact]
+    public async Task ResourceScopedFault_FailsOnlyThatResourcesCalls()
+    {
+        var sim = new Sim(faults: new FaultSettings(1, [new FaultRule("ec2:CreateSnapshots", SnapshotError: 1, Resource: "i-0a1b2c3d4e5f60002")]));
+        var ec2 = await sim.Ec2(Source);
+
+        var failing = await ec2.CreateSnapshotsAsync("i-0a1b2c3d4e5f60002", NoTags);
+        var healthy = await ec2.CreateSnapshotsAsync("i-0a1b2c3d4e5f60001", NoTags);
+        sim.Advance(6);
+        var states = (await ec2.DescribeSnapshotsAsync(new SnapshotQuery([.. failing.Concat(healthy).Select(s => s.SnapshotId)])))
+            .ToDictionary(s => s.SnapshotId, s => s.State);
+
+        Assert.All(failing, s => Assert.Equal("error", states[s.SnapshotId]));
+        Assert.All(healthy, s => Assert.Equal("completed", states[s.SnapshotId]));
+    }
+
+    [Fact]
     public async Task TransientFault_FailsWithServerErrorCode()
     {
         var sim = new Sim(faults: Always("*", transient: 1));

@@ -14,13 +14,16 @@ public sealed class DynamoCopySlots(IAmazonDynamoDB dynamo, string table, IClock
 {
     public const string DefaultTable = "ferry-copy-slots";
 
+    // Attribute names go through placeholders: several (scope among them) are DynamoDB reserved words.
+    private static readonly Dictionary<string, string> Names = new() { ["#holder"] = "holder", ["#lease"] = "leaseUntil" };
+
     public async Task<bool> TryAcquireAsync(CopySlotKey key, string holder, int limit, TimeSpan lease, CancellationToken cancellationToken = default)
     {
         var now = clock.UtcNow;
         var until = DynamoItems.Time(now + lease);
         foreach (var slot in await HeldAsync(key, holder, cancellationToken))
         {
-            if (await ClaimAsync(key, slot, holder, until, "holder = :holder", now, cancellationToken))
+            if (await ClaimAsync(key, slot, holder, until, "#holder = :holder", now, cancellationToken))
                 return true;
         }
         // Start where the holder's hash points, so concurrent claimants rarely race for the same item.
@@ -28,7 +31,7 @@ public sealed class DynamoCopySlots(IAmazonDynamoDB dynamo, string table, IClock
         for (var i = 0; i < limit; i++)
         {
             var slot = ((start + i) % limit).ToString("00", System.Globalization.CultureInfo.InvariantCulture);
-            if (await ClaimAsync(key, slot, holder, until, "attribute_not_exists(holder) OR leaseUntil < :now", now, cancellationToken))
+            if (await ClaimAsync(key, slot, holder, until, "attribute_not_exists(#holder) OR #lease < :now", now, cancellationToken))
                 return true;
         }
         return false;
@@ -42,8 +45,9 @@ public sealed class DynamoCopySlots(IAmazonDynamoDB dynamo, string table, IClock
             {
                 TableName = table,
                 Key = Key(key, slot),
-                UpdateExpression = "REMOVE holder, leaseUntil",
-                ConditionExpression = "holder = :holder",
+                UpdateExpression = "REMOVE #holder, #lease",
+                ConditionExpression = "#holder = :holder",
+                ExpressionAttributeNames = Names,
                 ExpressionAttributeValues = new() { [":holder"] = DynamoItems.S(holder) },
             }, cancellationToken));
         }
@@ -82,8 +86,9 @@ public sealed class DynamoCopySlots(IAmazonDynamoDB dynamo, string table, IClock
         {
             TableName = table,
             Key = Key(key, slot),
-            UpdateExpression = "SET holder = :holder, leaseUntil = :until",
+            UpdateExpression = "SET #holder = :holder, #lease = :until",
             ConditionExpression = condition,
+            ExpressionAttributeNames = Names,
             ExpressionAttributeValues = condition.Contains(":now", StringComparison.Ordinal)
                 ? new() { [":holder"] = DynamoItems.S(holder), [":until"] = DynamoItems.S(until), [":now"] = DynamoItems.S(DynamoItems.Time(now)) }
                 : new() { [":holder"] = DynamoItems.S(holder), [":until"] = DynamoItems.S(until) },
@@ -96,7 +101,8 @@ public sealed class DynamoCopySlots(IAmazonDynamoDB dynamo, string table, IClock
         DynamoItems.QueryAllAsync(dynamo, new QueryRequest
         {
             TableName = table,
-            KeyConditionExpression = "scope = :scope",
+            KeyConditionExpression = "#scope = :scope",
+            ExpressionAttributeNames = new() { ["#scope"] = "scope" },
             ExpressionAttributeValues = new() { [":scope"] = DynamoItems.S(key.ToString()) },
             ConsistentRead = true,
         }, cancellationToken);

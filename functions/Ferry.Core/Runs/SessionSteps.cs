@@ -27,16 +27,14 @@ public sealed class SessionSteps(FerryServices services)
     {
         var (status, reason) = Judge(input);
         var job = input.Job;
-        if (job is not null)
-        {
-            await ReleaseSlotsAsync(job, cancellationToken);
-            if (status is ResourceStatus.Success or ResourceStatus.Warning)
-                await WriteRestorePointsAsync(job, cancellationToken);
-        }
+        if (job is not null && status is ResourceStatus.Success or ResourceStatus.Warning)
+            await WriteRestorePointsAsync(job!, cancellationToken);
         var role = job?.Target.Role;
         await _log.WriteAsync(input.SessionId, input.ResourceId, RunLog.Outcome, "RecordOutcome",
             reason is null ? $"Outcome: {status}" : $"Outcome: {status}: {reason}", role, null, status, cancellationToken);
         var recorded = await services.Sessions.RecordOutcomeAsync(input.SessionId, input.ResourceId, status, reason, cancellationToken);
+        if (job is not null)
+            await ReleaseSlotsAsync(job, cancellationToken);
 
         // A restore session has one resource: its outcome is the last, so it closes the session.
         var session = await services.Sessions.GetAsync(input.SessionId, cancellationToken);
@@ -117,10 +115,19 @@ public sealed class SessionSteps(FerryServices services)
         return prefix + (string.IsNullOrWhiteSpace(message) ? error : message);
     }
 
+    /// <summary>Gives back the job's copy slots; a slot that cannot be given back now frees itself when its lease ends.</summary>
     private async Task ReleaseSlotsAsync(ReplicaJob job, CancellationToken cancellationToken)
     {
-        foreach (var (key, holder) in CopySteps.SlotsOf(job))
-            await services.Slots.ReleaseAsync(key, holder, cancellationToken);
+        try
+        {
+            foreach (var (key, holder) in CopySteps.SlotsOf(job))
+                await services.Slots.ReleaseAsync(key, holder, cancellationToken);
+        }
+        catch (FerryException e)
+        {
+            await _log.WriteAsync(job.SessionId, job.ResourceId, RunLog.Outcome + 1, "RecordOutcome",
+                $"Copy slots could not be released ({e.Message}); they free themselves when their lease ends", level: ResourceStatus.Warning, cancellationToken: cancellationToken);
+        }
     }
 
     private async Task WriteRestorePointsAsync(ReplicaJob job, CancellationToken cancellationToken)

@@ -1,16 +1,11 @@
 using Ferry.Core.Ports;
 using Ferry.Core.Sessions;
-using static Ferry.Functions.Tests.Harness;
+using static Ferry.Tests.Shared.Scenario;
 
 namespace Ferry.Functions.Tests.Steps;
 
 public class Ec2ReplicaStepTests
 {
-    private const string Unencrypted = "i-0a1b2c3d4e5f60001";
-    private const string AppKeyed = "i-0a1b2c3d4e5f60002";
-    private const string DefaultKeyed = "i-0a1b2c3d4e5f60003";
-    private const string Mixed = "i-0a1b2c3d4e5f60004";
-    private const string Restricted = "i-0a1b2c3d4e5f60005";
 
     private static async Task<IReadOnlyList<Ec2Snapshot>> ReplicasAsync(Harness h, string role, string region, string instance)
     {
@@ -29,7 +24,7 @@ public class Ec2ReplicaStepTests
     public async Task EC2_R1_SameAccountUnencrypted_ReplicaInTargetRegionUnencrypted()
     {
         var h = new Harness();
-        var (status, _) = await ReplicateAsync(h, Policies.Replica("p", "EC2", [Unencrypted], LocalTarget, Central, encrypted: false), Unencrypted);
+        var (status, _) = await ReplicateAsync(h, ReplicaPolicy("p", "EC2", [Unencrypted], LocalTarget, Central, encrypted: false), Unencrypted);
 
         Assert.Equal(ResourceStatus.Success, status);
         var replica = Assert.Single(await ReplicasAsync(h, LocalTarget, Central, Unencrypted));
@@ -41,7 +36,7 @@ public class Ec2ReplicaStepTests
     public async Task EC2_R2_SameAccountCustomerKey_ReplicaReEncryptedWithTargetKey()
     {
         var h = new Harness();
-        var (status, _) = await ReplicateAsync(h, Policies.Replica("p", "EC2", [AppKeyed], LocalTarget, Central, true, LocalDrKey), AppKeyed);
+        var (status, _) = await ReplicateAsync(h, ReplicaPolicy("p", "EC2", [AppKeyed], LocalTarget, Central, true, LocalDrKey), AppKeyed);
 
         Assert.Equal(ResourceStatus.Success, status);
         Assert.All(await ReplicasAsync(h, LocalTarget, Central, AppKeyed), r => Assert.Equal((true, LocalDrKey), (r.Encrypted, r.KmsKeyId)));
@@ -51,7 +46,7 @@ public class Ec2ReplicaStepTests
     public async Task EC2_R3_EncryptionOnWithoutKey_WarningAndNothingCreated()
     {
         var h = new Harness();
-        var (status, reason) = await ReplicateAsync(h, Policies.Replica("p", "EC2", [AppKeyed], LocalTarget, Central, true), AppKeyed);
+        var (status, reason) = await ReplicateAsync(h, ReplicaPolicy("p", "EC2", [AppKeyed], LocalTarget, Central, true), AppKeyed);
 
         Assert.Equal(ResourceStatus.Warning, status);
         Assert.Contains("no target KMS key", reason, StringComparison.Ordinal);
@@ -62,7 +57,7 @@ public class Ec2ReplicaStepTests
     public async Task EC2_R4_EncryptedVolumeEncryptionOff_FailedBeforeAnySnapshot()
     {
         var h = new Harness();
-        var (status, reason) = await ReplicateAsync(h, Policies.Replica("p", "EC2", [AppKeyed], LocalTarget, Central, encrypted: false), AppKeyed);
+        var (status, reason) = await ReplicateAsync(h, ReplicaPolicy("p", "EC2", [AppKeyed], LocalTarget, Central, encrypted: false), AppKeyed);
 
         Assert.Equal(ResourceStatus.Failed, status);
         Assert.Contains("must be encrypted", reason, StringComparison.Ordinal);
@@ -73,7 +68,7 @@ public class Ec2ReplicaStepTests
     public async Task EC2_R5_UnencryptedWithAllResources_ReplicaEncryptedWithTargetKey()
     {
         var h = new Harness();
-        var (status, _) = await ReplicateAsync(h, Policies.Replica("p", "EC2", [Unencrypted], LocalTarget, Central, true, LocalDrKey), Unencrypted);
+        var (status, _) = await ReplicateAsync(h, ReplicaPolicy("p", "EC2", [Unencrypted], LocalTarget, Central, true, LocalDrKey), Unencrypted);
 
         Assert.Equal(ResourceStatus.Success, status);
         Assert.All(await ReplicasAsync(h, LocalTarget, Central, Unencrypted), r => Assert.Equal((true, LocalDrKey), (r.Encrypted, r.KmsKeyId)));
@@ -83,7 +78,7 @@ public class Ec2ReplicaStepTests
     public async Task EC2_R6_EncryptedOnly_PlainVolumeStaysPlainEncryptedOneReEncrypted()
     {
         var h = new Harness();
-        var (status, _) = await ReplicateAsync(h, Policies.Replica("p", "EC2", [Mixed], LocalTarget, Central, true, LocalDrKey, "EncryptedOnly"), Mixed);
+        var (status, _) = await ReplicateAsync(h, ReplicaPolicy("p", "EC2", [Mixed], LocalTarget, Central, true, LocalDrKey, "EncryptedOnly"), Mixed);
 
         Assert.Equal(ResourceStatus.Success, status);
         var replicas = await ReplicasAsync(h, LocalTarget, Central, Mixed);
@@ -96,7 +91,7 @@ public class Ec2ReplicaStepTests
     public async Task EC2_R7_CrossAccount_SharedThenCopiedIntoTargetAccountWithTargetKey()
     {
         var h = new Harness();
-        var (status, _) = await ReplicateAsync(h, Policies.Replica("p", "EC2", [AppKeyed], TargetRole, Central, true, DrKey), AppKeyed);
+        var (status, _) = await ReplicateAsync(h, ReplicaPolicy("p", "EC2", [AppKeyed], TargetRole, Central, true, DrKey), AppKeyed);
 
         Assert.Equal(ResourceStatus.Success, status);
         var replicas = await ReplicasAsync(h, TargetRole, Central, AppKeyed);
@@ -112,7 +107,7 @@ public class Ec2ReplicaStepTests
     public async Task EC2_R8_CrossAccountDefaultKey_FailedBeforeAnySnapshot()
     {
         var h = new Harness();
-        var (status, reason) = await ReplicateAsync(h, Policies.Replica("p", "EC2", [DefaultKeyed], TargetRole, Central, true, DrKey), DefaultKeyed);
+        var (status, reason) = await ReplicateAsync(h, ReplicaPolicy("p", "EC2", [DefaultKeyed], TargetRole, Central, true, DrKey), DefaultKeyed);
 
         Assert.Equal(ResourceStatus.Failed, status);
         Assert.Contains("alias/aws/ebs", reason, StringComparison.Ordinal);
@@ -123,7 +118,7 @@ public class Ec2ReplicaStepTests
     public async Task EC2_R9_CrossAccountSameRegion_CopiedWithinRegionInTargetAccount()
     {
         var h = new Harness();
-        var (status, _) = await ReplicateAsync(h, Policies.Replica("p", "EC2", [AppKeyed], TargetRole, West, true, DrWestKey), AppKeyed);
+        var (status, _) = await ReplicateAsync(h, ReplicaPolicy("p", "EC2", [AppKeyed], TargetRole, West, true, DrWestKey), AppKeyed);
 
         Assert.Equal(ResourceStatus.Success, status);
         Assert.All(await ReplicasAsync(h, TargetRole, West, AppKeyed), r => Assert.Equal((TargetAccount, DrWestKey), (r.OwnerId, r.KmsKeyId)));
@@ -133,7 +128,7 @@ public class Ec2ReplicaStepTests
     public async Task EC2_R10_TargetRoleCannotUseSourceKey_FailedNamingRoleKeyAndPermission()
     {
         var h = new Harness();
-        var (status, reason) = await ReplicateAsync(h, Policies.Replica("p", "EC2", [Restricted], TargetRole, Central, true, DrKey), Restricted);
+        var (status, reason) = await ReplicateAsync(h, ReplicaPolicy("p", "EC2", [Restricted], TargetRole, Central, true, DrKey), Restricted);
 
         Assert.Equal(ResourceStatus.Failed, status);
         Assert.Contains($"Role {TargetRole} cannot use key arn:aws:kms:eu-west-1:111111111111:key/1111aaaa-0000-4000-8000-000000000666: missing", reason, StringComparison.Ordinal);
@@ -145,7 +140,7 @@ public class Ec2ReplicaStepTests
     public async Task EC2_R11_MixedVolumesWithoutKey_PlainVolumeCopiedAndResourceWarns()
     {
         var h = new Harness();
-        var (status, reason) = await ReplicateAsync(h, Policies.Replica("p", "EC2", [Mixed], LocalTarget, Central, true, null, "EncryptedOnly"), Mixed);
+        var (status, reason) = await ReplicateAsync(h, ReplicaPolicy("p", "EC2", [Mixed], LocalTarget, Central, true, null, "EncryptedOnly"), Mixed);
 
         Assert.Equal(ResourceStatus.Warning, status);
         Assert.Contains("no target KMS key", reason, StringComparison.Ordinal);
@@ -157,7 +152,7 @@ public class Ec2ReplicaStepTests
     public async Task Replica_Success_WritesSnapshotAndReplicaRestorePointsAndAnOrderedLog()
     {
         var h = new Harness();
-        await ReplicateAsync(h, Policies.Replica("p", "EC2", [AppKeyed], TargetRole, Central, true, DrKey), AppKeyed);
+        await ReplicateAsync(h, ReplicaPolicy("p", "EC2", [AppKeyed], TargetRole, Central, true, DrKey), AppKeyed);
 
         var points = await h.Services.RestorePoints.ListAsync("p", AppKeyed);
         Assert.Equal([false, true], points.Select(p => p.IsReplica).Order());

@@ -2,19 +2,18 @@ using Ferry.Core.Inventory;
 using Ferry.Core.Ports;
 using Ferry.Core.Runs;
 using Ferry.Core.Sessions;
-using static Ferry.Functions.Tests.Harness;
+using static Ferry.Tests.Shared.Scenario;
 
 namespace Ferry.Functions.Tests.Steps;
 
 /// <summary>Step Functions retries steps: every creating step, run twice, leaves exactly one result in the world.</summary>
 public class IdempotencyTests
 {
-    private const string AppKeyed = "i-0a1b2c3d4e5f60002";
 
     private static async Task<(Harness Harness, ReplicaJob Job)> PlannedAsync(string type = "EC2", string resource = AppKeyed)
     {
         var h = new Harness();
-        await h.PutPolicyAsync(Policies.Replica("p", type, [resource], TargetRole, Central, true, DrKey));
+        await h.PutPolicyAsync(ReplicaPolicy("p", type, [resource], TargetRole, Central, true, DrKey));
         var plan = await h.PlanAsync("p", await h.OpenSessionAsync("p"), resource);
         return (h, plan.Job!);
     }
@@ -77,7 +76,7 @@ public class IdempotencyTests
     public async Task Restore_RunTwice_OneInstanceOneImageOneSetOfVolumes()
     {
         var h = new Harness();
-        await h.PutPolicyAsync(Policies.Replica("p", "EC2", [AppKeyed], LocalTarget, Central, true, LocalDrKey));
+        await h.PutPolicyAsync(ReplicaPolicy("p", "EC2", [AppKeyed], LocalTarget, Central, true, LocalDrKey));
         await h.ReplicateAsync("p", AppKeyed);
         var point = (await h.Services.RestorePoints.ListAsync("p", AppKeyed)).Single(p => !p.IsReplica);
         var plan = await h.InvokeAsync<PlanOutput>("PlanRestore", new RestoreInput(point.RestorePointId, SourceAccount, West, RestoreRole, AppKey, SessionId: "restore-1"));
@@ -100,7 +99,7 @@ public class IdempotencyTests
     public async Task PlanRestore_RunTwiceWithTheSameSession_OneSession()
     {
         var h = new Harness();
-        await h.PutPolicyAsync(Policies.Replica("p", "RDS", ["orders-db"], LocalTarget, Central, true, LocalDrKey));
+        await h.PutPolicyAsync(ReplicaPolicy("p", "RDS", ["orders-db"], LocalTarget, Central, true, LocalDrKey));
         await h.ReplicateAsync("p", "orders-db");
         var point = (await h.Services.RestorePoints.ListAsync("p", "orders-db")).Single(p => !p.IsReplica);
         var input = new RestoreInput(point.RestorePointId, SourceAccount, West, RestoreRole, SessionId: "restore-2");

@@ -1,13 +1,12 @@
 using Ferry.Core.Inventory;
 using Ferry.Core.Ports;
 using Ferry.Core.Sessions;
-using static Ferry.Functions.Tests.Harness;
+using static Ferry.Tests.Shared.Scenario;
 
 namespace Ferry.Functions.Tests.Steps;
 
 public class RdsReplicaStepTests
 {
-    private const string Orders = "orders-db";
 
     private static async Task<IReadOnlyList<RdsSnapshot>> SnapshotsAsync(Harness h, string role, string region, string source, RdsKind kind = RdsKind.DbInstance)
     {
@@ -28,7 +27,7 @@ public class RdsReplicaStepTests
     public async Task RDS_R1_SameAccountEncrypted_ReplicaInTargetRegionReEncrypted()
     {
         var h = new Harness();
-        var outcome = await ReplicateAsync(h, Policies.Replica("p", "RDS", [Orders], LocalTarget, Central, true, LocalDrKey), Orders);
+        var outcome = await ReplicateAsync(h, ReplicaPolicy("p", "RDS", [Orders], LocalTarget, Central, true, LocalDrKey), Orders);
 
         Assert.Equal(ResourceStatus.Success, outcome.Status);
         var replica = Assert.Single(await SnapshotsAsync(h, LocalTarget, Central, Orders));
@@ -40,7 +39,7 @@ public class RdsReplicaStepTests
     public async Task RDS_R2_CrossAccountOtherRegion_StagedInSourceRegionThenCopiedAndStagingRemoved()
     {
         var h = new Harness();
-        var outcome = await ReplicateAsync(h, Policies.Replica("p", "RDS", [Orders], TargetRole, Central, true, DrKey), Orders);
+        var outcome = await ReplicateAsync(h, ReplicaPolicy("p", "RDS", [Orders], TargetRole, Central, true, DrKey), Orders);
 
         Assert.Equal(ResourceStatus.Success, outcome.Status);
         var replica = Assert.Single(await SnapshotsAsync(h, TargetRole, Central, Orders));
@@ -55,7 +54,7 @@ public class RdsReplicaStepTests
     public async Task RDS_R3_CrossAccountSameRegion_OneCopyInTargetAccount()
     {
         var h = new Harness();
-        var outcome = await ReplicateAsync(h, Policies.Replica("p", "RDS", [Orders], TargetRole, West, true, DrWestKey), Orders);
+        var outcome = await ReplicateAsync(h, ReplicaPolicy("p", "RDS", [Orders], TargetRole, West, true, DrWestKey), Orders);
 
         Assert.Equal(ResourceStatus.Success, outcome.Status);
         Assert.Equal(DrWestKey, Assert.Single(await SnapshotsAsync(h, TargetRole, West, Orders)).KmsKeyId);
@@ -66,7 +65,7 @@ public class RdsReplicaStepTests
     public async Task RDS_R4_CrossAccountDefaultKey_FailedBeforeAnySnapshot()
     {
         var h = new Harness();
-        var outcome = await ReplicateAsync(h, Policies.Replica("p", "RDS", ["legacy-db"], TargetRole, Central, true, DrKey), "legacy-db");
+        var outcome = await ReplicateAsync(h, ReplicaPolicy("p", "RDS", ["legacy-db"], TargetRole, Central, true, DrKey), "legacy-db");
 
         Assert.Equal(ResourceStatus.Failed, outcome.Status);
         Assert.Contains("alias/aws/rds", outcome.Reason, StringComparison.Ordinal);
@@ -77,7 +76,7 @@ public class RdsReplicaStepTests
     public async Task RDS_R5_EncryptionOnWithoutKey_Warning()
     {
         var h = new Harness();
-        var outcome = await ReplicateAsync(h, Policies.Replica("p", "RDS", [Orders], TargetRole, Central, true), Orders);
+        var outcome = await ReplicateAsync(h, ReplicaPolicy("p", "RDS", [Orders], TargetRole, Central, true), Orders);
 
         Assert.Equal(ResourceStatus.Warning, outcome.Status);
         Assert.Equal(0, h.Aws.CallLog.Count("rds", "CreateDBSnapshot"));
@@ -87,7 +86,7 @@ public class RdsReplicaStepTests
     public async Task RDS_R6_EncryptedWithEncryptionOff_Failed()
     {
         var h = new Harness();
-        var outcome = await ReplicateAsync(h, Policies.Replica("p", "RDS", [Orders], LocalTarget, Central, encrypted: false), Orders);
+        var outcome = await ReplicateAsync(h, ReplicaPolicy("p", "RDS", [Orders], LocalTarget, Central, encrypted: false), Orders);
 
         Assert.Equal(ResourceStatus.Failed, outcome.Status);
         Assert.Contains("must be encrypted", outcome.Reason, StringComparison.Ordinal);
@@ -97,7 +96,7 @@ public class RdsReplicaStepTests
     public async Task RDS_R7_UnencryptedAuroraAllResources_Failed()
     {
         var h = new Harness();
-        var outcome = await ReplicateAsync(h, Policies.Replica("p", "RDS", ["events-aurora"], LocalTarget, Central, true, LocalDrKey), "events-aurora");
+        var outcome = await ReplicateAsync(h, ReplicaPolicy("p", "RDS", ["events-aurora"], LocalTarget, Central, true, LocalDrKey), "events-aurora");
 
         Assert.Equal(ResourceStatus.Failed, outcome.Status);
         Assert.Contains("must stay unencrypted", outcome.Reason, StringComparison.Ordinal);
@@ -108,7 +107,7 @@ public class RdsReplicaStepTests
     public async Task RDS_R7_UnencryptedAuroraEncryptedOnly_ClusterSnapshotCopiedUnencrypted()
     {
         var h = new Harness();
-        var outcome = await ReplicateAsync(h, Policies.Replica("p", "RDS", ["events-aurora"], LocalTarget, Central, true, LocalDrKey, "EncryptedOnly"), "events-aurora");
+        var outcome = await ReplicateAsync(h, ReplicaPolicy("p", "RDS", ["events-aurora"], LocalTarget, Central, true, LocalDrKey, "EncryptedOnly"), "events-aurora");
 
         Assert.Equal(ResourceStatus.Success, outcome.Status);
         var replica = Assert.Single(await SnapshotsAsync(h, LocalTarget, Central, "events-aurora", RdsKind.AuroraCluster));
@@ -119,7 +118,7 @@ public class RdsReplicaStepTests
     public async Task RDS_R8_AuroraVersionNotOfferedInTargetRegion_FailedNamingEngineVersionRegion()
     {
         var h = new Harness();
-        var outcome = await ReplicateAsync(h, Policies.Replica("p", "RDS", ["billing-aurora"], LocalTarget, Central, true, LocalDrKey), "billing-aurora");
+        var outcome = await ReplicateAsync(h, ReplicaPolicy("p", "RDS", ["billing-aurora"], LocalTarget, Central, true, LocalDrKey), "billing-aurora");
 
         Assert.Equal(ResourceStatus.Failed, outcome.Status);
         Assert.Contains("aurora-postgresql version 16.1 is not offered in target region eu-central-1", outcome.Reason, StringComparison.Ordinal);
@@ -130,7 +129,7 @@ public class RdsReplicaStepTests
     public async Task RDS_R9_UnencryptedInstanceAllResources_ReplicaEncryptedWithTargetKey()
     {
         var h = new Harness();
-        var outcome = await ReplicateAsync(h, Policies.Replica("p", "RDS", ["reports-db"], LocalTarget, Central, true, LocalDrKey), "reports-db");
+        var outcome = await ReplicateAsync(h, ReplicaPolicy("p", "RDS", ["reports-db"], LocalTarget, Central, true, LocalDrKey), "reports-db");
 
         Assert.Equal(ResourceStatus.Success, outcome.Status);
         var replica = Assert.Single(await SnapshotsAsync(h, LocalTarget, Central, "reports-db"));

@@ -2,20 +2,18 @@ using Ferry.Core.Inventory;
 using Ferry.Core.Ports;
 using Ferry.Core.Runs;
 using Ferry.Core.Sessions;
-using static Ferry.Functions.Tests.Harness;
+using static Ferry.Tests.Shared.Scenario;
 
 namespace Ferry.Functions.Tests.Steps;
 
 public class RestoreStepTests
 {
-    private const string AppKeyed = "i-0a1b2c3d4e5f60002";
-    private const string Orders = "orders-db";
     private const string DrLocalKeyWest = AppKey;
 
     /// <summary>Replicates a resource so it has a snapshot and a replica restore point; returns the snapshot's.</summary>
     private static async Task<RestorePoint> SnapshotPointAsync(Harness h, string type, string resource, string targetRole = LocalTarget, string targetKey = LocalDrKey)
     {
-        await h.PutPolicyAsync(Policies.Replica("p", type, [resource], targetRole, Central, true, targetKey));
+        await h.PutPolicyAsync(ReplicaPolicy("p", type, [resource], targetRole, Central, true, targetKey));
         var (outcome, _) = await h.ReplicateAsync("p", resource);
         Assert.Equal(ResourceStatus.Success, outcome.Status);
         return (await h.Services.RestorePoints.ListAsync("p", resource)).Single(p => !p.IsReplica);

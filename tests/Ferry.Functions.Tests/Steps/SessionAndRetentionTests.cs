@@ -1,19 +1,18 @@
 using Ferry.Core.Ports;
 using Ferry.Core.Runs;
 using Ferry.Core.Sessions;
-using static Ferry.Functions.Tests.Harness;
+using static Ferry.Tests.Shared.Scenario;
 
 namespace Ferry.Functions.Tests.Steps;
 
 public class SessionAndRetentionTests
 {
-    private const string AppKeyed = "i-0a1b2c3d4e5f60002";
 
     [Fact]
     public async Task PolicyRun_DiscoversByIdAndTag_AndCloseFailsNamedResourcesNeverFound()
     {
         var h = new Harness();
-        var policy = Policies.Replica("p", "EC2", [AppKeyed, "i-0fffffffffffffff0"], TargetRole, Central, true, DrKey)
+        var policy = ReplicaPolicy("p", "EC2", [AppKeyed, "i-0fffffffffffffff0"], TargetRole, Central, true, DrKey)
             .Replace("\"resources\": { \"ids\"", "\"resources\": { \"tags\": [{ \"key\": \"backup\", \"value\": \"gold\" }], \"ids\"", StringComparison.Ordinal);
         await h.PutPolicyAsync(policy);
         var open = await h.InvokeAsync<OpenSessionOutput>("OpenSession", new OpenSessionInput("p"));
@@ -38,7 +37,7 @@ public class SessionAndRetentionTests
     public async Task ApplyRetention_KeepsTheNewestOfEachKind_DeletesOlderSnapshotsAndTheirPoints()
     {
         var h = new Harness();
-        await h.PutPolicyAsync(Policies.Replica("p", "EC2", [AppKeyed], TargetRole, Central, true, DrKey, keep: 1));
+        await h.PutPolicyAsync(ReplicaPolicy("p", "EC2", [AppKeyed], TargetRole, Central, true, DrKey, keep: 1));
         for (var run = 0; run < 3; run++)
         {
             await h.ReplicateAsync("p", AppKeyed);
@@ -62,7 +61,7 @@ public class SessionAndRetentionTests
     public async Task ApplyRetention_SnapshotNotTaggedForThePolicy_IsLeftAlone()
     {
         var h = new Harness();
-        await h.PutPolicyAsync(Policies.Replica("p", "EC2", [AppKeyed], TargetRole, Central, true, DrKey, keep: 1));
+        await h.PutPolicyAsync(ReplicaPolicy("p", "EC2", [AppKeyed], TargetRole, Central, true, DrKey, keep: 1));
         await h.ReplicateAsync("p", AppKeyed);
         h.Clock.Advance(TimeSpan.FromHours(1));
         await h.ReplicateAsync("p", AppKeyed);

@@ -4,19 +4,18 @@ using Ferry.Core.Ports;
 using Ferry.Core.Runs;
 using Ferry.Core.Sessions;
 using Ferry.Simulator;
-using static Ferry.Functions.Tests.Harness;
+using static Ferry.Tests.Shared.Scenario;
 
 namespace Ferry.Functions.Tests.Steps;
 
 /// <summary>Each failure leaves a step as the typed error the state machines match, and ends the resource with a reason.</summary>
 public class StepErrorTests
 {
-    private const string AppKeyed = "i-0a1b2c3d4e5f60002";
 
     private static async Task<(Harness Harness, ReplicaJob Job)> PlannedAsync(FaultSettings? faults = null, string targetRole = TargetRole, string key = DrKey)
     {
         var h = new Harness(faults);
-        await h.PutPolicyAsync(Policies.Replica("p", "EC2", [AppKeyed], targetRole, Central, true, key));
+        await h.PutPolicyAsync(ReplicaPolicy("p", "EC2", [AppKeyed], targetRole, Central, true, key));
         var session = await h.OpenSessionAsync("p");
         var plan = await h.PlanAsync("p", session, AppKeyed);
         return (h, plan.Job!);
@@ -38,7 +37,7 @@ public class StepErrorTests
     public async Task CheckAvailable_SnapshotEndsInError_FailsAsSnapshotFailedAndResourceFailsWithReason()
     {
         var h = new Harness(new FaultSettings(7, [new FaultRule("ec2:CreateSnapshots", SnapshotError: 1)]));
-        await h.PutPolicyAsync(Policies.Replica("p", "EC2", [AppKeyed], TargetRole, Central, true, DrKey));
+        await h.PutPolicyAsync(ReplicaPolicy("p", "EC2", [AppKeyed], TargetRole, Central, true, DrKey));
 
         var (outcome, _) = await h.ReplicateAsync("p", AppKeyed);
 
@@ -108,7 +107,7 @@ public class StepErrorTests
     public async Task Discover_RegionOutsideThePolicy_FailsAsInvalidInputNamingTheField()
     {
         var h = new Harness();
-        await h.PutPolicyAsync(Policies.Replica("p", "EC2", [AppKeyed], TargetRole, Central, true, DrKey));
+        await h.PutPolicyAsync(ReplicaPolicy("p", "EC2", [AppKeyed], TargetRole, Central, true, DrKey));
 
         var error = await Assert.ThrowsAsync<FerryInvalidInputException>(() => h.InvokeAsync<DiscoverOutput>("Discover", new DiscoverInput("p", "s", "us-east-1")));
 
@@ -119,7 +118,7 @@ public class StepErrorTests
     public async Task RecordOutcome_AfterCatch_ExplainsTheLambdaCause()
     {
         var h = new Harness();
-        await h.PutPolicyAsync(Policies.Replica("p", "EC2", [AppKeyed], TargetRole, Central, true, DrKey));
+        await h.PutPolicyAsync(ReplicaPolicy("p", "EC2", [AppKeyed], TargetRole, Central, true, DrKey));
         var session = await h.OpenSessionAsync("p");
 
         var outcome = await h.InvokeAsync<OutcomeOutput>("RecordOutcome", new OutcomeInput("p", session, AppKeyed,
@@ -132,7 +131,7 @@ public class StepErrorTests
     public async Task Log_NeverContainsCredentials()
     {
         var h = new Harness();
-        await h.PutPolicyAsync(Policies.Replica("p", "EC2", [AppKeyed], TargetRole, Central, true, DrKey));
+        await h.PutPolicyAsync(ReplicaPolicy("p", "EC2", [AppKeyed], TargetRole, Central, true, DrKey));
         await h.ReplicateAsync("p", AppKeyed);
         var session = await h.Services.Credentials.AssumeAsync(TargetRole);
 

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using Amazon.DynamoDBv2;
+using Amazon.Runtime;
+using Ferry.Aws.Dynamo;
+using Ferry.Aws.Runtime;
+
+namespace Ferry.Local.Runtime;
+
+/// <summary>dynalite (a DynamoDB implementation in Node) on a free loopback port, for local runs and tests.</summary>
+public sealed class DynaliteServer : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private DynaliteServer(Process process, int port, TimeSpan startTime)
+    {
+        _process = process;
+        Port = port;
+        StartTime = startTime;
+        Options = new AwsOptions(ServiceUrls: new Dictionary<string, string> { ["dynamodb"] = Endpoint }, MaxErrorRetry: 2);
+        Client = DynamoTables.Client(Options, "us-east-1", new BasicAWSCredentials("local", "local"));
+    }
+
+    public int Port { get; }
+
+    public string Endpoint => $"http://127.0.0.1:{Port}";
+
+    public TimeSpan StartTime { get; }
+
+    public AwsOptions Options { get; }
+
+    public IAmazonDynamoDB Client { get; }
+
+    public static async Task<DynaliteServer> StartAsync()
+    {
+        var port = Repository.FreePort();
+        var watch = Stopwatch.StartNew();
+        var process = NodeTool.Start(Path.Combine("node_modules", "dynalite", "cli.js"), ["--port", port.ToString(CultureInfo.InvariantCulture)]);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            if (process.HasExited)
+                throw new InvalidOperationException($"dynalite exited: {await process.StandardError.ReadToEndAsync()}");
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", port);
+                return new DynaliteServer(process, port, watch.Elapsed);
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+
+    /// <summary>Creates Ferry's tables (with a prefix, so several worlds can share one server).</summary>
+    public async Task<(DynamoTables Tables, string CopySlots)> CreateTablesAsync(string prefix = "ferry")
+    {
+        var tables = new DynamoTables($"{prefix}-policies", $"{prefix}-sessions", $"{prefix}-restore-points");
+        await tables.CreateAsync(Client);
+        var slots = $"{prefix}-copy-slots";
+        await DynamoCopySlots.CreateTableAsync(Client, slots);
+        return (tables, slots);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        NodeTool.Stop(_process);
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,67 @@
+using Ferry.Aws.Dynamo;
+using Ferry.Core.Runs;
+using Ferry.Functions;
+using Ferry.Local.Host;
+using Ferry.Simulator;
+
+namespace Ferry.Local.Runtime;
+
+/// <summary>How a local Ferry runs: which world, how fast simulated time passes, which faults.</summary>
+/// <param name="Acceleration">Simulated seconds per real second.</param>
+public sealed record LocalOptions(string World, double Acceleration = 600, FaultSettings? Faults = null, TextWriter? StepLog = null);
+
+/// <summary>
+/// Ferry on one machine: the simulated world (on an accelerated clock), the real DynamoDB stores on
+/// dynalite, every step behind the local Lambda host, and the real state machines in the ASL runner.
+/// </summary>
+public sealed class LocalFerry : IAsyncDisposable
+{
+    private readonly bool _ownsDynalite;
+
+    private LocalFerry(SimulatedAws aws, FerryServices services, DynaliteServer dynalite, bool ownsDynalite, LambdaHost host, StateMachineRunner runner)
+    {
+        Aws = aws;
+        Services = services;
+        Dynalite = dynalite;
+        _ownsDynalite = ownsDynalite;
+        Host = host;
+        Runner = runner;
+    }
+
+    public SimulatedAws Aws { get; }
+
+    public FerryServices Services { get; }
+
+    public DynaliteServer Dynalite { get; }
+
+    public LambdaHost Host { get; }
+
+    public StateMachineRunner Runner { get; }
+
+    /// <param name="dynalite">A running server to share (tests); when null, one is started and stopped with this instance.</param>
+    public static async Task<LocalFerry> StartAsync(LocalOptions options, DynaliteServer? dynalite = null, string tablePrefix = "ferry")
+    {
+        var aws = SimulatedAws.Load(options.World, new SimulatorOptions(Faults: options.Faults, Acceleration: options.Acceleration));
+        var clock = aws.Clock;
+        var ownsDynalite = dynalite is null;
+        dynalite ??= await DynaliteServer.StartAsync();
+        var (tables, slotsTable) = await dynalite.CreateTablesAsync(tablePrefix);
+        var services = new FerryServices(aws.Credentials(), aws,
+            new DynamoPolicyStore(dynalite.Client, tables, clock), new DynamoSessionStore(dynalite.Client, tables),
+            new DynamoRestorePointStore(dynalite.Client, tables), new DynamoCopySlots(dynalite.Client, slotsTable, clock),
+            clock, WaitSettings.Default);
+        var host = await LambdaHost.StartAsync(services, new StepLog(options.StepLog ?? TextWriter.Null));
+        var runner = await StateMachineRunner.StartAsync(host.Url, options.Acceleration);
+        return new LocalFerry(aws, services, dynalite, ownsDynalite, host, runner);
+    }
+
+    public Task<Execution> RunAsync(string machine, object input, string? executionName = null) => Runner.RunAsync(machine, input, executionName);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Runner.DisposeAsync();
+        await Host.DisposeAsync();
+        if (_ownsDynalite)
+            await Dynalite.DisposeAsync();
+    }
+}
