@@ -3,10 +3,9 @@
 // (states:startExecution.sync) run the child definition here. Requests and results are JSON lines:
 //   in:  {"id": "1", "machine": "policy-run", "input": {...}, "name": "execution-name"}
 //   out: {"id": "1", "status": "SUCCEEDED", "output": ...} or {"id": "1", "status": "FAILED", "error": "...", "cause": "..."}
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { loadDefinitions, machineArn, region } from './definitions.mjs';
 
 // aws-local-stepfunctions uses Promise.withResolvers, which Node 20 lacks.
 if (!Promise.withResolvers) {
@@ -25,24 +24,8 @@ const folder = args.statemachines ?? 'statemachines';
 const acceleration = Number(args.acceleration ?? 600);
 const firstWaitSeconds = 30;
 const scaled = (seconds) => Math.max(1, Math.round((seconds * 1000) / acceleration));
-const account = '000000000000';
-const region = 'us-east-1';
 
-const functionArn = (step) => `arn:aws:lambda:${region}:${account}:function:ferry-${step}`;
-const machineArn = (name) => `arn:aws:states:${region}:${account}:stateMachine:ferry-${name}`;
-// ${Ec2ReplicaSameAccountArn} names the machine in ec2-replica-same-account.asl.json.
-const kebab = (pascal) => pascal.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
-
-function substitute(text) {
-  return text
-    .replace(/\$\{([A-Za-z0-9]+)FunctionArn\}/g, (_, step) => functionArn(step))
-    .replace(/\$\{([A-Za-z0-9]+)Arn\}/g, (_, name) => machineArn(kebab(name)));
-}
-
-const definitions = {};
-for (const file of readdirSync(folder).filter((f) => f.endsWith('.asl.json'))) {
-  definitions[file.replace('.asl.json', '')] = JSON.parse(substitute(readFileSync(join(folder, file), 'utf8')));
-}
+const definitions = loadDefinitions(folder);
 
 // Every state, at any depth, so overrides reach states inside Map processors.
 function* statesOf(definition) {

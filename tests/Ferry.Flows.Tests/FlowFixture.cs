@@ -27,8 +27,10 @@ public sealed class FlowFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await Ferry.DisposeAsync();
-        await Dynalite.DisposeAsync();
+        if (Ferry is not null)
+            await Ferry.DisposeAsync();
+        if (Dynalite is not null)
+            await Dynalite.DisposeAsync();
     }
 
     public Task<LocalFerry> StartAsync(string world = "replicas.json", FaultSettings? faults = null, double acceleration = 600) =>

@@ -1,0 +1,27 @@
+// Loads statemachines/*.asl.json with their ${Placeholders} replaced by local ARNs, as CDK's
+// DefinitionSubstitutions replace them with deployed ones.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const account = '000000000000';
+export const region = 'us-east-1';
+
+export const functionArn = (step) => `arn:aws:lambda:${region}:${account}:function:ferry-${step}`;
+export const machineArn = (name) => `arn:aws:states:${region}:${account}:stateMachine:ferry-${name}`;
+
+// ${Ec2ReplicaSameAccountArn} names the machine in ec2-replica-same-account.asl.json.
+const kebab = (pascal) => pascal.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+
+export function substitute(text) {
+  return text
+    .replace(/\$\{([A-Za-z0-9]+)FunctionArn\}/g, (_, step) => functionArn(step))
+    .replace(/\$\{([A-Za-z0-9]+)Arn\}/g, (_, name) => machineArn(kebab(name)));
+}
+
+export function loadDefinitions(folder) {
+  const definitions = {};
+  for (const file of readdirSync(folder).filter((f) => f.endsWith('.asl.json')).sort()) {
+    definitions[file.replace('.asl.json', '')] = JSON.parse(substitute(readFileSync(join(folder, file), 'utf8')));
+  }
+  return definitions;
+}
