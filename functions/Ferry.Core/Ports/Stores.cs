@@ -43,8 +43,8 @@ public sealed record SnapshotRef(string SnapshotId, string ItemId, bool Encrypte
 public sealed record VolumeConfig(string VolumeId, string DeviceName, int SizeGiB, string VolumeType, int? Iops = null, int? Throughput = null);
 
 /// <summary>
-/// The original resource's configuration, kept with each restore point so a restore can recreate
-/// it even when the original is gone.
+/// The original resource's configuration and location, kept with each restore point so a restore can
+/// recreate it even when the original is gone.
 /// </summary>
 public sealed record ResourceConfig(
     IReadOnlyDictionary<string, string> Tags,
@@ -59,7 +59,13 @@ public sealed record ResourceConfig(
     string? Engine = null,
     string? EngineVersion = null,
     string? DbClass = null,
-    string? SubnetGroup = null);
+    string? SubnetGroup = null,
+    string? AccountId = null,
+    string? Region = null)
+{
+    /// <summary>Whether a restore target is where the original ran, so its zone, subnet, security groups and name apply (and may collide).</summary>
+    public bool IsOriginalLocation(string account, string region) => AccountId == account && Region == region;
+}
 
 /// <summary>A completed snapshot set or replica that can be restored, kept until retention removes it.</summary>
 public sealed record RestorePoint(

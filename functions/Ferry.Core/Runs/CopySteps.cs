@@ -42,7 +42,7 @@ public sealed class CopySteps(FerryServices services)
 
         var copied = items.Where(i => i.Replicate).Select(i => (i.ItemId, Produced(i, stage))).ToList();
         await _log.WriteAsync(job.SessionId, job.ResourceId, stage == WaitStage.Staging ? RunLog.Staging : RunLog.Copy, "CopyToRegion",
-            $"Copy started from {job.Source.Region} into {at.Account}/{at.Region}: {SnapshotSteps.Describe(copied)}; {Encryption(items)}",
+            $"Copy started from {job.Source.Region} into {at.Account}/{at.Region}: {SnapshotSteps.Describe(copied)}; {Encryption(items, stage)}",
             at.Role, SnapshotSteps.Ids(copied), cancellationToken: cancellationToken);
         return job with { Items = items, Wait = CheckSteps.StartWait(services, stage) };
     }
@@ -120,6 +120,8 @@ public sealed class CopySteps(FerryServices services)
         return await services.Slots.TryAcquireAsync(key, Names.SlotHolder(job, item, stage), key.DefaultLimit, services.Waits.SlotLease, cancellationToken);
     }
 
-    private static string Encryption(IEnumerable<JobItem> items) =>
-        string.Join(", ", items.Where(i => i.Replicate).Select(i => i.TargetKey is null ? $"{i.ItemId} unencrypted" : $"{i.ItemId} encrypted with {i.TargetKey}"));
+    private static string Encryption(IEnumerable<JobItem> items, WaitStage stage) =>
+        string.Join(", ", items.Where(i => i.Replicate).Select(i => (stage == WaitStage.Staging ? i.SourceKey : i.TargetKey) is { } key
+            ? $"{i.ItemId} encrypted with {key}{(stage == WaitStage.Staging ? " (the source key, kept for the next copy)" : "")}"
+            : $"{i.ItemId} unencrypted"));
 }

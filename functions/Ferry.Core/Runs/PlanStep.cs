@@ -69,7 +69,8 @@ public sealed class PlanStep(FerryServices services)
         var facts = new Ec2InstanceFacts(instance.InstanceId, source.Account, source.Region, instance.InstanceType, instance.Tags, volumes, instance.AvailabilityZone, instance.RootDeviceName);
         var config = new ResourceConfig(instance.Tags, instance.InstanceType, instance.AvailabilityZone, instance.RootDeviceName, instance.Architecture,
             instance.SubnetId, instance.SecurityGroupIds,
-            [.. instance.Volumes.Select(v => new VolumeConfig(v.VolumeId, v.DeviceName ?? "", v.SizeGiB, v.VolumeType, v.Iops, v.Throughput))]);
+            [.. instance.Volumes.Select(v => new VolumeConfig(v.VolumeId, v.DeviceName ?? "", v.SizeGiB, v.VolumeType, v.Iops, v.Throughput))],
+            AccountId: source.Account, Region: source.Region);
         return new Facts((sources, mapping, context) => ReplicaPlanner.PlanEc2(facts, sources, mapping, context), PlanContext.Empty, config, null);
     }
 
@@ -88,7 +89,8 @@ public sealed class PlanStep(FerryServices services)
             var versions = await target.DescribeEngineVersionsAsync(db.Engine, cancellationToken);
             context = context with { Engines = new EngineCatalog(versions.Select(v => (mapping.TargetRegion, db.Engine, v)), [(mapping.TargetRegion, db.Engine)]) };
         }
-        var config = new ResourceConfig(db.Tags, DbKind: db.Kind, Engine: db.Engine, EngineVersion: db.EngineVersion, DbClass: db.DbClass, SubnetGroup: db.SubnetGroup, SecurityGroupIds: db.SecurityGroupIds);
+        var config = new ResourceConfig(db.Tags, DbKind: db.Kind, Engine: db.Engine, EngineVersion: db.EngineVersion, DbClass: db.DbClass,
+            SubnetGroup: db.SubnetGroup, SecurityGroupIds: db.SecurityGroupIds, AccountId: source.Account, Region: source.Region);
         return new Facts((sources, m, c) => ReplicaPlanner.PlanRds(facts, sources, m, c), context, config, db.Kind);
     }
 

@@ -78,7 +78,7 @@ public sealed class RestoreSteps(FerryServices services)
         var rootDevice = config.RootDeviceName ?? job.Items[0].DeviceName ?? "/dev/xvda";
         var root = job.Items.FirstOrDefault(i => i.DeviceName == rootDevice) ?? job.Items[0];
         var tags = RestoredTags(job);
-        var sameLocation = job.Target.Account == job.Source.Account && job.Target.Region == job.Source.Region;
+        var sameLocation = config.IsOriginalLocation(job.Target.Account, job.Target.Region);
 
         if (!created.ContainsKey("image"))
         {
@@ -135,7 +135,7 @@ public sealed class RestoreSteps(FerryServices services)
         var rds = await services.RdsAsync(job.Target, cancellationToken);
         var config = job.Config;
         var kind = config.DbKind ?? RdsKind.DbInstance;
-        var sameLocation = job.Target.Account == job.Source.Account && job.Target.Region == job.Source.Region;
+        var sameLocation = config.IsOriginalLocation(job.Target.Account, job.Target.Region);
         // Restoring next to the original must not collide with it.
         var identifier = spec.NewIdentifier ?? (sameLocation ? $"{job.ResourceId}-restored-{Names.Short(job.SessionId)}" : job.ResourceId);
         var existing = (await rds.DescribeDatabasesAsync([identifier], null, cancellationToken)).SingleOrDefault(d => d.Identifier == identifier);

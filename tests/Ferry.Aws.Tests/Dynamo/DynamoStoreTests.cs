@@ -62,14 +62,14 @@ public sealed class DynamoStoreTests(DynaliteFixture dynalite) : IAsyncLifetime
 
         await store.SetProgressAsync("s1", "i-1", "CopySnapshot");
         var running = (await store.GetAsync("s1"))!.Resources.Single();
-        Assert.Equal((ResourceStatus.Running, "CopySnapshot"), (running.Status, running.Reason));
+        Assert.Equal((ResourceStatus.Running, "CopySnapshot", null), (running.Status, running.CurrentStep, running.Reason));
 
         Assert.True(await store.RecordOutcomeAsync("s1", "i-1", ResourceStatus.Warning, "encrypted, no target key"));
         Assert.False(await store.RecordOutcomeAsync("s1", "i-1", ResourceStatus.Success, null));
         await store.SetProgressAsync("s1", "i-1", "late step");
 
         var outcome = (await store.GetAsync("s1"))!.Resources.Single();
-        Assert.Equal((ResourceStatus.Warning, "encrypted, no target key"), (outcome.Status, outcome.Reason));
+        Assert.Equal((ResourceStatus.Warning, "encrypted, no target key", null), (outcome.Status, outcome.Reason, outcome.CurrentStep));
     }
 
     [Fact]

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Amazon.DynamoDBv2.DocumentModel;
+using Amazon.DynamoDBv2.Model;
+using Ferry.Core.Policies;
+using Ferry.Core.Runs;
+using Ferry.Core.Sessions;
+using Ferry.Local.Runtime;
+
+namespace Ferry.Local.Demo;
+
+/// <summary>
+/// <c>ferry demo</c>: Ferry's main job on one machine. Runs every bundled policy and several restores
+/// through the real state machines, against the simulated world and DynamoDB (dynalite), shows live
+/// progress and a report, and succeeds only when every outcome is the expected one.
+/// </summary>
+public static class DemoCommand
+{
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output)
+    {
+        var keep = args.Contains("--keep");
+        var manifestPath = Repository.PathOf("local", "demo", "demo.json");
+        var manifest = DemoManifest.Load(manifestPath);
+        var watch = Stopwatch.StartNew();
+        var steps = new StringWriter();
+        await using var ferry = await LocalFerry.StartAsync(new LocalOptions(Repository.PathOf(manifest.World), manifest.Acceleration, StepLog: steps));
+        output.WriteLine("Ferry demo: every bundled policy and restore through the real state machines, on one machine.");
+        output.WriteLine($"  world     {manifest.World} (simulated AWS, {manifest.Acceleration:0}× time)");
+        output.WriteLine($"  lambdas   {Functions.StepCatalog.All.Count} steps behind the local Lambda host at {ferry.Host.Url}");
+        output.WriteLine($"  dynamodb  dynalite at {ferry.Dynalite.Endpoint}");
+        output.WriteLine();
+
+        var policies = new List<(Policy Policy, DemoPolicy Demo)>();
+        foreach (var demo in manifest.Policies)
+            policies.Add((await ferry.Services.Policies.PutAsync(File.ReadAllText(Path.Combine(Path.GetDirectoryName(manifestPath)!, demo.File))), demo));
+
+        var misses = new List<string>();
+        var checkedCount = 0;
+        foreach (var (policy, demo) in policies)
+        {
+            output.WriteLine($"▶ policy {policy.Id}: {policy.Name}");
+            var session = await RunWatchedAsync(ferry, output, policy.Id, SessionKind.PolicyRun,
+                () => ferry.RunAsync(Flows.PolicyRun, new JsonObject { ["policyId"] = policy.Id }, $"demo-{policy.Id}"));
+            SessionReport.Write(output, session, id => demo.Scenarios?.GetValueOrDefault(id), id => demo.Expect.TryGetValue(id, out var s) ? s : null);
+            foreach (var (resource, expected) in demo.Expect)
+            {
+                checkedCount++;
+                var actual = session.Resources.FirstOrDefault(r => r.ResourceId == resource)?.Status;
+                if (actual != expected)
+                    misses.Add($"{policy.Id}/{resource}: expected {expected}, got {actual?.ToString() ?? "no outcome"}");
+            }
+            output.WriteLine();
+        }
+
+        foreach (var restore in manifest.Restores)
+        {
+            checkedCount++;
+            var points = await ferry.Services.RestorePoints.ListAsync(restore.Policy, restore.Resource);
+            var point = points.FirstOrDefault(p => p.IsReplica == restore.Replica);
+            if (point is null)
+            {
+                misses.Add($"{restore.Scenario}: no {(restore.Replica ? "replica" : "snapshot")} restore point of {restore.Resource} from {restore.Policy}");
+                continue;
+            }
+            output.WriteLine($"▶ restore {restore.Scenario}: {restore.Resource} {(restore.Replica ? "replica" : "snapshot")} in {point.AccountId}/{point.Region} → {restore.TargetAccount}/{restore.TargetRegion} as {restore.RestoreRole[(restore.RestoreRole.LastIndexOf('/') + 1)..]}");
+            var machine = point.Type == ResourceType.Ec2 ? Flows.Ec2Restore : Flows.RdsRestore;
+            var input = new RestoreInput(point.RestorePointId, restore.TargetAccount, restore.TargetRegion, restore.RestoreRole, restore.TargetKmsKey,
+                SessionId: $"restore-{restore.Resource}-{checkedCount}");
+            var session = await RunWatchedAsync(ferry, output, restore.Policy, SessionKind.Restore, () => ferry.RunAsync(machine, input, input.SessionId!), input.SessionId);
+            SessionReport.Write(output, session, _ => restore.Scenario, _ => restore.Expect);
+            var actual = session.Resources.FirstOrDefault()?.Status;
+            if (actual != restore.Expect)
+                misses.Add($"{restore.Scenario}: expected {restore.Expect}, got {actual?.ToString() ?? "no outcome"}");
+            output.WriteLine();
+        }
+
+        var dumps = await DumpTablesAsync(ferry);
+        await File.WriteAllTextAsync(Path.Combine(dumps, "step-log.jsonl"), steps.ToString());
+        output.WriteLine($"DynamoDB data written by this run: {Path.GetRelativePath(Repository.Root, dumps)}/ (one JSON file per table, plus step-log.jsonl: the steps' structured log lines).");
+        output.WriteLine($"{checkedCount - misses.Count} of {checkedCount} outcomes as expected, in {watch.Elapsed.TotalSeconds:0.0} s.");
+        foreach (var miss in misses)
+            output.WriteLine($"  ✗ {miss}");
+        if (keep)
+        {
+            output.WriteLine($"Still running (--keep): DynamoDB at {ferry.Dynalite.Endpoint} (e.g. aws dynamodb scan --table-name ferry-sessions --endpoint-url {ferry.Dynalite.Endpoint}). Press Enter to stop.");
+            Console.ReadLine();
+        }
+        return misses.Count == 0 ? 0 : 1;
+    }
+
+    private static async Task<Session> RunWatchedAsync(LocalFerry ferry, TextWriter output, string policyId, SessionKind kind, Func<Task<Execution>> run, string? sessionId = null)
+    {
+        using var stop = new CancellationTokenSource();
+        var earlier = (await ferry.Services.Sessions.ListByPolicyAsync(policyId)).Select(s => s.SessionId).ToHashSet(StringComparer.Ordinal);
+        var watcher = new ProgressWatcher(ferry.Services.Sessions, output).WatchAsync(policyId, kind, earlier, stop.Token);
+        var started = Stopwatch.StartNew();
+        var execution = await run();
+        await stop.CancelAsync();
+        await watcher;
+        if (!execution.Succeeded)
+            output.WriteLine($"  execution {execution.Status}: {execution.Error}: {execution.Cause}");
+        output.WriteLine($"  ({execution.Machine} {execution.Status.ToLowerInvariant()} in {started.Elapsed.TotalSeconds:0.0} s)");
+        var sessions = await ferry.Services.Sessions.ListByPolicyAsync(policyId);
+        return sessions.Single(s => s.Kind == kind && !earlier.Contains(s.SessionId) && (sessionId is null || s.SessionId == sessionId));
+    }
+
+    /// <summary>Scans Ferry's tables into .ferry/demo/dynamodb, so what the run wrote can be read after it ends.</summary>
+    private static async Task<string> DumpTablesAsync(LocalFerry ferry)
+    {
+        var folder = Repository.PathOf(".ferry", "demo", "dynamodb");
+        Directory.CreateDirectory(folder);
+        foreach (var table in (await ferry.Dynalite.Client.ListTablesAsync()).TableNames)
+        {
+            var items = new List<string>();
+            Dictionary<string, AttributeValue>? start = null;
+            do
+            {
+                var page = await ferry.Dynalite.Client.ScanAsync(new ScanRequest { TableName = table, ExclusiveStartKey = start });
+                items.AddRange(page.Items.Select(i => Document.FromAttributeMap(i).ToJson()));
+                start = page.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+            }
+            while (start is not null);
+            await File.WriteAllTextAsync(Path.Combine(folder, $"{table}.json"), "[\n  " + string.Join(",\n  ", items) + "\n]\n");
+        }
+        return folder;
+    }
+}
