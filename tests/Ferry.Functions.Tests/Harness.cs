@@ -127,15 +127,4 @@ internal sealed class Harness
     public async Task<IEc2Port> Ec2Async(string role, string region) => Aws.Ec2(await Services.Credentials.AssumeAsync(role), region);
 
     public async Task<IRdsPort> RdsAsync(string role, string region) => Aws.Rds(await Services.Credentials.AssumeAsync(role), region);
-
-    public static string WorldPath(string name)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "local", "worlds", name);
-            if (File.Exists(candidate))
-                return candidate;
-        }
-        throw new FileNotFoundException($"World {name} not found above {AppContext.BaseDirectory}");
-    }
 }

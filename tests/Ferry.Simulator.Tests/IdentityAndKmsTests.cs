@@ -1,6 +1,7 @@
 using Ferry.Core.Errors;
 using Ferry.Core.Ports;
 using static Ferry.Simulator.Tests.Sim;
+using static Ferry.Tests.Shared.Scenario;
 
 namespace Ferry.Simulator.Tests;
 

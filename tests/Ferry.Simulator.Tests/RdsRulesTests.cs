@@ -2,6 +2,7 @@ using Ferry.Core.Errors;
 using Ferry.Core.Inventory;
 using Ferry.Core.Ports;
 using static Ferry.Simulator.Tests.Sim;
+using static Ferry.Tests.Shared.Scenario;
 
 namespace Ferry.Simulator.Tests;
 

@@ -1,25 +1,16 @@
 using Ferry.Core.Errors;
 using Ferry.Core.Ports;
+using static Ferry.Tests.Shared.Scenario;
 
 namespace Ferry.Simulator.Tests;
 
 /// <summary>A bundled world loaded on a manual clock, with the roles and keys the tests use.</summary>
 internal sealed class Sim
 {
-    public const string West = "eu-west-1";
-    public const string Central = "eu-central-1";
-    public const string SourceAccount = "111111111111";
-    public const string TargetAccount = "222222222222";
     public const string Source = "arn:aws:iam::111111111111:role/FerrySource";
-    public const string LocalTarget = "arn:aws:iam::111111111111:role/FerryLocalTarget";
     public const string Restore = "arn:aws:iam::111111111111:role/FerryRestore";
     public const string Target = "arn:aws:iam::222222222222:role/FerryTarget";
-    public const string RestoreTarget = "arn:aws:iam::222222222222:role/FerryRestoreTarget";
-    public const string AppKey = "arn:aws:kms:eu-west-1:111111111111:key/1111aaaa-0000-4000-8000-000000000111";
     public const string RestrictedKey = "arn:aws:kms:eu-west-1:111111111111:key/1111aaaa-0000-4000-8000-000000000666";
-    public const string LocalDrKey = "arn:aws:kms:eu-central-1:111111111111:key/1111aaaa-0000-4000-8000-000000000112";
-    public const string DrKey = "arn:aws:kms:eu-central-1:222222222222:key/2222bbbb-0000-4000-8000-000000000222";
-    public const string DrWestKey = "arn:aws:kms:eu-west-1:222222222222:key/2222bbbb-0000-4000-8000-000000000223";
 
     public static readonly IReadOnlyDictionary<string, string> NoTags = new Dictionary<string, string>();
 
@@ -34,17 +25,6 @@ internal sealed class Sim
     public ICredentialsPort Credentials { get; }
 
     public ManualClock Clock => (ManualClock)Aws.Clock;
-
-    public static string WorldPath(string name)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "local", "worlds", name);
-            if (File.Exists(candidate))
-                return candidate;
-        }
-        throw new FileNotFoundException($"World {name} not found above {AppContext.BaseDirectory}");
-    }
 
     public async Task<IEc2Port> Ec2(string role, string region = West) => Aws.Ec2(await Credentials.AssumeAsync(role), region);
 

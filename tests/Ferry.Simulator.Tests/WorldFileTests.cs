@@ -1,5 +1,6 @@
 using System.Text.Json;
 using static Ferry.Simulator.Tests.Sim;
+using static Ferry.Tests.Shared.Scenario;
 
 namespace Ferry.Simulator.Tests;
 

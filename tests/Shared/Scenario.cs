@@ -27,6 +27,18 @@ internal static class Scenario
     public const string Restricted = "i-0a1b2c3d4e5f60005";
     public const string Orders = "orders-db";
 
+    /// <summary>The path of a bundled world (local/worlds), found above the test's folder.</summary>
+    public static string WorldPath(string name)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "local", "worlds", name);
+            if (File.Exists(candidate))
+                return candidate;
+        }
+        throw new FileNotFoundException($"World {name} not found above {AppContext.BaseDirectory}");
+    }
+
     /// <summary>A replica policy for the given resources and one mapping.</summary>
     public static string ReplicaPolicy(string id, string type, string[] ids, string targetRole, string targetRegion, bool encrypted, string? key = null, string usage = "AllResources", int keep = 3, string region = West)
     {

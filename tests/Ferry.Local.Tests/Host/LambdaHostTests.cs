@@ -8,6 +8,7 @@ using Ferry.Functions;
 using Ferry.Local.Host;
 using Ferry.Simulator;
 using Ferry.Simulator.Stores;
+using static Ferry.Tests.Shared.Scenario;
 
 namespace Ferry.Local.Tests.Host;
 
@@ -121,15 +122,4 @@ public sealed class LambdaHostTests : IAsyncLifetime
     private Task<HttpResponseMessage> PostAsync(string function, object input) =>
         _http.PostAsync(new Uri(_host.Url, $"/2015-03-31/functions/{Uri.EscapeDataString(function)}/invocations"),
             JsonContent.Create(input, input.GetType(), options: FerryJson.Default.Options));
-
-    private static string WorldPath(string name)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "local", "worlds", name);
-            if (File.Exists(candidate))
-                return candidate;
-        }
-        throw new FileNotFoundException($"World {name} not found above {AppContext.BaseDirectory}");
-    }
 }

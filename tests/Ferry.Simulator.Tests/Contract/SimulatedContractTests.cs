@@ -1,4 +1,5 @@
 using Ferry.Aws.Tests.Contract;
+using static Ferry.Tests.Shared.Scenario;
 
 [assembly: InProcessContract]
 
@@ -9,7 +10,7 @@ public sealed class SimulatedContractTests : AwsPortsContract
 {
     protected override Task<ContractWorld> CreateWorldAsync()
     {
-        var aws = SimulatedAws.Load(Sim.WorldPath("replicas.json"));
+        var aws = SimulatedAws.Load(WorldPath("replicas.json"));
         return Task.FromResult(new ContractWorld(aws, aws.Credentials(), new ContractFixtures(), aws.Clock));
     }
 }
