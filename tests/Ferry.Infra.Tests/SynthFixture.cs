@@ -1,0 +1,52 @@
+using System.Text.Json.Nodes;
+using Amazon.CDK;
+using Ferry.Infra;
+
+namespace Ferry.Infra.Tests;
+
+/// <summary>Synthesizes both stacks once for every test class of the "synth" collection; asset bundling is skipped.</summary>
+public sealed class SynthFixture : IDisposable
+{
+    public const string BackupAccount = "123456789012";
+    public const string ExternalId = "test-external-id";
+
+    private readonly DirectoryInfo _outdir = Directory.CreateTempSubdirectory("ferry-cdk-");
+
+    public SynthFixture()
+    {
+        var app = new App(new AppProps { Outdir = _outdir.FullName, Context = Context(PoliciesFile) });
+        FerryApp.Build(app);
+        var assembly = app.Synth();
+        Backup = Load(assembly.Directory, FerryApp.BackupStackName);
+        Member = Load(assembly.Directory, FerryApp.MemberStackName);
+        Policies = PolicyFile.Load(PoliciesFile);
+    }
+
+    public static string PoliciesFile => Path.Combine(AppContext.BaseDirectory, "policies.json");
+
+    public JsonObject Backup { get; }
+
+    public JsonObject Member { get; }
+
+    public IReadOnlyList<DeployedPolicy> Policies { get; }
+
+    /// <summary>The context of a test deployment; an empty bundling-stacks list makes CDK skip dotnet publish.</summary>
+    public static Dictionary<string, object> Context(string policiesFile) => new()
+    {
+        ["aws:cdk:bundling-stacks"] = Array.Empty<string>(),
+        [FerrySettings.PoliciesFileKey] = policiesFile,
+        [FerrySettings.BackupAccountKey] = BackupAccount,
+        [FerrySettings.ExternalIdKey] = ExternalId,
+    };
+
+    public void Dispose() => _outdir.Delete(recursive: true);
+
+    private static JsonObject Load(string directory, string stack) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(directory, $"{stack}.template.json")))!.AsObject();
+}
+
+[CollectionDefinition(Name)]
+public sealed class SynthCollection : ICollectionFixture<SynthFixture>
+{
+    public const string Name = "synth";
+}
