@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Amazon.CDK.Assertions;
 using Ferry.Functions;
 
 namespace Ferry.Infra.Tests;
@@ -17,7 +18,19 @@ public sealed class FunctionTests(SynthFixture synth)
         Assert.Equal(
             StepCatalog.All.Select(s => ($"ferry-{s.Name}", s.Handler)).Order(),
             functions.Order());
-        Assert.Contains(functions, f => f.Item2 == "Ferry.Functions::Ferry.Functions.Steps.TakeSnapshotFunction::HandleAsync");
+        foreach (var step in StepCatalog.All)
+        {
+            synth.BackupTemplate.HasResourceProperties("AWS::Lambda::Function", new Dictionary<string, object>
+            {
+                ["FunctionName"] = $"ferry-{step.Name}",
+                ["Handler"] = step.Handler,
+                ["Runtime"] = "dotnet10",
+            });
+        }
+        synth.BackupTemplate.HasResourceProperties("AWS::Lambda::Function", Match.ObjectLike(new Dictionary<string, object>
+        {
+            ["Handler"] = "Ferry.Functions::Ferry.Functions.Steps.TakeSnapshotFunction::HandleAsync",
+        }));
     }
 
     [Fact]

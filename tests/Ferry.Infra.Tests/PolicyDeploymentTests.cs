@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using Amazon.CDK.Assertions;
 
 namespace Ferry.Infra.Tests;
 
@@ -27,6 +27,12 @@ public sealed class PolicyDeploymentTests(SynthFixture synth)
             Assert.Single(input);
         }
         Assert.Equal("UTC", Templates.Render(schedules["orders-db"]["ScheduleExpressionTimezone"]));
+        synth.BackupTemplate.ResourceCountIs("AWS::Scheduler::Schedule", scheduled.Count);
+        synth.BackupTemplate.HasResourceProperties("AWS::Scheduler::Schedule", Match.ObjectLike(new Dictionary<string, object>
+        {
+            ["Name"] = "prod-ec2-dr",
+            ["Target"] = Match.ObjectLike(new Dictionary<string, object> { ["Input"] = "{\"policyId\":\"prod-ec2-dr\"}" }),
+        }));
     }
 
     [Fact]

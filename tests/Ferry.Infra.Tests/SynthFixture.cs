@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Amazon.CDK;
+using Amazon.CDK.Assertions;
 using Ferry.Infra;
 
 namespace Ferry.Infra.Tests;
@@ -17,12 +18,17 @@ public sealed class SynthFixture : IDisposable
         var app = new App(new AppProps { Outdir = _outdir.FullName, Context = Context(PoliciesFile) });
         FerryApp.Build(app);
         var assembly = app.Synth();
-        Backup = Load(assembly.Directory, FerryApp.BackupStackName);
-        Member = Load(assembly.Directory, FerryApp.MemberStackName);
+        var backup = File.ReadAllText(Path.Combine(assembly.Directory, $"{FerryApp.BackupStackName}.template.json"));
+        BackupTemplate = Template.FromString(backup);
+        Backup = JsonNode.Parse(backup)!.AsObject();
+        Member = JsonNode.Parse(File.ReadAllText(Path.Combine(assembly.Directory, $"{FerryApp.MemberStackName}.template.json")))!.AsObject();
         Policies = PolicyFile.Load(PoliciesFile);
     }
 
     public static string PoliciesFile => Path.Combine(AppContext.BaseDirectory, "policies.json");
+
+    /// <summary>The backup stack's template for CDK's assertions.</summary>
+    public Template BackupTemplate { get; }
 
     public JsonObject Backup { get; }
 
@@ -40,9 +46,6 @@ public sealed class SynthFixture : IDisposable
     };
 
     public void Dispose() => _outdir.Delete(recursive: true);
-
-    private static JsonObject Load(string directory, string stack) =>
-        JsonNode.Parse(File.ReadAllText(Path.Combine(directory, $"{stack}.template.json")))!.AsObject();
 }
 
 [CollectionDefinition(Name)]
