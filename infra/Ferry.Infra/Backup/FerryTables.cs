@@ -55,11 +55,8 @@ public sealed class FerryTables : Construct
     };
 
     /// <summary>The item reads and writes of Ferry's stores, on the tables and their indexes.</summary>
-    public PolicyStatement DataAccess() => new(new PolicyStatementProps
-    {
-        Actions = DataActions,
-        Resources = [.. new[] { Policies, Sessions, RestorePoints, CopySlots }.SelectMany(t => new[] { t.TableArn, $"{t.TableArn}/index/*" })],
-    });
+    public PolicyStatement DataAccess() => Iam.Allow(DataActions,
+        [.. new[] { Policies, Sessions, RestorePoints, CopySlots }.SelectMany(t => new[] { t.TableArn, $"{t.TableArn}/index/*" })]);
 
     private Table Create(string id, string name, Attribute partitionKey, Attribute? sortKey = null) => new(this, id, new TableProps
     {

@@ -7,6 +7,7 @@ using AssetOptions = Amazon.CDK.AWS.S3.Assets.AssetOptions;
 using Constructs;
 using Ferry.Functions;
 using Function = Amazon.CDK.AWS.Lambda.Function;
+using static Ferry.Infra.Iam;
 
 namespace Ferry.Infra.Backup;
 
@@ -29,21 +30,18 @@ public sealed class StepLambdas : Construct
         var environment = new Dictionary<string, string>(tables.Environment()) { ["FERRY_EXTERNAL_ID"] = settings.ExternalId };
         foreach (var step in StepCatalog.All)
         {
+            var assumed = StepRoles.Of(step.Name);
             var role = new Role(this, $"{step.Name}Role", new RoleProps
             {
                 RoleName = StepRoles.FunctionRoleName(step.Name),
                 AssumedBy = new ServicePrincipal("lambda.amazonaws.com"),
-                Description = $"Ferry {step.Name} step: assumes only {Describe(StepRoles.Of(step.Name))}",
+                Description = $"Ferry {step.Name} step: assumes only {Describe(assumed)}",
             });
-            var assumed = StepRoles.Of(step.Name);
             if (assumed.Count > 0)
             {
                 // Ferry's roles exist in every source and target account, under the same names.
-                role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
-                {
-                    Actions = ["sts:AssumeRole"],
-                    Resources = [.. assumed.Select(kind => $"arn:{CdkAws.PARTITION}:iam::*:role/{settings.RoleNames.Of(kind)}")],
-                }));
+                role.AddToPolicy(Allow(["sts:AssumeRole"],
+                    [.. assumed.Select(kind => $"arn:{CdkAws.PARTITION}:iam::*:role/{settings.RoleNames.Of(kind)}")]));
             }
             role.AddToPolicy(tables.DataAccess());
             var logs = new LogGroup(this, $"{step.Name}Logs", new LogGroupProps
