@@ -1,0 +1,59 @@
+using Constructs;
+
+namespace Ferry.Infra;
+
+/// <summary>What a deployment is configured with: CDK context values (cdk.json or <c>-c key=value</c>).</summary>
+/// <param name="Root">The repository root: the state machines, the functions' sources and relative policy files are found from it.</param>
+/// <param name="PoliciesFile">The JSON file of policies to deploy (a policy document or an array of them).</param>
+/// <param name="ExternalId">The ExternalId every AssumeRole of Ferry's functions carries, and every Ferry role requires.</param>
+/// <param name="BackupAccount">The account Ferry's functions run in: the only one Ferry's roles trust.</param>
+public sealed record FerrySettings(string Root, string PoliciesFile, string ExternalId, string BackupAccount, RoleNames RoleNames)
+{
+    public const string PoliciesFileKey = "ferry:policiesFile";
+    public const string ExternalIdKey = "ferry:externalId";
+    public const string BackupAccountKey = "ferry:backupAccount";
+    public const string SourceRoleNameKey = "ferry:sourceRoleName";
+    public const string TargetRoleNameKey = "ferry:targetRoleName";
+    public const string RestoreRoleNameKey = "ferry:restoreRoleName";
+
+    public string StateMachinesDirectory => Path.Combine(Root, "statemachines");
+
+    public string FunctionsDirectory => Path.Combine(Root, "functions");
+
+    public static FerrySettings FromContext(Node node)
+    {
+        var root = FindRoot();
+        var policies = Required(node, PoliciesFileKey);
+        var backupAccount = Required(node, BackupAccountKey);
+        if (backupAccount.Length != 12 || !backupAccount.All(char.IsAsciiDigit))
+            throw new FerryConfigException($"{BackupAccountKey}: '{backupAccount}' is not a 12-digit AWS account id");
+        var names = new RoleNames(
+            Optional(node, SourceRoleNameKey) ?? RoleNames.Default.Source,
+            Optional(node, TargetRoleNameKey) ?? RoleNames.Default.Target,
+            Optional(node, RestoreRoleNameKey) ?? RoleNames.Default.Restore);
+        return new FerrySettings(root, Path.GetFullPath(policies, root), Required(node, ExternalIdKey), backupAccount, names);
+    }
+
+    private static string Required(Node node, string key) =>
+        Optional(node, key) ?? throw new FerryConfigException($"{key}: no value; set it in cdk.json or with -c {key}=...");
+
+    private static string? Optional(Node node, string key) =>
+        node.TryGetContext(key) is string { Length: > 0 } value ? value : null;
+
+    /// <summary>The folder holding cdk.json, searched upward from where `cdk` (or a test) runs.</summary>
+    private static string FindRoot()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "cdk.json")) && Directory.Exists(Path.Combine(dir.FullName, "statemachines")))
+                    return dir.FullName;
+            }
+        }
+        throw new FerryConfigException("cannot find the repository root (the folder with cdk.json and statemachines/)");
+    }
+}
+
+/// <summary>A deployment setting or policy file that makes synth stop, with the reason.</summary>
+public sealed class FerryConfigException(string message) : Exception(message);
