@@ -37,7 +37,8 @@ public sealed class DiscoverStep(FerryServices services)
                     found.UnionWith((await rds.DescribeDatabasesAsync(null, tags, cancellationToken)).Select(d => d.Identifier));
                 break;
             default:
-                throw new FerryInvalidInputException($"policyId: policy {policy.Id} is an {policy.Type} policy; this step discovers EC2 and RDS resources");
+                found.UnionWith(await new BackupCopySteps(services).DiscoverAsync(policy, input.Region, cancellationToken));
+                break;
         }
 
         foreach (var id in found)
