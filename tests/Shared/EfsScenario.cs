@@ -25,12 +25,12 @@ internal static class EfsScenario
     public static string MemberRole(string account) => $"arn:aws:iam::{account}:role/{MemberRoleName}";
 
     /// <summary>Account mode: the file systems of one region copied to a named vault.</summary>
-    public static string AccountPolicy(string id, string[] ids, string vault, string region = West, string targetRegion = Central) => $$"""
+    public static string AccountPolicy(string id, string[] ids, string vault, string region = West, string targetRegion = Central, int keep = 3) => $$"""
         {
           "id": "{{id}}", "type": "EFS",
           "sources": { "sourceRole": "{{SourceRole}}", "regions": ["{{region}}"], "resources": { "ids": [{{Quoted(ids)}}] } },
           "backupCopies": { "mappings": [{ "sourceRegion": "{{region}}", "targetRegion": "{{targetRegion}}", "vault": "{{vault}}" }] },
-          "retention": { "restorePoints": 3 }
+          "retention": { "restorePoints": {{keep}} }
         }
         """;
 

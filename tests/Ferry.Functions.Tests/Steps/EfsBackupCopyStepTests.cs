@@ -74,6 +74,31 @@ public class EfsBackupCopyStepTests
     }
 
     [Fact]
+    public async Task ApplyRetention_DeletesOlderCopiesFromTheirVault_KeepsTheNewest()
+    {
+        var h = new Harness(world: "efs.json");
+        await h.PutPolicyAsync(AccountPolicy("p", [SharedHome], "dr-vault", keep: 1));
+        var copies = new List<string>();
+        for (var run = 0; run < 2; run++)
+        {
+            var session = await h.InvokeAsync<OpenSessionOutput>("OpenSession", new OpenSessionInput("p", $"s{run}"));
+            var plan = await h.PlanAsync("p", session.SessionId, SharedHome);
+            var done = await WaitForCopyAsync(h, await h.InvokeAsync<ReplicaJob>("StartBackupCopy", plan.Job!));
+            await h.InvokeAsync<OutcomeOutput>("RecordOutcome", new OutcomeInput("p", session.SessionId, SharedHome, Job: done));
+            copies.Add(done.BackupCopy!.DestinationRecoveryPointArn!);
+            h.Clock.Advance(TimeSpan.FromHours(1));
+        }
+
+        var result = await h.InvokeAsync<RetentionOutput>("ApplyRetention", new RetentionInput("p", SharedHome, "s1"));
+
+        Assert.Single(result.DeletedRestorePoints);
+        var backup = h.Aws.Backup(await h.Services.Credentials.AssumeAsync(SourceRole), Central);
+        var left = (await backup.ListRecoveryPointsByResourceAsync(SimulatedAws.FileSystemArn(Management, West, SharedHome))).Select(p => p.Arn);
+        Assert.Equal([copies[1]], left);
+        Assert.Equal(copies[1], Assert.Single(await h.Services.RestorePoints.ListAsync("p", SharedHome)).Snapshots[0].SnapshotId);
+    }
+
+    [Fact]
     public async Task CheckBackupCopy_FailedCopyJob_FailsWithTheJobAndState()
     {
         var h = new Harness(new FaultSettings(1, [new FaultRule("backup:StartCopyJob", SnapshotError: 1)]), "efs.json");
