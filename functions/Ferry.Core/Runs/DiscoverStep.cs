@@ -4,7 +4,7 @@ using Ferry.Core.Ports;
 
 namespace Ferry.Core.Runs;
 
-/// <summary>Finds a policy's resources in one source region, by id and by tag, as the source role.</summary>
+/// <summary>Finds a policy's resources in one source region, by id and by tag, as the source role (EFS: as each covered account's role).</summary>
 public sealed class DiscoverStep(FerryServices services)
 {
     private static readonly HashSet<string> GoneStates = ["terminated", "shutting-down"];
