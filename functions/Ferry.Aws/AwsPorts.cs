@@ -3,6 +3,7 @@ using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using Ferry.Aws.Backup;
 using Ferry.Aws.Ec2;
+using Ferry.Aws.Efs;
 using Ferry.Aws.Kms;
 using Ferry.Aws.Rds;
 using Ferry.Aws.Runtime;
@@ -29,6 +30,9 @@ public sealed class AwsPorts(AwsOptions options) : IAwsPorts, IDisposable
 
     public IBackupPort Backup(RoleSession session, string region) =>
         new AwsBackupPort(Client("backup", session, region, c => new BackupClient(c, region, Options)), session.AccountId);
+
+    public IEfsPort Efs(RoleSession session, string region) =>
+        new AwsEfsPort(Client("elasticfilesystem", session, region, c => new EfsClient(c, region, Options)));
 
     public static AWSCredentials ToSdk(AwsCredentials credentials) =>
         new SessionAWSCredentials(credentials.AccessKeyId, credentials.SecretAccessKey, credentials.SessionToken);

@@ -45,6 +45,9 @@ public static class StepRoles
         // Restore planning describes the restore point's keys as its owner and checks key access as the restore role.
         ["PlanRestore"] = [RoleKind.Source, RoleKind.Target, RoleKind.Restore],
         ["Restore"] = [RoleKind.Restore],
+        // EFS copies run as the file system's own account role: the source role (a member account's, in Organization mode).
+        ["StartBackupCopy"] = [RoleKind.Source],
+        ["CheckBackupCopy"] = [RoleKind.Source],
     };
 
     public static IReadOnlyList<RoleKind> Of(string step) =>

@@ -16,7 +16,7 @@ namespace Ferry.Simulator;
 public sealed record SimulatorOptions(IClock? Clock = null, FaultSettings? Faults = null, double? Acceleration = null);
 
 /// <summary>
-/// An in-memory AWS (EC2/EBS, RDS/Aurora, KMS, STS, AWS Backup) implementing Ferry's ports. It refuses
+/// An in-memory AWS (EC2/EBS, RDS/Aurora, KMS, STS, AWS Backup, EFS) implementing Ferry's ports. It refuses
 /// what AWS refuses, with AWS's error codes, so code that works here is not merely lucky.
 /// One lock guards all state; every call is logged.
 /// </summary>
@@ -92,6 +92,8 @@ public sealed partial class SimulatedAws : IAwsPorts
 
     public IBackupPort Backup(RoleSession session, string region) => new SimulatedBackup(this, session, region);
 
+    public IEfsPort Efs(RoleSession session, string region) => new SimulatedEfs(this, session, region);
+
     /// <summary>The ARN of the AWS managed default key (alias/aws/ebs or alias/aws/rds) of an account and region.</summary>
     public static string DefaultKeyArn(string account, string region, string service) =>
         $"arn:aws:kms:{region}:{account}:key/a0000000-0000-4000-{(service == "ebs" ? "8eb5" : "8d85")}-{account}";
@@ -166,7 +168,7 @@ public sealed partial class SimulatedAws : IAwsPorts
     private static string ThrottleCode(string service) => service switch
     {
         "ec2" => "RequestLimitExceeded",
-        "backup" => "ThrottlingException",
+        "backup" or "elasticfilesystem" => "ThrottlingException",
         _ => "Throttling",
     };
 
@@ -175,6 +177,7 @@ public sealed partial class SimulatedAws : IAwsPorts
         "ec2" => "InternalError",
         "kms" => "KMSInternalException",
         "backup" => "ServiceUnavailableException",
+        "elasticfilesystem" => "InternalServerError",
         _ => "InternalFailure",
     };
 

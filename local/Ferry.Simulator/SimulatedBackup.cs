@@ -118,6 +118,17 @@ internal sealed class SimulatedBackup(SimulatedAws world, RoleSession session, s
                 state == "FAILED" ? "The copy job failed (injected fault)" : null);
         }, cancellationToken);
 
+    public Task DeleteRecoveryPointAsync(string vaultName, string recoveryPointArn, CancellationToken cancellationToken = default) =>
+        Call("DeleteRecoveryPoint", [("BackupVaultName", vaultName), ("RecoveryPointArn", recoveryPointArn)], call =>
+        {
+            var point = world.RecoveryPoints.GetValueOrDefault(recoveryPointArn);
+            if (point is null || point.Account != call.Account || point.Region != region || point.VaultName != vaultName)
+                throw call.NotFound("ResourceNotFoundException", $"Recovery point {recoveryPointArn} not found in vault {vaultName} of account {call.Account}, {region}");
+            if (world.Vaults.GetValueOrDefault((call.Account, region, vaultName)) is { Locked: true })
+                throw call.Invalid("InvalidRequestException", $"Vault {vaultName} has Vault Lock: its recovery points cannot be deleted");
+            return world.RecoveryPoints.Remove(recoveryPointArn);
+        }, cancellationToken);
+
     public Task<IReadOnlyDictionary<string, bool>> GetResourceTypeOptInAsync(CancellationToken cancellationToken = default) =>
         Call<IReadOnlyDictionary<string, bool>>("DescribeRegionSettings", [], call =>
             ResourceTypes.ToDictionary(t => t, t => t != "EFS" || !world.EfsOptInDisabled.Contains((call.Account, region))), cancellationToken);

@@ -13,6 +13,8 @@ namespace Ferry.Flows.Tests;
 /// </summary>
 public sealed class FlowFixture : IAsyncLifetime
 {
+    private readonly SemaphoreSlim _efsGate = new(1, 1);
+    private LocalFerry? _efs;
     private int _next;
 
     public DynaliteServer Dynalite { get; private set; } = null!;
@@ -27,6 +29,8 @@ public sealed class FlowFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (_efs is not null)
+            await _efs.DisposeAsync();
         if (Ferry is not null)
             await Ferry.DisposeAsync();
         if (Dynalite is not null)
@@ -35,6 +39,20 @@ public sealed class FlowFixture : IAsyncLifetime
 
     public Task<LocalFerry> StartAsync(string world = "replicas.json", FaultSettings? faults = null, double acceleration = 600) =>
         LocalFerry.StartAsync(new LocalOptions(WorldPath(world), acceleration, faults), Dynalite, $"t{Interlocked.Increment(ref _next)}");
+
+    /// <summary>One Ferry on the EFS world for the EFS scenarios, started by the first that needs it.</summary>
+    public async Task<LocalFerry> EfsAsync()
+    {
+        await _efsGate.WaitAsync();
+        try
+        {
+            return _efs ??= await StartAsync("efs.json");
+        }
+        finally
+        {
+            _efsGate.Release();
+        }
+    }
 
     public string NewId(string prefix) => $"{prefix}-{Interlocked.Increment(ref _next)}";
 

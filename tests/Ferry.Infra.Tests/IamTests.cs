@@ -10,6 +10,8 @@ public sealed class IamTests(SynthFixture synth)
     [
         "ec2:DescribeInstances", "ec2:DescribeSnapshots", "ec2:DescribeVolumes", "ec2:DescribeImages",
         "rds:DescribeDBEngineVersions", "kms:ListAliases",
+        "elasticfilesystem:DescribeFileSystems", "backup:ListBackupVaults", "backup:ListRecoveryPointsByResource",
+        "backup:DescribeRegionSettings", "backup:UpdateRegionSettings", "backup:DescribeCopyJob",
         "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries",
         "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
         "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets",
@@ -42,7 +44,12 @@ public sealed class IamTests(SynthFixture synth)
     public void FerryRoles_TrustOnlyTheBackupAccountsFunctionRolesThatAssumeThem_WithTheExternalId(RoleKind kind, string name)
     {
         var role = synth.Member.Resources("AWS::IAM::Role").Single(r => Templates.Render(r.Properties["RoleName"]) == name).Properties;
-        var trust = Assert.Single(role["AssumeRolePolicyDocument"]!["Statement"]!.AsArray())!;
+        var statements = role["AssumeRolePolicyDocument"]!["Statement"]!.AsArray();
+        var trust = Assert.Single(statements, s => s!["Principal"]!["AWS"] is not null)!;
+        // Only the source role is also AWS Backup's: EFS copy jobs run with it as their IamRoleArn.
+        var services = statements.Where(s => s!["Principal"]!["Service"] is not null).Select(s => Templates.Render(s!["Principal"]!["Service"])).ToList();
+        Assert.Equal(kind == RoleKind.Source ? ["backup.amazonaws.com"] : [], services);
+        Assert.Equal(statements.Count, services.Count + 1);
 
         Assert.Equal("sts:AssumeRole", Templates.Render(trust["Action"]));
         Assert.Equal($"arn:<AWS::Partition>:iam::{SynthFixture.BackupAccount}:root", Templates.Render(trust["Principal"]!["AWS"]));
@@ -54,11 +61,23 @@ public sealed class IamTests(SynthFixture synth)
     }
 
     [Fact]
-    public void FerryRoles_AreTheOnlyRolesOfTheMemberStack_AndTouchOnlyEc2RdsAndKms()
+    public void FerryRoles_AreTheOnlyRolesOfTheMemberStack_AndTouchOnlyEc2RdsEfsBackupAndKms()
     {
         Assert.Equal(3, synth.Member.Resources("AWS::IAM::Role").Count());
         Assert.All(synth.Member.Statements().SelectMany(s => s.Actions),
-            a => Assert.Contains(a.Split(':')[0], new[] { "ec2", "rds", "kms" }));
+            a => Assert.True(a is "iam:PassRole" || a.Split(':')[0] is "ec2" or "rds" or "kms" or "elasticfilesystem" or "backup", a));
+    }
+
+    [Fact]
+    public void SourceRole_PassesOnlyItself_AndOnlyToAwsBackup()
+    {
+        var source = synth.Member.Resources("AWS::IAM::Role").Single(r => Templates.Render(r.Properties["RoleName"]) == "FerrySource").Id;
+        var passing = synth.Member.Statements().Where(s => s.Actions.Contains("iam:PassRole")).ToList();
+
+        var pass = Assert.Single(passing);
+        Assert.Contains(pass, synth.Member.StatementsOfRole(source));
+        Assert.Equal(["arn:<AWS::Partition>:iam::<AWS::AccountId>:role/FerrySource"], pass.Resources);
+        Assert.Equal("backup.amazonaws.com", Templates.Render(pass.Json["Condition"]!["StringEquals"]!["iam:PassedToService"]));
     }
 
     [Fact]
@@ -71,7 +90,10 @@ public sealed class IamTests(SynthFixture synth)
         Assert.Equal("false", Templates.Render(share.Json["Condition"]!["Null"]!["aws:ResourceTag/ferry:policy"]));
         var rdsShare = statements.Single(s => s.Actions.Contains("rds:ModifyDBSnapshotAttribute"));
         Assert.All(rdsShare.Resources, r => Assert.EndsWith(":ferry-*", r, StringComparison.Ordinal));
-        Assert.DoesNotContain(statements, s => s.Actions.Contains("ec2:CopySnapshot") || s.Actions.Contains("kms:Decrypt"));
+        Assert.DoesNotContain(statements, s => s.Actions.Contains("ec2:CopySnapshot"));
+        // It decrypts only through AWS Backup (EFS copies), never through EC2 or RDS.
+        Assert.All(statements.Where(s => s.Actions.Contains("kms:Decrypt")),
+            s => Assert.Equal(["backup.*.amazonaws.com"], Templates.List(s.Json["Condition"]!["StringLike"]!["kms:ViaService"])));
     }
 
     [Fact]

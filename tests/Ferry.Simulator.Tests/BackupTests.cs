@@ -99,4 +99,34 @@ public sealed class BackupTests
 
         Assert.Equal(vault.Arn, (await backup.DescribeCopyJobAsync(jobId)).DestinationVaultArn);
     }
+
+    [Fact]
+    public async Task Efs_DescribeFileSystems_TheCallersAccountAndRegionWithTags_UnknownIdNotFound()
+    {
+        var sim = new Sim("efs.json");
+
+        var efs = await sim.Efs(Source);
+        var west = await efs.DescribeFileSystemsAsync();
+        var member = await (await sim.Efs(Member333)).DescribeFileSystemsAsync();
+        var e = await Assert.ThrowsAsync<FerryNotFoundException>(() => efs.DescribeFileSystemsAsync("fs-0b1b2c3d4e5f60001"));
+
+        var home = Assert.Single(west);
+        Assert.Equal(("fs-0a1b2c3d4e5f60001", SimulatedAws.FileSystemArn(SourceAccount, West, "fs-0a1b2c3d4e5f60001"), "available", "shared-home"),
+            (home.FileSystemId, home.Arn, home.LifeCycleState, home.Tags["Name"]));
+        Assert.Equal(["fs-0b1b2c3d4e5f60001"], member.Select(f => f.FileSystemId));
+        Assert.Equal("FileSystemNotFound", e.AwsErrorCode);
+    }
+
+    [Fact]
+    public async Task DeleteRecoveryPoint_OnlyInItsVault()
+    {
+        var sim = new Sim("efs.json");
+        var backup = await sim.Backup(Source);
+        var point = Assert.Single(await backup.ListRecoveryPointsByResourceAsync(SimulatedAws.FileSystemArn(SourceAccount, West, "fs-0a1b2c3d4e5f60001")));
+
+        await Assert.ThrowsAsync<FerryNotFoundException>(() => backup.DeleteRecoveryPointAsync("dr-vault", point.Arn));
+        await backup.DeleteRecoveryPointAsync(point.VaultName, point.Arn);
+
+        Assert.Empty(await backup.ListRecoveryPointsByResourceAsync(point.ResourceArn));
+    }
 }

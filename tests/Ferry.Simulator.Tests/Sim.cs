@@ -34,6 +34,8 @@ internal sealed class Sim
 
     public async Task<IBackupPort> Backup(string role, string region = West) => Aws.Backup(await Credentials.AssumeAsync(role), region);
 
+    public async Task<IEfsPort> Efs(string role, string region = West) => Aws.Efs(await Credentials.AssumeAsync(role), region);
+
     public void Advance(double hours) => Clock.Advance(TimeSpan.FromHours(hours));
 
     /// <summary>Snapshots an instance's volumes as the source role and lets them complete.</summary>

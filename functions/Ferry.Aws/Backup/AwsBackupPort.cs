@@ -31,6 +31,9 @@ public sealed class AwsBackupPort(BackupClient client, string accountId) : IBack
         return new CopyJob(job.CopyJobId, job.State, job.SourceRecoveryPointArn, job.DestinationVaultArn, job.DestinationRecoveryPointArn, job.StatusMessage);
     }
 
+    public Task DeleteRecoveryPointAsync(string vaultName, string recoveryPointArn, CancellationToken cancellationToken = default) =>
+        client.DeleteRecoveryPointAsync(vaultName, recoveryPointArn, cancellationToken);
+
     public Task<IReadOnlyDictionary<string, bool>> GetResourceTypeOptInAsync(CancellationToken cancellationToken = default) =>
         client.DescribeRegionSettingsAsync(cancellationToken);
 

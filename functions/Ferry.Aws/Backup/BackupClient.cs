@@ -41,6 +41,10 @@ public sealed class BackupClient : WireClient
                 job.Str("DestinationRecoveryPointArn"), job.Str("StatusMessage"));
         }, ct);
 
+    public Task DeleteRecoveryPointAsync(string vaultName, string recoveryPointArn, CancellationToken ct) =>
+        Call("DeleteRecoveryPoint", "DELETE", "/backup-vaults/{backupVaultName}/recovery-points/{recoveryPointArn}",
+            new() { ["{backupVaultName}"] = vaultName, ["{recoveryPointArn}"] = recoveryPointArn }, null, _ => true, ct);
+
     public Task<Page<BackupVaultInfo>> ListBackupVaultsAsync(string? nextToken, CancellationToken ct) =>
         Call("ListBackupVaults", "GET", "/backup-vaults/", null, null,
             j => ReadPage(j, "BackupVaultList", ReadVault), ct, Query(nextToken));

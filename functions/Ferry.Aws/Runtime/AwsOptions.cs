@@ -1,7 +1,7 @@
 namespace Ferry.Aws.Runtime;
 
 /// <summary>How Ferry reaches AWS: the STS ExternalId and, per service, an optional endpoint override.</summary>
-/// <param name="ServiceUrls">Endpoint per service key ("ec2", "rds", "backup", "kms", "sts", "dynamodb"); unset means the public AWS endpoint of the region.</param>
+/// <param name="ServiceUrls">Endpoint per service key ("ec2", "rds", "backup", "elasticfilesystem", "kms", "sts", "dynamodb"); unset means the public AWS endpoint of the region.</param>
 /// <param name="MaxErrorRetry">Retries the SDK pipeline makes on throttling and 5xx before Ferry sees the error.</param>
 public sealed record AwsOptions(
     string? ExternalId = null,
@@ -14,7 +14,7 @@ public sealed record AwsOptions(
     {
         var urls = new Dictionary<string, string>();
         var all = Environment.GetEnvironmentVariable("FERRY_AWS_URL");
-        foreach (var service in new[] { "ec2", "rds", "backup", "kms", "sts", "dynamodb" })
+        foreach (var service in new[] { "ec2", "rds", "backup", "elasticfilesystem", "kms", "sts", "dynamodb" })
         {
             var url = Environment.GetEnvironmentVariable($"FERRY_{service.ToUpperInvariant()}_URL") ?? all;
             if (!string.IsNullOrEmpty(url))

@@ -21,7 +21,7 @@ public static class Json
             ? DateTimeOffset.FromUnixTimeMilliseconds((long)(node[name]!.GetValue<double>() * 1000))
             : null;
 
-    /// <summary>The error type from x-amzn-ErrorType ("Code:uri") or the body's __type ("ns#Code") / Code, with message and request id.</summary>
+    /// <summary>The error type from x-amzn-ErrorType ("Code:uri") or the body's __type ("ns#Code") / Code / ErrorCode (EFS), with message and request id.</summary>
     public static (string? Code, string? Message, string? RequestId) ReadError(WireBody body)
     {
         JsonNode? root = null;
@@ -32,7 +32,7 @@ public static class Json
         catch (JsonException)
         {
         }
-        var type = body.Header("x-amzn-ErrorType") ?? root.Str("__type") ?? root.Str("Code") ?? root.Str("code");
+        var type = body.Header("x-amzn-ErrorType") ?? root.Str("__type") ?? root.Str("Code") ?? root.Str("code") ?? root.Str("ErrorCode");
         var code = type?.Split(':')[0].Split('#')[^1];
         var message = root.Str("message") ?? root.Str("Message");
         return (code, message, body.Header("x-amzn-RequestId"));

@@ -14,6 +14,7 @@ public enum StepKind
     AttachVolumes,
     RestoreDatabase,
     CopyBackup,
+    EnableBackupOptIn,
 }
 
 /// <summary>Which of the policy's or restore's roles a step runs as.</summary>

@@ -29,6 +29,8 @@ public interface IBackupPort
 
     Task<CopyJob> DescribeCopyJobAsync(string copyJobId, CancellationToken cancellationToken = default);
 
+    Task DeleteRecoveryPointAsync(string vaultName, string recoveryPointArn, CancellationToken cancellationToken = default);
+
     /// <summary>The opt-in state per resource type (e.g. "EFS") in this region.</summary>
     Task<IReadOnlyDictionary<string, bool>> GetResourceTypeOptInAsync(CancellationToken cancellationToken = default);
 

@@ -25,6 +25,8 @@ public interface IAwsPorts
     IKmsPort Kms(RoleSession session, string region);
 
     IBackupPort Backup(RoleSession session, string region);
+
+    IEfsPort Efs(RoleSession session, string region);
 }
 
 public interface IClock

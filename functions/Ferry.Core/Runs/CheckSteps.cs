@@ -58,9 +58,12 @@ public sealed class CheckSteps(FerryServices services)
             var pending = ids.Where(id => !states[id].Done).Select(id => $"{id} ({states[id].Name}{(states[id].Progress is null ? "" : " " + states[id].Progress)})");
             throw new FerrySnapshotFailedException($"{StageName(wait.Stage)} of {job.ResourceId} did not complete by {wait.Deadline:u}: {string.Join(", ", pending)}");
         }
-        var next = Math.Min(wait.Seconds * 2, (int)services.Waits.MaxWait.TotalSeconds);
-        return job with { Wait = wait with { Attempt = wait.Attempt + 1, Seconds = next, Ready = false } };
+        return job with { Wait = WaitAgain(services, wait) };
     }
+
+    /// <summary>The next turn of the loop: the interval doubles up to the maximum.</summary>
+    public static WaitState WaitAgain(FerryServices services, WaitState wait) =>
+        wait with { Attempt = wait.Attempt + 1, Seconds = Math.Min(wait.Seconds * 2, (int)services.Waits.MaxWait.TotalSeconds), Ready = false };
 
     private sealed record Status(string Name, bool Done, bool Failed, string? Message, string? Progress);
 

@@ -53,7 +53,8 @@ public sealed record ReplicaJob(
     IReadOnlyList<string> Warnings,
     ResourceConfig Config,
     WaitState? Wait = null,
-    RestoreSpec? Restore = null)
+    RestoreSpec? Restore = null,
+    BackupCopySpec? BackupCopy = null)
 {
     public bool CrossAccount => Source.Account != Target.Account;
 
@@ -66,6 +67,7 @@ public sealed record ReplicaJob(
     /// <summary>The state machine that runs this job.</summary>
     public string Flow => (Type, CrossAccount, Restore) switch
     {
+        (ResourceType.Efs, _, _) => Flows.EfsBackupCopy,
         (ResourceType.Ec2, _, not null) => Flows.Ec2Restore,
         (_, _, not null) => Flows.RdsRestore,
         (ResourceType.Ec2, false, _) => Flows.Ec2SameAccount,
@@ -92,6 +94,21 @@ public sealed record RestoreSpec(
     IReadOnlyDictionary<string, string> CreatedIds,
     bool Done = false);
 
+/// <summary>
+/// What an EFS backup copy adds to a job: the recovery point copied, the vaults, and the copy job.
+/// Source and target of the job are the same role and account, in the source and target regions.
+/// </summary>
+/// <param name="EnableOptIn">Whether AWS Backup's EFS opt-in was off in the source region at planning (EFS-C5).</param>
+/// <param name="DestinationRecoveryPointArn">The copy, once the copy job has completed.</param>
+public sealed record BackupCopySpec(
+    string RecoveryPointArn,
+    string SourceVault,
+    string VaultName,
+    string VaultArn,
+    bool EnableOptIn,
+    string? CopyJobId = null,
+    string? DestinationRecoveryPointArn = null);
+
 /// <summary>A restore request as a person or the console starts it.</summary>
 public sealed record RestoreInput(
     string RestorePointId,
@@ -113,6 +130,7 @@ public static class Flows
     public const string RdsCrossAccount = "rds-replica-cross-account";
     public const string Ec2Restore = "ec2-restore";
     public const string RdsRestore = "rds-restore";
+    public const string EfsBackupCopy = "efs-backup-copy";
     public const string PolicyRun = "policy-run";
 }
 

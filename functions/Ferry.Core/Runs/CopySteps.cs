@@ -50,6 +50,9 @@ public sealed class CopySteps(FerryServices services)
     /// <summary>Every slot a job may hold, so a finished or failed job can give them all back.</summary>
     public static IEnumerable<(CopySlotKey Key, string Holder)> SlotsOf(ReplicaJob job)
     {
+        // AWS Backup queues its own copy jobs: EFS backup copies take no slot.
+        if (job.Type == ResourceType.Efs)
+            return [];
         var stages = job.Staged ? new[] { WaitStage.Staging, WaitStage.Replica } : [WaitStage.Replica];
         return stages.SelectMany(stage => job.Replicated.Select(item => (SlotKey(job, stage), Names.SlotHolder(job, item, stage))));
     }

@@ -4,7 +4,7 @@ using Ferry.Core.Ports;
 
 namespace Ferry.Core.Runs;
 
-/// <summary>Finds a policy's resources in one source region, by id and by tag, as the source role.</summary>
+/// <summary>Finds a policy's resources in one source region, by id and by tag, as the source role (EFS: as each covered account's role).</summary>
 public sealed class DiscoverStep(FerryServices services)
 {
     private static readonly HashSet<string> GoneStates = ["terminated", "shutting-down"];
@@ -37,7 +37,8 @@ public sealed class DiscoverStep(FerryServices services)
                     found.UnionWith((await rds.DescribeDatabasesAsync(null, tags, cancellationToken)).Select(d => d.Identifier));
                 break;
             default:
-                throw new FerryInvalidInputException($"policyId: policy {policy.Id} is an {policy.Type} policy; this step discovers EC2 and RDS resources");
+                found.UnionWith(await new BackupCopySteps(services).DiscoverAsync(policy, input.Region, cancellationToken));
+                break;
         }
 
         foreach (var id in found)

@@ -29,6 +29,12 @@ public sealed record FerryServices(
     public async Task<IRdsPort> RdsAsync(RoleAt at, CancellationToken cancellationToken) =>
         Aws.Rds(await Credentials.AssumeAsync(at.Role, cancellationToken), at.Region);
 
+    public async Task<IBackupPort> BackupAsync(RoleAt at, CancellationToken cancellationToken) =>
+        Aws.Backup(await Credentials.AssumeAsync(at.Role, cancellationToken), at.Region);
+
+    public async Task<IEfsPort> EfsAsync(RoleAt at, CancellationToken cancellationToken) =>
+        Aws.Efs(await Credentials.AssumeAsync(at.Role, cancellationToken), at.Region);
+
     public async Task<IKmsPort> KmsAsync(string role, string region, CancellationToken cancellationToken) =>
         Aws.Kms(await Credentials.AssumeAsync(role, cancellationToken), region);
 }

@@ -27,5 +27,9 @@ public static class Names
     public static string RestorePoint(string sessionId, string resourceId, bool replica) =>
         $"rp-{Short(sessionId, resourceId, replica ? "replica" : "snapshot")}";
 
+    /// <summary>The idempotency token of a resource's AWS Backup copy job in a session: a retry gets the same job back.</summary>
+    public static string CopyJobToken(string sessionId, string resourceId) =>
+        "ferry-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{sessionId}\n{resourceId}\nbackup-copy")))[..32];
+
     public static string SessionId(string policyId, DateTimeOffset at) => $"{policyId}-{at:yyyyMMdd'T'HHmmss'Z'}";
 }

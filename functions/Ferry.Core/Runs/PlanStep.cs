@@ -18,6 +18,11 @@ public sealed class PlanStep(FerryServices services)
     public async Task<PlanOutput> RunAsync(ResourceKey key, CancellationToken cancellationToken = default)
     {
         var policy = await SessionSteps.LoadPolicyAsync(services, key.PolicyId, cancellationToken);
+        if (policy.Type == ResourceType.Efs)
+        {
+            var (copyPlan, copyJob) = await new BackupCopySteps(services).PlanAsync(policy, key, cancellationToken);
+            return await FinishAsync(key, copyPlan, copyJob, cancellationToken);
+        }
         var mapping = policy.MappingFor(key.Region)
             ?? throw new FerryInvalidInputException($"region: policy {policy.Id} has no replica mapping for {key.Region}");
         var source = new RoleAt(policy.Sources.SourceRole, policy.Sources.AccountId, key.Region);

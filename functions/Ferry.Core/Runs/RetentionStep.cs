@@ -70,6 +70,10 @@ public sealed class RetentionStep(FerryServices services)
                     skipped.Add(id);
             }
         }
+        else if (point.Type == ResourceType.Efs)
+        {
+            await DeleteBackupCopiesAsync(point, at, ids, cancellationToken);
+        }
         else
         {
             var rds = await services.RdsAsync(at, cancellationToken);
@@ -84,6 +88,24 @@ public sealed class RetentionStep(FerryServices services)
             }
         }
         return skipped;
+    }
+
+    /// <summary>
+    /// An EFS restore point holds only recovery points Ferry's own copy jobs made, so each is deleted from the
+    /// vault it is in (found through the file system's recovery points in the copy's region).
+    /// </summary>
+    private async Task DeleteBackupCopiesAsync(RestorePoint point, RoleAt at, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        var backup = await services.BackupAsync(at, cancellationToken);
+        var fileSystems = point.Snapshots.Select(s => s.ItemId).Distinct();
+        var sourceAccount = point.Config.AccountId ?? point.AccountId;
+        var sourceRegion = point.Config.Region ?? point.Region;
+        foreach (var fileSystem in fileSystems)
+        {
+            var arn = $"arn:{Names.PartitionOf(point.OwnerRole)}:elasticfilesystem:{sourceRegion}:{sourceAccount}:file-system/{fileSystem}";
+            foreach (var copy in (await backup.ListRecoveryPointsByResourceAsync(arn, cancellationToken)).Where(p => ids.Contains(p.Arn)))
+                await IgnoreMissingAsync(() => backup.DeleteRecoveryPointAsync(copy.VaultName, copy.Arn, cancellationToken));
+        }
     }
 
     private static async Task IgnoreMissingAsync(Func<Task> delete)

@@ -14,6 +14,7 @@ public sealed class RunLog(FerryServices services)
     public const int Share = 300;
     public const int Staging = 400;
     public const int StagingDone = 450;
+    public const int OptIn = 480;
     public const int Copy = 500;
     public const int CopyDone = 550;
     public const int Restore = 600;

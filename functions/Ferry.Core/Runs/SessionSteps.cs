@@ -51,7 +51,8 @@ public sealed class SessionSteps(FerryServices services)
         var policy = await services.Policies.GetAsync(session.PolicyId, cancellationToken);
         if (policy is not null && session.EndedAt is null)
         {
-            var seen = session.Resources.Select(r => r.ResourceId).ToHashSet(StringComparer.Ordinal);
+            // Organization-mode EFS resources are account/fs-id; the policy names them by fs-id.
+            var seen = session.Resources.Select(r => r.ResourceId[(r.ResourceId.IndexOf('/', StringComparison.Ordinal) + 1)..]).ToHashSet(StringComparer.Ordinal);
             foreach (var id in policy.Sources.Resources.Ids.Where(id => !seen.Contains(id)))
             {
                 var reason = $"Resource {id} was not found in account {policy.Sources.AccountId}, regions {string.Join(", ", policy.Sources.Regions)}";

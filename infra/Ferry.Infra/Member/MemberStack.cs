@@ -33,8 +33,16 @@ public sealed class MemberStack : Stack
                 AssumedBy = new AccountPrincipal(settings.BackupAccount).WithConditions(conditions),
                 MaxSessionDuration = Duration.Hours(1),
             });
-            foreach (var statement in RolePermissions.For(kind))
+            foreach (var statement in RolePermissions.For(kind, settings.RoleNames))
                 role.AddToPolicy(statement);
+            if (kind == RoleKind.Source)
+            {
+                role.AssumeRolePolicy!.AddStatements(new PolicyStatement(new PolicyStatementProps
+                {
+                    Principals = [new ServicePrincipal(RolePermissions.BackupService)],
+                    Actions = ["sts:AssumeRole"],
+                }));
+            }
             _roles[kind] = role;
         }
 

@@ -6,8 +6,8 @@ using static Ferry.Infra.Iam;
 namespace Ferry.Infra.Member;
 
 /// <summary>
-/// What each of Ferry's roles may do: exactly the EC2, RDS and KMS calls of the adapters (Ferry.Aws) made by the
-/// steps that assume it (Ferry.Core.Runs). No step calls AWS Backup yet, so no role gets Backup actions.
+/// What each of Ferry's roles may do: exactly the EC2, RDS, EFS, AWS Backup and KMS calls of the adapters (Ferry.Aws)
+/// made by the steps that assume it (Ferry.Core.Runs).
 /// Ferry's own snapshots are recognised by their tags (EBS) or their <c>ferry-</c> identifiers (RDS, Names.RdsSnapshot).
 /// </summary>
 public static class RolePermissions
@@ -22,12 +22,37 @@ public static class RolePermissions
     private static readonly string Images = $"arn:{Partition}:ec2:*::image/*";
     private static readonly string Keys = $"arn:{Partition}:kms:*:*:key/*";
 
-    public static IEnumerable<PolicyStatement> For(RoleKind kind) => kind switch
+    public static IEnumerable<PolicyStatement> For(RoleKind kind, RoleNames names) => kind switch
     {
-        RoleKind.Source => Source(),
+        RoleKind.Source => [.. Source(), .. BackupCopies(names.Source)],
         RoleKind.Target => Target(),
         _ => Restore(),
     };
+
+    /// <summary>The service AWS Backup copy jobs run as: the source role is their IamRoleArn, so AWS Backup must be able to assume it.</summary>
+    public const string BackupService = "backup.amazonaws.com";
+
+    /// <summary>
+    /// EFS backup copies (Discover, Plan, StartBackupCopy, CheckBackupCopy, ApplyRetention): find the file systems, the
+    /// vaults and the newest recovery point, turn the EFS opt-in on, start and watch the copy job (passing this role to
+    /// AWS Backup, which copies with it), and delete copies beyond retention.
+    /// </summary>
+    private static IEnumerable<PolicyStatement> BackupCopies(string roleName)
+    {
+        var vaults = $"arn:{Partition}:backup:*:{Account}:backup-vault:*";
+        var recoveryPoints = $"arn:{Partition}:backup:*:{Account}:recovery-point:*";
+        // Resource "*" required by AWS: listing file systems and vaults, the account's region settings and copy jobs have no resource type.
+        yield return Allow(["elasticfilesystem:DescribeFileSystems", "backup:ListBackupVaults", "backup:ListRecoveryPointsByResource",
+            "backup:DescribeRegionSettings", "backup:UpdateRegionSettings", "backup:DescribeCopyJob"], ["*"]);
+        yield return Allow(["backup:DescribeBackupVault", "backup:ListTags", "backup:CopyIntoBackupVault"], [vaults]);
+        yield return Allow(["backup:StartCopyJob", "backup:DeleteRecoveryPoint"], [recoveryPoints]);
+        yield return Allow(["iam:PassRole"], [$"arn:{Partition}:iam::{Account}:role/{roleName}"], When("StringEquals", "iam:PassedToService", BackupService));
+        // The copy reads the source vault's key and writes with the destination vault's, through AWS Backup only.
+        yield return Allow(["kms:Decrypt", "kms:GenerateDataKey"], [Keys], When("StringLike", "kms:ViaService", new[] { "backup.*.amazonaws.com" }));
+        var grants = When("StringLike", "kms:ViaService", new[] { "backup.*.amazonaws.com" });
+        grants["Bool"] = new Dictionary<string, object> { ["kms:GrantIsForAWSResource"] = "true" };
+        yield return Allow(["kms:CreateGrant"], [Keys], grants);
+    }
 
     /// <summary>Discover, Plan, TakeSnapshot, Share, CheckAvailable and ApplyRetention in the source account.</summary>
     private static IEnumerable<PolicyStatement> Source()

@@ -23,18 +23,43 @@ public static class DemoCommand
         var manifest = DemoManifest.Load(manifestPath);
         var watch = Stopwatch.StartNew();
         var steps = new StringWriter();
-        await using var ferry = await LocalFerry.StartAsync(new LocalOptions(Repository.PathOf(manifest.World), manifest.Acceleration, StepLog: steps));
+        // One DynamoDB for every world; each world after the first gets its own tables.
+        await using var dynalite = await DynaliteServer.StartAsync();
         output.WriteLine("Ferry demo: every bundled policy and restore through the real state machines, on one machine.");
-        output.WriteLine($"  world     {manifest.World} (simulated AWS, {manifest.Acceleration:0}× time)");
-        output.WriteLine($"  lambdas   {Functions.StepCatalog.All.Count} steps behind the local Lambda host at {ferry.Host.Url}");
-        output.WriteLine($"  dynamodb  dynalite at {ferry.Dynalite.Endpoint}");
-        output.WriteLine();
-
-        var policies = new List<(Policy Policy, DemoPolicy Demo)>();
-        foreach (var demo in manifest.Policies)
-            policies.Add((await ferry.Services.Policies.PutAsync(File.ReadAllText(Path.Combine(Path.GetDirectoryName(manifestPath)!, demo.File))), demo));
-
         var misses = new List<string>();
+        var checkedCount = 0;
+        foreach (var (world, index) in manifest.AllWorlds().Select((w, i) => (w, i)))
+        {
+            var prefix = index == 0 ? "ferry" : $"ferry-{Path.GetFileNameWithoutExtension(world.World)}";
+            await using var ferry = await LocalFerry.StartAsync(new LocalOptions(Repository.PathOf(world.World), world.Acceleration, StepLog: steps), dynalite, prefix);
+            output.WriteLine($"  world     {world.World} (simulated AWS, {world.Acceleration:0}× time)");
+            output.WriteLine($"  lambdas   {Functions.StepCatalog.All.Count} steps behind the local Lambda host at {ferry.Host.Url}");
+            output.WriteLine($"  dynamodb  dynalite at {ferry.Dynalite.Endpoint} (tables {prefix}-*)");
+            output.WriteLine();
+            checkedCount += await RunWorldAsync(ferry, world, Path.GetDirectoryName(manifestPath)!, output, misses);
+        }
+
+        var dumps = await DumpTablesAsync(dynalite);
+        await File.WriteAllTextAsync(Path.Combine(dumps, "step-log.jsonl"), steps.ToString());
+        output.WriteLine($"DynamoDB data written by this run: {Path.GetRelativePath(Repository.Root, dumps)}/ (one JSON file per table, plus step-log.jsonl: the steps' structured log lines).");
+        output.WriteLine($"{checkedCount - misses.Count} of {checkedCount} outcomes as expected, in {watch.Elapsed.TotalSeconds:0.0} s.");
+        foreach (var miss in misses)
+            output.WriteLine($"  ✗ {miss}");
+        if (keep)
+        {
+            output.WriteLine($"Still running (--keep): DynamoDB at {dynalite.Endpoint} (e.g. aws dynamodb scan --table-name ferry-sessions --endpoint-url {dynalite.Endpoint}). Press Enter to stop.");
+            Console.ReadLine();
+        }
+        return misses.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>Runs one world's policies and restores; returns how many outcomes it checked and adds the misses.</summary>
+    private static async Task<int> RunWorldAsync(LocalFerry ferry, DemoWorld world, string demoFolder, TextWriter output, List<string> misses)
+    {
+        var policies = new List<(Policy Policy, DemoPolicy Demo)>();
+        foreach (var demo in world.Policies)
+            policies.Add((await ferry.Services.Policies.PutAsync(File.ReadAllText(Path.Combine(demoFolder, demo.File))), demo));
+
         var checkedCount = 0;
         foreach (var (policy, demo) in policies)
         {
@@ -52,7 +77,7 @@ public static class DemoCommand
             output.WriteLine();
         }
 
-        foreach (var restore in manifest.Restores)
+        foreach (var restore in world.Restores ?? [])
         {
             checkedCount++;
             var points = await ferry.Services.RestorePoints.ListAsync(restore.Policy, restore.Resource);
@@ -73,19 +98,7 @@ public static class DemoCommand
                 misses.Add($"{restore.Scenario}: expected {restore.Expect}, got {actual?.ToString() ?? "no outcome"}");
             output.WriteLine();
         }
-
-        var dumps = await DumpTablesAsync(ferry);
-        await File.WriteAllTextAsync(Path.Combine(dumps, "step-log.jsonl"), steps.ToString());
-        output.WriteLine($"DynamoDB data written by this run: {Path.GetRelativePath(Repository.Root, dumps)}/ (one JSON file per table, plus step-log.jsonl: the steps' structured log lines).");
-        output.WriteLine($"{checkedCount - misses.Count} of {checkedCount} outcomes as expected, in {watch.Elapsed.TotalSeconds:0.0} s.");
-        foreach (var miss in misses)
-            output.WriteLine($"  ✗ {miss}");
-        if (keep)
-        {
-            output.WriteLine($"Still running (--keep): DynamoDB at {ferry.Dynalite.Endpoint} (e.g. aws dynamodb scan --table-name ferry-sessions --endpoint-url {ferry.Dynalite.Endpoint}). Press Enter to stop.");
-            Console.ReadLine();
-        }
-        return misses.Count == 0 ? 0 : 1;
+        return checkedCount;
     }
 
     private static async Task<Session> RunWatchedAsync(LocalFerry ferry, TextWriter output, string policyId, SessionKind kind, Func<Task<Execution>> run, string? sessionId = null)
@@ -105,17 +118,17 @@ public static class DemoCommand
     }
 
     /// <summary>Scans Ferry's tables into .ferry/demo/dynamodb, so what the run wrote can be read after it ends.</summary>
-    private static async Task<string> DumpTablesAsync(LocalFerry ferry)
+    private static async Task<string> DumpTablesAsync(DynaliteServer dynalite)
     {
         var folder = Repository.PathOf(".ferry", "demo", "dynamodb");
         Directory.CreateDirectory(folder);
-        foreach (var table in (await ferry.Dynalite.Client.ListTablesAsync()).TableNames)
+        foreach (var table in (await dynalite.Client.ListTablesAsync()).TableNames)
         {
             var items = new List<string>();
             Dictionary<string, AttributeValue>? start = null;
             do
             {
-                var page = await ferry.Dynalite.Client.ScanAsync(new ScanRequest { TableName = table, ExclusiveStartKey = start });
+                var page = await dynalite.Client.ScanAsync(new ScanRequest { TableName = table, ExclusiveStartKey = start });
                 items.AddRange(page.Items.Select(i => Document.FromAttributeMap(i).ToJson()));
                 start = page.LastEvaluatedKey is { Count: > 0 } last ? last : null;
             }

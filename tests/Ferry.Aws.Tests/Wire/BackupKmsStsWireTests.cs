@@ -55,6 +55,16 @@ public sealed class BackupKmsStsWireTests : IDisposable
     }
 
     [Fact]
+    public async Task DeleteRecoveryPoint_DeletesByVaultAndEscapedArn()
+    {
+        _aws.ReplyJson("");
+
+        await _port.DeleteRecoveryPointAsync("efs-dr", "arn:aws:backup:eu-central-1:111111111111:recovery-point:rp-1");
+
+        Sent(0, "DELETE", "/backup-vaults/efs-dr/recovery-points/arn%3Aaws%3Abackup%3Aeu-central-1%3A111111111111%3Arecovery-point%3Arp-1");
+    }
+
+    [Fact]
     public async Task ListVaults_Paged_WithTags_LockAndAirGap()
     {
         _aws.ReplyJson($$"""{"BackupVaultList":[{"BackupVaultName":"efs-dr","BackupVaultArn":"{{VaultArn}}","VaultType":"BACKUP_VAULT","Locked":true}],"NextToken":"n2"}""")

@@ -25,17 +25,31 @@ public sealed class LambdaHostTests : IAsyncLifetime
         }
         """;
 
+    private const string EfsPolicy = """
+        {
+          "id": "p", "type": "EFS",
+          "sources": { "sourceRole": "arn:aws:iam::111111111111:role/FerrySource", "regions": ["eu-west-1"], "resources": { "ids": ["fs-0a1b2c3d4e5f60001"] } },
+          "backupCopies": { "mappings": [{ "sourceRegion": "eu-west-1", "targetRegion": "eu-central-1", "vault": "dr-vault" }] },
+          "retention": { "restorePoints": 2 }
+        }
+        """;
+
+    /// <summary>The steps only EFS backup copies use; <see cref="EfsSteps_InvokedOverHttp_CopyABackup"/> invokes them.</summary>
+    private static readonly string[] EfsSteps = ["StartBackupCopy", "CheckBackupCopy"];
+
     private readonly HttpClient _http = new();
     private SimulatedAws _aws = null!;
     private FerryServices _services = null!;
     private LambdaHost _host = null!;
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => StartAsync("replicas.json", Policy);
+
+    private async Task StartAsync(string world, string policy)
     {
-        _aws = SimulatedAws.Load(WorldPath("replicas.json"));
+        _aws = SimulatedAws.Load(WorldPath(world));
         _services = new FerryServices(_aws.Credentials(), _aws, new InMemoryPolicyStore(), new InMemorySessionStore(),
             new InMemoryRestorePointStore(), new InMemoryCopySlots(_aws.Clock), _aws.Clock, WaitSettings.Default);
-        await _services.Policies.PutAsync(Policy);
+        await _services.Policies.PutAsync(policy);
         _host = await LambdaHost.StartAsync(_services, new StepLog(TextWriter.Null));
     }
 
@@ -70,7 +84,29 @@ public sealed class LambdaHostTests : IAsyncLifetime
 
         Assert.Equal((ResourceStatus.Success, ResourceStatus.Success), (outcome.Status, closed.Status));
         Assert.True(restoring.Restore.Done);
-        Assert.Equal(StepCatalog.All.Select(s => s.Name).Order(), _host.Invocations.Keys.Order());
+        Assert.Equal(StepCatalog.All.Select(s => s.Name).Except(EfsSteps).Order(), _host.Invocations.Keys.Order());
+    }
+
+    [Fact]
+    public async Task EfsSteps_InvokedOverHttp_CopyABackup()
+    {
+        await _host.DisposeAsync();
+        await StartAsync("efs.json", EfsPolicy);
+
+        var open = await InvokeAsync<OpenSessionOutput>("OpenSession", new OpenSessionInput("p"));
+        var found = await InvokeAsync<DiscoverOutput>("Discover", new DiscoverInput("p", open.SessionId, "eu-west-1"));
+        var plan = await InvokeAsync<PlanOutput>("Plan", new ResourceKey("p", open.SessionId, found.Region, found.ResourceIds.Single()));
+        var job = await InvokeAsync<ReplicaJob>("StartBackupCopy", plan.Job!);
+        while (job.Wait is { Ready: false } wait)
+        {
+            ((ManualClock)_aws.Clock).Advance(TimeSpan.FromSeconds(wait.Seconds));
+            job = await InvokeAsync<ReplicaJob>("CheckBackupCopy", job);
+        }
+        var outcome = await InvokeAsync<OutcomeOutput>("RecordOutcome", new OutcomeInput("p", open.SessionId, job.ResourceId, Job: job));
+
+        Assert.Equal(ResourceStatus.Success, outcome.Status);
+        Assert.NotNull(job.BackupCopy!.DestinationRecoveryPointArn);
+        Assert.Subset(_host.Invocations.Keys.ToHashSet(), EfsSteps.ToHashSet());
     }
 
     [Fact]

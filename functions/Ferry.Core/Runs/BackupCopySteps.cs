@@ -1,0 +1,161 @@
+using Ferry.Core.Errors;
+using Ferry.Core.Planning;
+using Ferry.Core.Policies;
+using Ferry.Core.Ports;
+
+namespace Ferry.Core.Runs;
+
+/// <summary>
+/// EFS backup copies through AWS Backup: finding the file systems, planning each one's copy, starting the
+/// copy job (turning the EFS opt-in on first when the plan found it off) and waiting for it. Every call is
+/// made as the file system's account role: the source role (Account mode) or the member role (Organization mode).
+/// </summary>
+public sealed class BackupCopySteps(FerryServices services)
+{
+    private static readonly HashSet<string> GoneStates = ["deleting", "deleted"];
+    private static readonly HashSet<string> FailedStates = ["FAILED", "ABORTED", "PARTIAL"];
+
+    private readonly RunLog _log = new(services);
+
+    /// <summary>
+    /// A file system's id in a run: its id in Account mode; <c>account/fs-id</c> in Organization mode,
+    /// so the plan knows whose member role to act as without searching every account.
+    /// </summary>
+    public static string ResourceId(Policy policy, string account, string fileSystemId) =>
+        policy.Sources.Mode == SourceMode.Organization ? $"{account}/{fileSystemId}" : fileSystemId;
+
+    public static (string Account, string FileSystemId) ParseResourceId(Policy policy, string resourceId)
+    {
+        if (policy.Sources.Mode == SourceMode.Account)
+            return (policy.Sources.AccountId, resourceId);
+        var slash = resourceId.IndexOf('/', StringComparison.Ordinal);
+        var account = slash < 0 ? "" : resourceId[..slash];
+        if (!policy.Sources.Accounts.Contains(account, StringComparer.Ordinal))
+            throw new FerryInvalidInputException($"resourceId: '{resourceId}' is not account/fs-id with an account of policy {policy.Id} ({string.Join(", ", policy.Sources.Accounts)})");
+        return (account, resourceId[(slash + 1)..]);
+    }
+
+    /// <summary>The policy's file systems in one region, in every account it covers.</summary>
+    public async Task<IReadOnlyList<string>> DiscoverAsync(Policy policy, string region, CancellationToken cancellationToken)
+    {
+        var accounts = policy.Sources.Mode == SourceMode.Organization ? policy.Sources.Accounts : [policy.Sources.AccountId];
+        var found = new List<string>();
+        foreach (var account in accounts)
+        {
+            var efs = await services.EfsAsync(new RoleAt(BackupCopyPlanner.RoleFor(policy.Sources, account), account, region), cancellationToken);
+            var systems = await efs.DescribeFileSystemsAsync(null, cancellationToken);
+            found.AddRange(systems
+                .Where(fs => !GoneStates.Contains(fs.LifeCycleState) && policy.Sources.Resources.Matches(fs.FileSystemId, fs.Tags))
+                .Select(fs => ResourceId(policy, account, fs.FileSystemId)));
+        }
+        return found;
+    }
+
+    /// <summary>Gathers the file system's facts (vaults in the target region, recovery points, opt-in) and plans; nothing is changed.</summary>
+    public async Task<(ResourcePlan Plan, ReplicaJob? Job)> PlanAsync(Policy policy, ResourceKey key, CancellationToken cancellationToken)
+    {
+        var mapping = policy.CopyMappingFor(key.Region)
+            ?? throw new FerryInvalidInputException($"region: policy {policy.Id} has no backup copy mapping for {key.Region}");
+        var (account, fileSystemId) = ParseResourceId(policy, key.ResourceId);
+        var source = new RoleAt(BackupCopyPlanner.RoleFor(policy.Sources, account), account, key.Region);
+        var fileSystem = await FindAsync(source, fileSystemId, cancellationToken);
+        if (fileSystem is null)
+        {
+            var reason = $"File system {fileSystemId} no longer exists in account {account}, {key.Region}";
+            return (new ResourcePlan(key.ResourceId, ResourceType.Efs, account, key.Region, account, mapping.TargetRegion, Verdict.Fail, reason, [], [], [], []), null);
+        }
+
+        var backup = await services.BackupAsync(source, cancellationToken);
+        var target = await services.BackupAsync(source with { Region = mapping.TargetRegion }, cancellationToken);
+        var optIn = await backup.GetResourceTypeOptInAsync(cancellationToken);
+        var facts = new EfsFacts(fileSystemId, account, key.Region,
+            await target.ListVaultsAsync(cancellationToken),
+            await backup.ListRecoveryPointsByResourceAsync(fileSystem.Arn, cancellationToken),
+            optIn.TryGetValue(BackupCopyPlanner.EfsResourceType, out var on) ? on : null);
+        var decision = BackupCopyPlanner.Plan(facts, policy.Sources, mapping);
+        var plan = decision.Plan with { ResourceId = key.ResourceId };
+        if (plan.Verdict != Verdict.Proceed)
+            return (plan, null);
+
+        var point = decision.RecoveryPoint!;
+        var vault = decision.Vault!;
+        var job = new ReplicaJob(policy.Id, key.SessionId, key.ResourceId, ResourceType.Efs, null, source, source with { Region = mapping.TargetRegion },
+            [new JobItem(fileSystemId, null, true, null)], plan.Warnings,
+            new ResourceConfig(fileSystem.Tags, AccountId: account, Region: key.Region),
+            BackupCopy: new BackupCopySpec(point.Arn, point.VaultName, vault.Name, vault.Arn, decision.EnableOptIn));
+        return (plan, job);
+    }
+
+    /// <summary>
+    /// Turns the EFS opt-in on when the plan found it off (EFS-C5), then starts the copy job. The idempotency
+    /// token comes from the session and resource, so a retried start gets the same copy job back.
+    /// </summary>
+    public async Task<ReplicaJob> StartCopyAsync(ReplicaJob job, CancellationToken cancellationToken = default)
+    {
+        var copy = Spec(job);
+        var backup = await services.BackupAsync(job.Source, cancellationToken);
+        if (copy.EnableOptIn)
+        {
+            var optIn = await backup.GetResourceTypeOptInAsync(cancellationToken);
+            if (!optIn.TryGetValue(BackupCopyPlanner.EfsResourceType, out var on) || !on)
+                await backup.SetResourceTypeOptInAsync(BackupCopyPlanner.EfsResourceType, true, cancellationToken);
+            await _log.WriteAsync(job.SessionId, job.ResourceId, RunLog.OptIn, "StartBackupCopy",
+                $"AWS Backup's EFS opt-in was off in account {job.Source.Account}, {job.Source.Region}: turned it on for this region",
+                job.Source.Role, cancellationToken: cancellationToken);
+        }
+
+        var copyJobId = await backup.StartCopyJobAsync(new StartCopyJobRequest(copy.RecoveryPointArn, copy.SourceVault, copy.VaultArn, job.Source.Role,
+            Names.CopyJobToken(job.SessionId, job.ResourceId)), cancellationToken);
+        await _log.WriteAsync(job.SessionId, job.ResourceId, RunLog.Copy, "StartBackupCopy",
+            $"Copy job {copyJobId} started in account {job.Source.Account}: recovery point {copy.RecoveryPointArn} from vault {copy.SourceVault} ({job.Source.Region}) to vault {copy.VaultName} ({job.Target.Region})",
+            job.Source.Role, new Dictionary<string, string> { ["copyJob"] = copyJobId, ["recoveryPoint"] = copy.RecoveryPointArn }, cancellationToken: cancellationToken);
+        return job with { BackupCopy = copy with { CopyJobId = copyJobId }, Wait = CheckSteps.StartWait(services, WaitStage.Replica) };
+    }
+
+    /// <summary>The check of the Wait → CheckBackupCopy → Choice loop; a completed copy becomes the job's replica.</summary>
+    public async Task<ReplicaJob> CheckCopyAsync(ReplicaJob job, CancellationToken cancellationToken = default)
+    {
+        var copy = Spec(job);
+        var wait = job.Wait ?? throw new FerryInvalidInputException("wait: the job is not waiting for anything");
+        var copyJobId = copy.CopyJobId ?? throw new FerryInvalidInputException("backupCopy.copyJobId: no copy job yet; the flow ran its steps out of order");
+        var backup = await services.BackupAsync(job.Source, cancellationToken);
+        var state = await backup.DescribeCopyJobAsync(copyJobId, cancellationToken);
+
+        if (FailedStates.Contains(state.State))
+            throw new FerrySnapshotFailedException($"Copy job {copyJobId} of {job.ResourceId} ended {state.State} in account {job.Source.Account}: {state.StatusMessage ?? "no reason given"}");
+        if (state.State == "COMPLETED")
+        {
+            var copied = state.DestinationRecoveryPointArn
+                ?? throw new FerrySnapshotFailedException($"Copy job {copyJobId} of {job.ResourceId} completed without a destination recovery point");
+            await _log.WriteAsync(job.SessionId, job.ResourceId, RunLog.CopyDone, "CheckBackupCopy",
+                $"Copy job {copyJobId} completed: {copied} in vault {copy.VaultName} ({job.Target.Account}/{job.Target.Region})",
+                job.Source.Role, new Dictionary<string, string> { ["copyJob"] = copyJobId, ["recoveryPoint"] = copied }, cancellationToken: cancellationToken);
+            return job with
+            {
+                Items = [.. job.Items.Select(i => i with { ReplicaId = copied })],
+                BackupCopy = copy with { DestinationRecoveryPointArn = copied },
+                Wait = wait with { Attempt = wait.Attempt + 1, Ready = true },
+            };
+        }
+        if (services.Clock.UtcNow >= wait.Deadline)
+            throw new FerrySnapshotFailedException($"Copy job {copyJobId} of {job.ResourceId} did not complete by {wait.Deadline:u} (state {state.State})");
+        return job with { Wait = CheckSteps.WaitAgain(services, wait) };
+    }
+
+    private async Task<EfsFileSystem?> FindAsync(RoleAt at, string fileSystemId, CancellationToken cancellationToken)
+    {
+        var efs = await services.EfsAsync(at, cancellationToken);
+        try
+        {
+            var found = (await efs.DescribeFileSystemsAsync(fileSystemId, cancellationToken)).SingleOrDefault(f => f.FileSystemId == fileSystemId);
+            return found is null || GoneStates.Contains(found.LifeCycleState) ? null : found;
+        }
+        catch (FerryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private static BackupCopySpec Spec(ReplicaJob job) =>
+        job.BackupCopy ?? throw new FerryInvalidInputException($"backupCopy: job of {job.ResourceId} is not an EFS backup copy");
+}

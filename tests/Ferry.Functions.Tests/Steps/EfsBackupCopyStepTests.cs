@@ -1,0 +1,147 @@
+using Ferry.Core.Errors;
+using Ferry.Core.Runs;
+using Ferry.Core.Sessions;
+using Ferry.Simulator;
+using static Ferry.Tests.Shared.EfsScenario;
+
+namespace Ferry.Functions.Tests.Steps;
+
+/// <summary>The EFS backup copy steps through their Lambda entry points on the EFS world.</summary>
+public class EfsBackupCopyStepTests
+{
+    private static async Task<(Harness Harness, string SessionId)> OpenAsync(string policy)
+    {
+        var h = new Harness(world: "efs.json");
+        await h.PutPolicyAsync(policy);
+        return (h, await h.OpenSessionAsync("p"));
+    }
+
+    private static async Task<ReplicaJob> WaitForCopyAsync(Harness h, ReplicaJob job)
+    {
+        while (job.Wait is { Ready: false } wait)
+        {
+            h.Clock.Advance(TimeSpan.FromSeconds(wait.Seconds));
+            job = await h.InvokeAsync<ReplicaJob>("CheckBackupCopy", job);
+        }
+        return job;
+    }
+
+    [Fact]
+    public async Task Discover_OrganizationMode_ListsEachMembersFileSystemsAsAccountSlashId()
+    {
+        var (h, session) = await OpenAsync(OrganizationPolicy("p", [MemberWithVault, MemberWithoutVault], [MemberFs, NoVaultFs, TwoVaultsFs]));
+
+        var found = await h.InvokeAsync<DiscoverOutput>("Discover", new DiscoverInput("p", session, West));
+
+        Assert.Equal([$"{MemberWithVault}/{MemberFs}", $"{MemberWithoutVault}/{NoVaultFs}"], found.ResourceIds);
+        Assert.Equal([MemberRole(MemberWithVault), MemberRole(MemberWithoutVault)],
+            h.Aws.CallLog.Records.Where(c => c.Operation == "DescribeFileSystems").Select(c => c.Role));
+    }
+
+    [Fact]
+    public async Task Discover_AccountMode_ByTag()
+    {
+        var (h, session) = await OpenAsync($$"""
+            {
+              "id": "p", "type": "EFS",
+              "sources": { "sourceRole": "{{SourceRole}}", "regions": ["{{West}}", "{{Central}}"], "resources": { "tags": [{ "key": "Name", "value": "media" }] } },
+              "backupCopies": { "allRegions": { "targetRegion": "{{North}}", "vault": "Default" } },
+              "retention": { "restorePoints": 3 }
+            }
+            """);
+
+        Assert.Empty((await h.InvokeAsync<DiscoverOutput>("Discover", new DiscoverInput("p", session, West))).ResourceIds);
+        Assert.Equal(["fs-0a1b2c3d4e5f60002"], (await h.InvokeAsync<DiscoverOutput>("Discover", new DiscoverInput("p", session, Central))).ResourceIds);
+    }
+
+    [Fact]
+    public async Task StartBackupCopy_RunTwice_OneCopyJob_ThenOutcomeWithRestorePointOfTheCopy()
+    {
+        var (h, session) = await OpenAsync(AccountPolicy("p", [SharedHome], "dr-vault"));
+        var plan = await h.PlanAsync("p", session, SharedHome);
+
+        var first = await h.InvokeAsync<ReplicaJob>("StartBackupCopy", plan.Job!);
+        var second = await h.InvokeAsync<ReplicaJob>("StartBackupCopy", plan.Job!);
+        var done = await WaitForCopyAsync(h, second);
+        var outcome = await h.InvokeAsync<OutcomeOutput>("RecordOutcome", new OutcomeInput("p", session, SharedHome, Job: done));
+
+        Assert.Equal(first.BackupCopy!.CopyJobId, second.BackupCopy!.CopyJobId);
+        Assert.Equal(2, h.Aws.CallLog.Count("backup", "StartCopyJob", "OK"));
+        Assert.Single(h.Aws.CallLog.Records.Where(c => c.Operation == "StartCopyJob").Select(c => c.Parameter("IdempotencyToken")).Distinct());
+        Assert.Equal(ResourceStatus.Success, outcome.Status);
+        var point = Assert.Single(await h.Services.RestorePoints.ListAsync("p", SharedHome));
+        Assert.Equal((true, Management, Central, done.BackupCopy!.DestinationRecoveryPointArn), (point.IsReplica, point.AccountId, point.Region, point.Snapshots[0].SnapshotId));
+    }
+
+    [Fact]
+    public async Task ApplyRetention_DeletesOlderCopiesFromTheirVault_KeepsTheNewest()
+    {
+        var h = new Harness(world: "efs.json");
+        await h.PutPolicyAsync(AccountPolicy("p", [SharedHome], "dr-vault", keep: 1));
+        var copies = new List<string>();
+        for (var run = 0; run < 2; run++)
+        {
+            var session = await h.InvokeAsync<OpenSessionOutput>("OpenSession", new OpenSessionInput("p", $"s{run}"));
+            var plan = await h.PlanAsync("p", session.SessionId, SharedHome);
+            var done = await WaitForCopyAsync(h, await h.InvokeAsync<ReplicaJob>("StartBackupCopy", plan.Job!));
+            await h.InvokeAsync<OutcomeOutput>("RecordOutcome", new OutcomeInput("p", session.SessionId, SharedHome, Job: done));
+            copies.Add(done.BackupCopy!.DestinationRecoveryPointArn!);
+            h.Clock.Advance(TimeSpan.FromHours(1));
+        }
+
+        var result = await h.InvokeAsync<RetentionOutput>("ApplyRetention", new RetentionInput("p", SharedHome, "s1"));
+
+        Assert.Single(result.DeletedRestorePoints);
+        var backup = h.Aws.Backup(await h.Services.Credentials.AssumeAsync(SourceRole), Central);
+        var left = (await backup.ListRecoveryPointsByResourceAsync(SimulatedAws.FileSystemArn(Management, West, SharedHome))).Select(p => p.Arn);
+        Assert.Equal([copies[1]], left);
+        Assert.Equal(copies[1], Assert.Single(await h.Services.RestorePoints.ListAsync("p", SharedHome)).Snapshots[0].SnapshotId);
+    }
+
+    [Fact]
+    public async Task CheckBackupCopy_FailedCopyJob_FailsWithTheJobAndState()
+    {
+        var h = new Harness(new FaultSettings(1, [new FaultRule("backup:StartCopyJob", SnapshotError: 1)]), "efs.json");
+        await h.PutPolicyAsync(AccountPolicy("p", [SharedHome], "dr-vault"));
+        var plan = await h.PlanAsync("p", await h.OpenSessionAsync("p"), SharedHome);
+        var job = await h.InvokeAsync<ReplicaJob>("StartBackupCopy", plan.Job!);
+
+        var e = await Assert.ThrowsAsync<FerrySnapshotFailedException>(() => WaitForCopyAsync(h, job));
+
+        Assert.Contains($"Copy job {job.BackupCopy!.CopyJobId} of {SharedHome} ended FAILED", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Steps_OnAJobWithoutBackupCopy_FailNamingTheField()
+    {
+        var (h, session) = await OpenAsync(AccountPolicy("p", [SharedHome], "dr-vault"));
+        var job = (await h.PlanAsync("p", session, SharedHome)).Job! with { BackupCopy = null };
+
+        var start = await Assert.ThrowsAsync<FerryInvalidInputException>(() => h.InvokeAsync<ReplicaJob>("StartBackupCopy", job));
+        var check = await Assert.ThrowsAsync<FerryInvalidInputException>(() => h.InvokeAsync<ReplicaJob>("CheckBackupCopy", job));
+
+        Assert.StartsWith("backupCopy:", start.Message, StringComparison.Ordinal);
+        Assert.StartsWith("backupCopy:", check.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Plan_OrganizationResourceOfAnAccountOutsideThePolicy_FailsNamingResourceId()
+    {
+        var (h, session) = await OpenAsync(OrganizationPolicy("p", [MemberWithVault], [MemberFs]));
+
+        var e = await Assert.ThrowsAsync<FerryInvalidInputException>(() => h.PlanAsync("p", session, $"{MemberWithoutVault}/{NoVaultFs}"));
+
+        Assert.StartsWith("resourceId:", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Plan_FileSystemGone_FailsSayingSo()
+    {
+        var (h, session) = await OpenAsync(AccountPolicy("p", ["fs-0a1b2c3d4e5f6000f"], "dr-vault"));
+
+        var plan = await h.PlanAsync("p", session, "fs-0a1b2c3d4e5f6000f");
+
+        Assert.Equal((false, ResourceStatus.Failed), (plan.Proceed, plan.Status));
+        Assert.Equal($"File system fs-0a1b2c3d4e5f6000f no longer exists in account {Management}, {West}", plan.Reason);
+    }
+}
