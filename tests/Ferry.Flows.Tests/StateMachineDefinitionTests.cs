@@ -13,8 +13,7 @@ public partial class StateMachineDefinitionTests
 {
     private static readonly string Folder = Repository.PathOf("statemachines");
 
-    /// <summary>Steps that act on one resource: each must retry AWS's transient failures and catch into a state that records the outcome.</summary>
-    private static readonly HashSet<string> ResourceSteps = ["Plan", "TakeSnapshot", "Share", "CopyToRegion", "CheckAvailable", "Restore"];
+    private static readonly JsonNode RetryPolicy = JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, "retry-policy.json")))!;
 
     private static readonly string[] Files = [.. Directory.GetFiles(Folder, "*.asl.json").Select(Path.GetFileName).OfType<string>().Order()];
 
@@ -56,22 +55,89 @@ public partial class StateMachineDefinitionTests
         }
     }
 
+    [Fact]
+    public async Task EveryDefinition_IsWhatTheRetryPolicyGeneratorWrites()
+    {
+        using var process = Process.Start(new ProcessStartInfo("node", [Repository.PathOf("local", "runner", "retry-policy.mjs"), "--check", Folder])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Repository.Root,
+        })!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var errors = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.True(process.ExitCode == 0, $"run node local/runner/retry-policy.mjs to rewrite them:\n{output}{errors}");
+    }
+
     [Theory]
     [MemberData(nameof(Definitions))]
-    public void ResourceSteps_RetryThrottlingWithJitter_AndCatchIntoARecordedOutcome(string file)
+    public void EveryTask_RetriesExactlyAsTheRetryPolicySays(string file)
     {
         var definition = JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, file)))!;
+        foreach (var (_, name, state) in Tasks(definition))
+        {
+            var resource = state["Resource"]!.GetValue<string>();
+            var variant = RetryPolicy["variantByResource"]![resource]?.GetValue<string>() ?? RetryPolicy["defaultVariant"]!.GetValue<string>();
+            var expected = new JsonArray([.. Retriers(variant).Select(r => r.DeepClone())]);
+            foreach (var retrier in expected)
+                retrier!.AsObject().Remove("why");
+
+            Assert.True(JsonNode.DeepEquals(expected, state["Retry"]), $"{file}: {name} does not retry as variant '{variant}' of retry-policy.json says");
+        }
+    }
+
+    [Fact]
+    public void RetryPolicy_RetriesStormsCrashesAndTimeouts_WaitsForSlotsWithoutGivingUp_NeverRetriesCountLimits()
+    {
+        var step = Retriers("step");
+        Assert.Contains(step, r => Errors(r).Contains("FerryThrottledException") && r["JitterStrategy"]!.GetValue<string>() == "FULL" && r["MaxAttempts"]!.GetValue<int>() >= 15);
+        foreach (var error in (string[])["Sandbox.Timedout", "Lambda.Unknown", "Runtime.ExitError", "States.Timeout", "Lambda.ServiceException", "FerryTransientException"])
+            Assert.Contains(step, r => Errors(r).Contains(error));
+
+        var slot = Assert.Single(Retriers("copy"), r => Errors(r).Contains("FerryQuotaExceededException"));
+        Assert.Equal(99999999, slot["MaxAttempts"]!.GetValue<int>());
+        Assert.DoesNotContain(step, r => Errors(r).Contains("FerryQuotaExceededException"));
+
+        // A count limit fails the resource at once; wildcards would retry it and every other permanent error.
+        var listed = RetryPolicy["retriers"]!.AsObject().SelectMany(r => Errors(r.Value!)).ToList();
+        Assert.DoesNotContain("FerryLimitExceededException", listed);
+        Assert.DoesNotContain("States.ALL", listed);
+        Assert.DoesNotContain("States.TaskFailed", listed);
+    }
+
+    /// <summary>
+    /// Every Task's failure (after its retries) leads to a state that records it: a step catches everything into
+    /// RecordOutcome or CloseSession; RecordSuccess into RecordFailure; a RecordOutcome that ends a flow may only go
+    /// without a Catch where a parent records the failure again (a child flow, a Map item), never in a restore or at
+    /// the top of a policy run. CloseSession is the last resort (a run it cannot close is closed by the next run).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Definitions))]
+    public void EveryTask_FailsIntoAStateThatRecordsTheOutcome(string file)
+    {
+        var definition = JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, file)))!;
+        var restore = file.Contains("restore", StringComparison.Ordinal);
+        var topStates = definition["States"]!.AsObject();
         foreach (var (states, name, state) in Tasks(definition))
         {
-            var retry = state["Retry"]?.AsArray() ?? throw new Xunit.Sdk.XunitException($"{file}: {name} has no Retry");
             var step = Step(state);
-            // Lambda steps retry Ferry's throttling errors; child executions retry Step Functions' own limits.
-            var throttling = step == "startExecution" ? "StepFunctions.ExecutionLimitExceededException" : "FerryThrottledException";
-            Assert.Contains(retry, r => r!["ErrorEquals"]!.AsArray().Any(e => e!.GetValue<string>() == throttling) && r["JitterStrategy"]?.GetValue<string>() == "FULL");
-            if (!ResourceSteps.Contains(step) && step != "startExecution")
+            var target = state["Catch"]?.AsArray().SingleOrDefault(c => Errors(c!).Contains("States.ALL"))?["Next"]?.GetValue<string>();
+            if (step == "CloseSession")
                 continue;
-            var target = state["Catch"]?.AsArray().Single()!["Next"]!.GetValue<string>() ?? throw new Xunit.Sdk.XunitException($"{file}: {name} has no Catch");
-            Assert.True(RecordsOutcome(states, target), $"{file}: {name} catches into {target}, which does not record an outcome");
+            if (step == "ApplyRetention")
+            {
+                // It runs after the outcome is recorded: its failure must not fail the resource.
+                Assert.Equal("Done", target);
+                continue;
+            }
+            var hasParent = !restore && (file != "policy-run.asl.json" || states != topStates);
+            if (step == "RecordOutcome" && target is null && hasParent && name != "RecordSuccess")
+                continue;
+            Assert.True(target is not null, $"{file}: {name} has no Catch of States.ALL");
+            Assert.NotEqual(name, target);
+            Assert.True(RecordsOutcome(states, target!), $"{file}: {name} catches into {target}, which does not record an outcome");
         }
     }
 
@@ -114,14 +180,21 @@ public partial class StateMachineDefinitionTests
         return resource.Contains("startExecution", StringComparison.Ordinal) ? "startExecution" : Placeholder().Match(resource).Groups[1].Value.Replace("FunctionArn", "", StringComparison.Ordinal);
     }
 
-    /// <summary>True when the state (following Pass states) is a Task that invokes RecordOutcome.</summary>
+    private static IEnumerable<JsonNode> Retriers(string variant) =>
+        RetryPolicy["variants"]![variant]!.AsArray().Select(n => RetryPolicy["retriers"]![n!.GetValue<string>()]!);
+
+    private static IEnumerable<string> Errors(JsonNode retrierOrCatcher) =>
+        retrierOrCatcher["ErrorEquals"]!.AsArray().Select(e => e!.GetValue<string>());
+
+    /// <summary>True when the state (following Pass states and Choices' defaults) is a Task that invokes RecordOutcome or CloseSession.</summary>
     private static bool RecordsOutcome(JsonObject states, string name)
     {
         var state = states[name]!.AsObject();
         return state["Type"]!.GetValue<string>() switch
         {
-            "Task" => Step(state) == "RecordOutcome",
+            "Task" => Step(state) is "RecordOutcome" or "CloseSession",
             "Pass" => RecordsOutcome(states, state["Next"]!.GetValue<string>()),
+            "Choice" => RecordsOutcome(states, state["Default"]!.GetValue<string>()),
             _ => false,
         };
     }

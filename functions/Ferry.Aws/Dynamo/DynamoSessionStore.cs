@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Ferry.Aws.Runtime;
 using Ferry.Core.Errors;
 using Ferry.Core.Ports;
 using Ferry.Core.Sessions;
@@ -58,10 +59,13 @@ public sealed class DynamoSessionStore(IAmazonDynamoDB dynamo, DynamoTables tabl
             return new ResourceOutcome(id, Enum.Parse<ResourceStatus>(i.Str("status")!), final ? i.Str("reason") : null,
                 [.. logs[id].OrderBy(e => e.Sequence)], final ? null : i.Str("step"));
         });
-        return new Session(sessionId, Enum.Parse<SessionKind>(header.Str("kind")!), header.Str("policyId")!, ParseTime(header.Str("startedAt")!),
-            header.Str("endedAt") is { } ended ? ParseTime(ended) : null, Enum.Parse<ResourceStatus>(header.Str("status")!),
-            [.. resources.OrderBy(r => r.ResourceId, StringComparer.Ordinal)]);
+        return FromHeader(sessionId, header) with { Resources = [.. resources.OrderBy(r => r.ResourceId, StringComparer.Ordinal)] };
     }
+
+    public async Task<Session?> GetHeaderAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        await GetItemAsync($"session {sessionId}", HeaderKey(sessionId), cancellationToken).ConfigureAwait(false) is { } header
+            ? FromHeader(sessionId, header)
+            : null;
 
     public async Task<IReadOnlyList<Session>> ListByPolicyAsync(string policyId, CancellationToken cancellationToken = default)
     {
@@ -137,23 +141,69 @@ public sealed class DynamoSessionStore(IAmazonDynamoDB dynamo, DynamoTables tabl
         }, cancellationToken));
     }
 
-    public async Task<Session> CloseAsync(string sessionId, DateTimeOffset at, CancellationToken cancellationToken = default)
+    public async Task<Session> CloseAsync(string sessionId, DateTimeOffset at, SessionEnd? end = null, CancellationToken cancellationToken = default)
     {
         var session = await GetAsync(sessionId, cancellationToken).ConfigureAwait(false)
             ?? throw new FerryNotFoundException($"Session {sessionId} does not exist.");
         if (session.EndedAt is not null)
             return session;
-        var closed = session.Close(at);
+        var closed = session.Close(at, end);
+        var values = new Dictionary<string, AttributeValue> { [":at"] = S(Time(at)), [":status"] = S(closed.Status.ToString()) };
+        var update = "SET endedAt = :at, #status = :status";
+        if (closed.Reason is not null)
+        {
+            values[":reason"] = S(closed.Reason);
+            update += ", reason = :reason";
+        }
         var written = await ConditionalAsync($"dynamodb:UpdateItem close {sessionId}", () => dynamo.UpdateItemAsync(new UpdateItemRequest
         {
             TableName = tables.Sessions,
-            Key = new() { ["sessionId"] = S(sessionId), ["item"] = S(Header) },
-            UpdateExpression = "SET endedAt = :at, #status = :status",
+            Key = HeaderKey(sessionId),
+            UpdateExpression = update,
             ConditionExpression = "attribute_not_exists(endedAt)",
             ExpressionAttributeNames = new() { ["#status"] = "status" },
-            ExpressionAttributeValues = new() { [":at"] = S(Time(at)), [":status"] = S(closed.Status.ToString()) },
+            ExpressionAttributeValues = values,
         }, cancellationToken)).ConfigureAwait(false);
         return written ? closed : (await GetAsync(sessionId, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    public async Task<RunLock?> GetRunLockAsync(string policyId, CancellationToken cancellationToken = default) =>
+        await GetItemAsync($"run lock {policyId}", LockKey(policyId), cancellationToken).ConfigureAwait(false) is { } item
+            ? new RunLock(policyId, item.Str("holder")!, ParseTime(item.Str("leaseUntil")!))
+            : null;
+
+    public Task<bool> TryWriteRunLockAsync(RunLock next, string? expectedHolder, CancellationToken cancellationToken = default)
+    {
+        var item = LockKey(next.PolicyId);
+        item["holder"] = S(next.SessionId);
+        item["leaseUntil"] = S(Time(next.LeaseUntil));
+        return ConditionalAsync($"dynamodb:PutItem run lock {next.PolicyId}", () => dynamo.PutItemAsync(new PutItemRequest
+        {
+            TableName = tables.Sessions,
+            Item = item,
+            ConditionExpression = expectedHolder is null ? "attribute_not_exists(sessionId)" : "holder = :expected",
+            ExpressionAttributeValues = expectedHolder is null ? null : new() { [":expected"] = S(expectedHolder) },
+        }, cancellationToken));
+    }
+
+    public Task ReleaseRunLockAsync(string policyId, string sessionId, CancellationToken cancellationToken = default) =>
+        ConditionalAsync($"dynamodb:DeleteItem run lock {policyId}", () => dynamo.DeleteItemAsync(new DeleteItemRequest
+        {
+            TableName = tables.Sessions,
+            Key = LockKey(policyId),
+            ConditionExpression = "holder = :me",
+            ExpressionAttributeValues = new() { [":me"] = S(sessionId) },
+        }, cancellationToken));
+
+    private async Task<Dictionary<string, AttributeValue>?> GetItemAsync(string what, Dictionary<string, AttributeValue> key, CancellationToken cancellationToken)
+    {
+        var response = await SdkErrors.Call($"dynamodb:GetItem {what}", () => dynamo.GetItemAsync(new GetItemRequest
+        {
+            TableName = tables.Sessions,
+            Key = key,
+            ConsistentRead = true,
+        }, cancellationToken)).ConfigureAwait(false);
+        return response.Item is { Count: > 0 } item ? item : null;
     }
 
     /// <summary>Writes an item unless one with its key exists: the first write of a session, log entry or resource wins.</summary>
@@ -167,4 +217,15 @@ public sealed class DynamoSessionStore(IAmazonDynamoDB dynamo, DynamoTables tabl
 
     private static Dictionary<string, AttributeValue> ResourceKey(string sessionId, string resourceId) =>
         new() { ["sessionId"] = S(sessionId), ["item"] = S($"RES#{resourceId}") };
+
+    private static Dictionary<string, AttributeValue> HeaderKey(string sessionId) =>
+        new() { ["sessionId"] = S(sessionId), ["item"] = S(Header) };
+
+    /// <summary>A policy's run lock is one item of its own partition, outside every session (and outside the byPolicy index).</summary>
+    private static Dictionary<string, AttributeValue> LockKey(string policyId) =>
+        new() { ["sessionId"] = S($"RUN#{policyId}"), ["item"] = S("LOCK") };
+
+    private static Session FromHeader(string sessionId, Dictionary<string, AttributeValue> header) =>
+        new(sessionId, Enum.Parse<SessionKind>(header.Str("kind")!), header.Str("policyId")!, ParseTime(header.Str("startedAt")!),
+            header.Str("endedAt") is { } ended ? ParseTime(ended) : null, Enum.Parse<ResourceStatus>(header.Str("status")!), [], header.Str("reason"));
 }

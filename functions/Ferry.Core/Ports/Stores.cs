@@ -22,6 +22,9 @@ public interface ISessionStore
 
     Task<Session?> GetAsync(string sessionId, CancellationToken cancellationToken = default);
 
+    /// <summary>The session without its resources (one read however many resources it has).</summary>
+    Task<Session?> GetHeaderAsync(string sessionId, CancellationToken cancellationToken = default);
+
     Task<IReadOnlyList<Session>> ListByPolicyAsync(string policyId, CancellationToken cancellationToken = default);
 
     /// <summary>Marks the resource's current step (live progress) while it is still Running.</summary>
@@ -33,9 +36,27 @@ public interface ISessionStore
     /// <summary>Writes the resource's final outcome once; returns false when a final outcome was already recorded.</summary>
     Task<bool> RecordOutcomeAsync(string sessionId, string resourceId, ResourceStatus status, string? reason, CancellationToken cancellationToken = default);
 
-    /// <summary>Closes the session with the worst of its resources' statuses; closing twice changes nothing.</summary>
-    Task<Session> CloseAsync(string sessionId, DateTimeOffset at, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Closes the session with the worst of its resources' statuses and the <paramref name="end"/>'s, keeping the end's
+    /// reason; closing twice changes nothing.
+    /// </summary>
+    Task<Session> CloseAsync(string sessionId, DateTimeOffset at, SessionEnd? end = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Who holds the policy's run lock, if anyone.</summary>
+    Task<RunLock?> GetRunLockAsync(string policyId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes the lock as <paramref name="next"/> says only while it is held by <paramref name="expectedHolder"/>
+    /// (null: only while nobody holds it); false when it was not (another run came first).
+    /// </summary>
+    Task<bool> TryWriteRunLockAsync(RunLock next, string? expectedHolder, CancellationToken cancellationToken = default);
+
+    /// <summary>Releases the policy's run lock if the session holds it; otherwise changes nothing.</summary>
+    Task ReleaseRunLockAsync(string policyId, string sessionId, CancellationToken cancellationToken = default);
 }
+
+/// <summary>A policy's run lock: the session of the run that holds it, until its lease ends unless renewed.</summary>
+public sealed record RunLock(string PolicyId, string SessionId, DateTimeOffset LeaseUntil);
 
 public sealed record SnapshotRef(string SnapshotId, string ItemId, bool Encrypted, string? KmsKeyId, string? DeviceName = null);
 

@@ -109,7 +109,7 @@ public sealed record BackupCopySpec(
     string? CopyJobId = null,
     string? DestinationRecoveryPointArn = null);
 
-/// <summary>A restore request as a person or the console starts it.</summary>
+/// <summary>A restore request as a person or the console starts it; the state machine names its session after the execution unless <c>sessionId</c> is given.</summary>
 public sealed record RestoreInput(
     string RestorePointId,
     string TargetAccount,
@@ -134,8 +134,10 @@ public static class Flows
     public const string PolicyRun = "policy-run";
 }
 
+/// <param name="SessionId">The state machine names it after its execution, so a retry finds the session it opened.</param>
 public sealed record OpenSessionInput(string PolicyId, string? SessionId = null);
 
+/// <param name="Regions">The source regions to run, in order; none when the run was refused (another run of the policy is running).</param>
 public sealed record OpenSessionOutput(string PolicyId, string SessionId, IReadOnlyList<string> Regions);
 
 public sealed record DiscoverInput(string PolicyId, string SessionId, string Region);
@@ -164,9 +166,14 @@ public sealed record OutcomeInput(
 
 public sealed record OutcomeOutput(string SessionId, string ResourceId, ResourceStatus Status, string? Reason, bool Recorded);
 
-public sealed record CloseSessionInput(string SessionId);
+/// <summary>Closes a session; with an error, the run or restore failed outright and the session closes Failed with it as the reason.</summary>
+/// <param name="PolicyId">A policy run's policy: a run whose OpenSession failed before writing its session gets one, to say why.</param>
+/// <param name="Error">Step Functions' error name (from a Catch).</param>
+/// <param name="Cause">Step Functions' cause (for Lambda errors, a JSON document with errorMessage).</param>
+public sealed record CloseSessionInput(string SessionId, string? PolicyId = null, string? Error = null, string? Cause = null);
 
-public sealed record CloseSessionOutput(string SessionId, ResourceStatus Status, int Resources);
+/// <param name="Found">False when there was no session to close (a restore whose request was invalid opens none).</param>
+public sealed record CloseSessionOutput(string SessionId, ResourceStatus Status, int Resources, string? Reason = null, bool Found = true);
 
 public sealed record RetentionInput(string PolicyId, string ResourceId, string? SessionId = null);
 

@@ -4,7 +4,10 @@ using Ferry.Core.Ports;
 
 namespace Ferry.Core.Runs;
 
-/// <summary>Finds a policy's resources in one source region, by id and by tag, as the source role (EFS: as each covered account's role).</summary>
+/// <summary>
+/// Finds a policy's resources in one source region, by id and by tag, as the source role (EFS: as each covered account's
+/// role), and notes each in the session: if the run stops before their outcomes, closing the session fails them.
+/// </summary>
 public sealed class DiscoverStep(FerryServices services)
 {
     private static readonly HashSet<string> GoneStates = ["terminated", "shutting-down"];
@@ -14,6 +17,9 @@ public sealed class DiscoverStep(FerryServices services)
         var policy = await SessionSteps.LoadPolicyAsync(services, input.PolicyId, cancellationToken);
         if (!policy.Sources.Regions.Contains(input.Region, StringComparer.Ordinal))
             throw new FerryInvalidInputException($"region: {input.Region} is not a source region of policy {policy.Id} ({string.Join(", ", policy.Sources.Regions)})");
+        // A run that lost its lock (it outlived its lease and another run closed its session) starts nothing more.
+        if (!await new SessionSteps(services).RenewRunLockAsync(policy.Id, input.SessionId, cancellationToken))
+            return new DiscoverOutput(policy.Id, input.SessionId, input.Region, []);
 
         var at = new RoleAt(policy.Sources.SourceRole, policy.Sources.AccountId, input.Region);
         var selection = policy.Sources.Resources;

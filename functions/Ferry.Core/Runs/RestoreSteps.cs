@@ -9,7 +9,7 @@ using Ferry.Core.Sessions;
 namespace Ferry.Core.Runs;
 
 /// <summary>
-/// Restores a restore point (EC2-X0..X3, RDS-X0..X3, X-DEF). Planning opens a restore session and
+/// Restores a restore point (EC2-X0..X3, RDS-X0..X3, X-DEF). Planning validates the request, then opens a restore session and
 /// yields a job that the share, copy and wait steps run like a replica; <see cref="AdvanceAsync"/>
 /// then creates the instance and volumes, or the DB, a little more on each call until done.
 /// </summary>
@@ -24,7 +24,10 @@ public sealed class RestoreSteps(FerryServices services)
         var point = await services.RestorePoints.GetAsync(input.RestorePointId, cancellationToken)
             ?? throw new FerryNotFoundException($"restorePointId: no restore point '{input.RestorePointId}'");
         var sessionId = input.SessionId ?? $"restore-{point.ResourceId}-{Names.Short(point.RestorePointId, services.Clock.UtcNow.ToString("O"))}";
+        // Only a valid request for an existing restore point opens a session. The resource is noted at once, so a
+        // planning that fails from here on leaves it for the state machine's CloseSession to fail with the reason.
         await services.Sessions.OpenAsync(Session.Open(sessionId, SessionKind.Restore, point.PolicyId, services.Clock.UtcNow), cancellationToken);
+        await services.Sessions.SetProgressAsync(sessionId, point.ResourceId, "PlanRestore", cancellationToken);
 
         var facts = await FactsAsync(point, cancellationToken);
         var request = new RestoreRequest(input.TargetAccount, input.TargetRegion, input.RestoreRole, input.TargetKmsKey, input.InstanceType, input.DbClass, input.NewIdentifier);

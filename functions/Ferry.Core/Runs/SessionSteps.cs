@@ -6,17 +6,56 @@ using Ferry.Core.Sessions;
 
 namespace Ferry.Core.Runs;
 
-/// <summary>Opening a run's session, recording each resource's outcome (with its restore points), closing it.</summary>
+/// <summary>
+/// Opening a run's session (taking the policy's run lock), recording each resource's outcome (with its restore points),
+/// closing it so that every resource ends with a final outcome.
+/// </summary>
 public sealed class SessionSteps(FerryServices services)
 {
+    /// <summary>
+    /// How long a run's lock lasts unless renewed. Discover and every recorded outcome renew it, and a live run records an
+    /// outcome at least once per resource flow, which Step Functions ends after 72 h: so only a run that stopped without
+    /// closing its session loses its lock, and the policy's next run then closes that session.
+    /// </summary>
+    public static readonly TimeSpan RunLease = TimeSpan.FromHours(75);
+
+    /// <summary>Why a resource still Running is failed when its session closes.</summary>
+    public const string EndedWithoutOutcome = "The run ended before this resource's outcome was recorded";
+
+    private const int LockAttempts = 5;
     private readonly RunLog _log = new(services);
 
+    /// <summary>
+    /// Opens the run's session and takes the policy's run lock. A run refused because another run of the policy holds
+    /// the lock gets its session closed Canceled, saying which run holds it, and no regions to run.
+    /// </summary>
     public async Task<OpenSessionOutput> OpenAsync(OpenSessionInput input, CancellationToken cancellationToken = default)
     {
         var policy = await LoadPolicyAsync(services, input.PolicyId, cancellationToken);
-        var sessionId = input.SessionId ?? Names.SessionId(policy.Id, services.Clock.UtcNow);
-        await services.Sessions.OpenAsync(Session.Open(sessionId, SessionKind.PolicyRun, policy.Id, services.Clock.UtcNow), cancellationToken);
-        return new OpenSessionOutput(policy.Id, sessionId, policy.Sources.Regions);
+        var now = services.Clock.UtcNow;
+        var sessionId = input.SessionId ?? Names.SessionId(policy.Id, now);
+        var session = await services.Sessions.OpenAsync(Session.Open(sessionId, SessionKind.PolicyRun, policy.Id, now), cancellationToken);
+        // A retry after this run was refused finds its session already closed.
+        if (session.EndedAt is not null)
+            return new OpenSessionOutput(policy.Id, sessionId, []);
+
+        var running = await TakeRunLockAsync(policy.Id, sessionId, cancellationToken);
+        if (running is null)
+            return new OpenSessionOutput(policy.Id, sessionId, policy.Sources.Regions);
+        var reason = $"Not run: policy {policy.Id} is already running in session {running.SessionId} (its run lock lasts until {running.LeaseUntil:u} unless that run ends first)";
+        await services.Sessions.CloseAsync(sessionId, services.Clock.UtcNow, new SessionEnd(ResourceStatus.Canceled, reason), cancellationToken);
+        return new OpenSessionOutput(policy.Id, sessionId, []);
+    }
+
+    /// <summary>
+    /// Renews the run's lock; false when another run holds it (this run outlived its lease and was closed by that run),
+    /// so the caller starts nothing more.
+    /// </summary>
+    public async Task<bool> RenewRunLockAsync(string policyId, string sessionId, CancellationToken cancellationToken = default)
+    {
+        var next = new RunLock(policyId, sessionId, services.Clock.UtcNow + RunLease);
+        return await services.Sessions.TryWriteRunLockAsync(next, sessionId, cancellationToken)
+            || await services.Sessions.TryWriteRunLockAsync(next, null, cancellationToken);
     }
 
     /// <summary>
@@ -36,32 +75,36 @@ public sealed class SessionSteps(FerryServices services)
         if (job is not null)
             await ReleaseSlotsAsync(job, cancellationToken);
 
+        var session = await services.Sessions.GetHeaderAsync(input.SessionId, cancellationToken);
         // A restore session has one resource: its outcome is the last, so it closes the session.
-        var session = await services.Sessions.GetAsync(input.SessionId, cancellationToken);
         if (session is { Kind: SessionKind.Restore, EndedAt: null })
-            await services.Sessions.CloseAsync(input.SessionId, services.Clock.UtcNow, cancellationToken);
+            await services.Sessions.CloseAsync(input.SessionId, services.Clock.UtcNow, cancellationToken: cancellationToken);
+        // A policy run that still records outcomes is alive: its lock lasts.
+        if (session is { Kind: SessionKind.PolicyRun, EndedAt: null })
+            await RenewRunLockAsync(session.PolicyId, session.SessionId, cancellationToken);
         return new OutcomeOutput(input.SessionId, input.ResourceId, status, reason, recorded);
     }
 
-    /// <summary>Closes a policy run: resources named by id that were never discovered fail; the session takes the worst status.</summary>
+    /// <summary>
+    /// Closes a session so that every resource has a final outcome: a policy run's resources named by id that no region
+    /// had fail, and every resource still Running fails (with the error when the run or restore failed outright, else
+    /// because the run ended before its outcome was recorded). The session takes the worst status (Failed, with the
+    /// reason, when closing on an error) and a policy run gives back its run lock.
+    /// </summary>
     public async Task<CloseSessionOutput> CloseAsync(CloseSessionInput input, CancellationToken cancellationToken = default)
     {
-        var session = await services.Sessions.GetAsync(input.SessionId, cancellationToken)
-            ?? throw new FerryNotFoundException($"sessionId: no session '{input.SessionId}'");
-        var policy = await services.Policies.GetAsync(session.PolicyId, cancellationToken);
-        if (policy is not null && session.EndedAt is null)
+        var failure = input.Error is null ? null : Explain(input.Error, input.Cause);
+        var session = await services.Sessions.GetAsync(input.SessionId, cancellationToken);
+        if (session is null)
         {
-            // Organization-mode EFS resources are account/fs-id; the policy names them by fs-id.
-            var seen = session.Resources.Select(r => r.ResourceId[(r.ResourceId.IndexOf('/', StringComparison.Ordinal) + 1)..]).ToHashSet(StringComparer.Ordinal);
-            foreach (var id in policy.Sources.Resources.Ids.Where(id => !seen.Contains(id)))
-            {
-                var reason = $"Resource {id} was not found in account {policy.Sources.AccountId}, regions {string.Join(", ", policy.Sources.Regions)}";
-                await _log.WriteAsync(session.SessionId, id, RunLog.Outcome, "RecordOutcome", $"Outcome: Failed: {reason}", policy.Sources.SourceRole, null, ResourceStatus.Failed, cancellationToken);
-                await services.Sessions.RecordOutcomeAsync(session.SessionId, id, ResourceStatus.Failed, reason, cancellationToken);
-            }
+            // A restore whose request was invalid opened no session and gets none.
+            if (input.PolicyId is null)
+                return new CloseSessionOutput(input.SessionId, ResourceStatus.Failed, 0, failure, Found: false);
+            // A run whose OpenSession failed before writing its session gets one, to say why.
+            session = await services.Sessions.OpenAsync(Session.Open(input.SessionId, SessionKind.PolicyRun, input.PolicyId, services.Clock.UtcNow), cancellationToken);
         }
-        var closed = await services.Sessions.CloseAsync(input.SessionId, services.Clock.UtcNow, cancellationToken);
-        return new CloseSessionOutput(closed.SessionId, closed.Status, closed.Resources.Count);
+        var closed = await FinishAsync(session, failure is null ? null : new SessionEnd(ResourceStatus.Failed, failure), cancellationToken);
+        return new CloseSessionOutput(closed.SessionId, closed.Status, closed.Resources.Count, closed.Reason);
     }
 
     internal static async Task<Policy> LoadPolicyAsync(FerryServices services, string policyId, CancellationToken cancellationToken)
@@ -75,6 +118,86 @@ public sealed class SessionSteps(FerryServices services)
         {
             throw new FerryInvalidInputException($"policyId: policy '{policyId}' is stored but invalid: {string.Join("; ", e.Errors)}");
         }
+    }
+
+    /// <summary>
+    /// Gives every resource an outcome (one still Running fails with the end's reason, or because the run ended before its
+    /// outcome was recorded), closes the session and, for a policy run, releases its lock.
+    /// </summary>
+    private async Task<Session> FinishAsync(Session session, SessionEnd? end, CancellationToken cancellationToken)
+    {
+        if (session.EndedAt is null)
+        {
+            if (session.Kind == SessionKind.PolicyRun)
+                await FailUndiscoveredAsync(session, cancellationToken);
+            var reason = end?.Reason ?? EndedWithoutOutcome;
+            foreach (var resource in session.Resources.Where(r => r.Status == ResourceStatus.Running))
+            {
+                await _log.WriteAsync(session.SessionId, resource.ResourceId, RunLog.Outcome, "RecordOutcome", $"Outcome: Failed: {reason}",
+                    level: ResourceStatus.Failed, cancellationToken: cancellationToken);
+                await services.Sessions.RecordOutcomeAsync(session.SessionId, resource.ResourceId, ResourceStatus.Failed, reason, cancellationToken);
+            }
+        }
+        var closed = await services.Sessions.CloseAsync(session.SessionId, services.Clock.UtcNow, end, cancellationToken);
+        if (closed.Kind == SessionKind.PolicyRun)
+            await services.Sessions.ReleaseRunLockAsync(closed.PolicyId, closed.SessionId, cancellationToken);
+        return closed;
+    }
+
+    /// <summary>Resources the policy names by id that no region had fail (the policy may since have become invalid: then none).</summary>
+    private async Task FailUndiscoveredAsync(Session session, CancellationToken cancellationToken)
+    {
+        Policy? policy;
+        try
+        {
+            policy = await services.Policies.GetAsync(session.PolicyId, cancellationToken);
+        }
+        catch (PolicyValidationException)
+        {
+            return;
+        }
+        if (policy is null)
+            return;
+        // Organization-mode EFS resources are account/fs-id; the policy names them by fs-id.
+        var seen = session.Resources.Select(r => r.ResourceId[(r.ResourceId.IndexOf('/', StringComparison.Ordinal) + 1)..]).ToHashSet(StringComparer.Ordinal);
+        foreach (var id in policy.Sources.Resources.Ids.Where(id => !seen.Contains(id)))
+        {
+            var reason = $"Resource {id} was not found in account {policy.Sources.AccountId}, regions {string.Join(", ", policy.Sources.Regions)}";
+            await _log.WriteAsync(session.SessionId, id, RunLog.Outcome, "RecordOutcome", $"Outcome: Failed: {reason}", policy.Sources.SourceRole, null, ResourceStatus.Failed, cancellationToken);
+            await services.Sessions.RecordOutcomeAsync(session.SessionId, id, ResourceStatus.Failed, reason, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Takes the policy's run lock for the session: when nobody holds it, this session already does, or its holder
+    /// stopped (its session is closed or gone, or its lease ran out; a holder still open is then closed, its resources
+    /// failed). Returns null once taken, or the lock of the run that is still running.
+    /// </summary>
+    private async Task<RunLock?> TakeRunLockAsync(string policyId, string sessionId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < LockAttempts; attempt++)
+        {
+            var now = services.Clock.UtcNow;
+            var held = await services.Sessions.GetRunLockAsync(policyId, cancellationToken);
+            Session? abandoned = null;
+            if (held is not null && held.SessionId != sessionId)
+            {
+                var holder = await services.Sessions.GetHeaderAsync(held.SessionId, cancellationToken);
+                if (holder is { EndedAt: null } && held.LeaseUntil > now)
+                    return held;
+                abandoned = holder is { EndedAt: null } ? holder : null;
+            }
+            if (!await services.Sessions.TryWriteRunLockAsync(new RunLock(policyId, sessionId, now + RunLease), held?.SessionId, cancellationToken))
+                continue;
+            if (abandoned is not null)
+            {
+                var full = await services.Sessions.GetAsync(abandoned.SessionId, cancellationToken) ?? abandoned;
+                var reason = $"The run stopped without closing its session; run {sessionId} closed it when it found the policy's run lock expired at {held!.LeaseUntil:u}";
+                await FinishAsync(full, new SessionEnd(ResourceStatus.Failed, reason), cancellationToken);
+            }
+            return null;
+        }
+        throw new FerryTransientException($"The run lock of policy {policyId} kept changing while session {sessionId} tried to take it");
     }
 
     private static (ResourceStatus Status, string? Reason) Judge(OutcomeInput input)

@@ -35,6 +35,7 @@ public sealed record ResourceOutcome(
     string? CurrentStep = null);
 
 /// <summary>One run of a policy or one restore, with the outcome of each of its resources.</summary>
+/// <param name="Reason">Why the session ended as it did when that is not its resources' doing (a refused or failed run).</param>
 public sealed record Session(
     string SessionId,
     SessionKind Kind,
@@ -42,7 +43,8 @@ public sealed record Session(
     DateTimeOffset StartedAt,
     DateTimeOffset? EndedAt,
     ResourceStatus Status,
-    IReadOnlyList<ResourceOutcome> Resources)
+    IReadOnlyList<ResourceOutcome> Resources,
+    string? Reason = null)
 {
     public static Session Open(string sessionId, SessionKind kind, string policyId, DateTimeOffset at) =>
         new(sessionId, kind, policyId, at, null, ResourceStatus.Running, []);
@@ -51,10 +53,21 @@ public sealed record Session(
     public Session WithOutcome(ResourceOutcome outcome) =>
         this with { Resources = [.. Resources.Where(r => r.ResourceId != outcome.ResourceId), outcome] };
 
-    /// <summary>Closes the session with the worst status of its resources; a session with no resources succeeds.</summary>
-    public Session Close(DateTimeOffset at) =>
-        this with { EndedAt = at, Status = SessionStatus.Worst(Resources.Select(r => r.Status)) };
+    /// <summary>
+    /// Closes the session with the worst of its resources' statuses and <paramref name="end"/>'s (a session with neither
+    /// succeeds), keeping the end's reason.
+    /// </summary>
+    public Session Close(DateTimeOffset at, SessionEnd? end = null) =>
+        this with
+        {
+            EndedAt = at,
+            Status = SessionStatus.Worst(Resources.Select(r => r.Status).Concat(end is null ? [] : [end.Status])),
+            Reason = end?.Reason,
+        };
 }
+
+/// <summary>How a session ended when not (only) by its resources' outcomes: refused (Canceled) or failed, and why.</summary>
+public sealed record SessionEnd(ResourceStatus Status, string Reason);
 
 public static class SessionStatus
 {

@@ -31,10 +31,14 @@ public sealed class InMemoryPolicyStore : IPolicyStore
     }
 }
 
-/// <summary>Sessions in memory, with the DynamoDB store's conditions: final outcomes are written once, log entries once per sequence.</summary>
+/// <summary>
+/// Sessions in memory, with the DynamoDB store's conditions: final outcomes are written once, log entries once per
+/// sequence, a run lock only over the holder it is expected to have.
+/// </summary>
 public sealed class InMemorySessionStore : ISessionStore
 {
     private readonly Dictionary<string, Session> _sessions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RunLock> _runLocks = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     public Task<Session> OpenAsync(Session session, CancellationToken cancellationToken = default)
@@ -51,6 +55,12 @@ public sealed class InMemorySessionStore : ISessionStore
     {
         lock (_lock)
             return Task.FromResult(_sessions.GetValueOrDefault(sessionId));
+    }
+
+    public Task<Session?> GetHeaderAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+            return Task.FromResult(_sessions.GetValueOrDefault(sessionId) is { } session ? session with { Resources = [] } : null);
     }
 
     public Task<IReadOnlyList<Session>> ListByPolicyAsync(string policyId, CancellationToken cancellationToken = default)
@@ -80,15 +90,42 @@ public sealed class InMemorySessionStore : ISessionStore
         return Task.FromResult(written);
     }
 
-    public Task<Session> CloseAsync(string sessionId, DateTimeOffset at, CancellationToken cancellationToken = default)
+    public Task<Session> CloseAsync(string sessionId, DateTimeOffset at, SessionEnd? end = null, CancellationToken cancellationToken = default)
     {
         lock (_lock)
         {
             var session = Existing(sessionId);
             if (session.EndedAt is null)
-                _sessions[sessionId] = session = session.Close(at);
+                _sessions[sessionId] = session = session.Close(at, end);
             return Task.FromResult(session);
         }
+    }
+
+    public Task<RunLock?> GetRunLockAsync(string policyId, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+            return Task.FromResult(_runLocks.GetValueOrDefault(policyId));
+    }
+
+    public Task<bool> TryWriteRunLockAsync(RunLock next, string? expectedHolder, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            if (_runLocks.GetValueOrDefault(next.PolicyId)?.SessionId != expectedHolder)
+                return Task.FromResult(false);
+            _runLocks[next.PolicyId] = next;
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task ReleaseRunLockAsync(string policyId, string sessionId, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            if (_runLocks.GetValueOrDefault(policyId)?.SessionId == sessionId)
+                _runLocks.Remove(policyId);
+        }
+        return Task.CompletedTask;
     }
 
     private Task Update(string sessionId, string resourceId, Func<ResourceOutcome, ResourceOutcome> change)
