@@ -86,8 +86,8 @@ public sealed class SessionSteps(FerryServices services)
     }
 
     /// <summary>
-    /// Closes a session so that every resource has a final outcome: a policy run's resources named by id that no region
-    /// had fail, and every resource still Running fails (with the error when the run or restore failed outright, else
+    /// Closes a session so that every resource has a final outcome: when a policy run ended normally, its resources named
+    /// by id that no region had fail; every resource still Running fails (with the error when the run or restore failed outright, else
     /// because the run ended before its outcome was recorded). The session takes the worst status (Failed, with the
     /// reason, when closing on an error) and a policy run gives back its run lock.
     /// </summary>
@@ -128,7 +128,8 @@ public sealed class SessionSteps(FerryServices services)
     {
         if (session.EndedAt is null)
         {
-            if (session.Kind == SessionKind.PolicyRun)
+            // Only a run that looked in every region can say a named resource was not found.
+            if (session.Kind == SessionKind.PolicyRun && end is null)
                 await FailUndiscoveredAsync(session, cancellationToken);
             var reason = end?.Reason ?? EndedWithoutOutcome;
             foreach (var resource in session.Resources.Where(r => r.Status == ResourceStatus.Running))

@@ -110,6 +110,43 @@ public sealed class DynamoStoreTests(DynaliteFixture dynalite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Close_WithAnEnd_TakesTheWorseStatusAndItsReason_HeaderReadsWithoutResources()
+    {
+        var store = new DynamoSessionStore(dynalite.Client, _tables);
+        await store.OpenAsync(Session.Open("s1", SessionKind.PolicyRun, "p1", _t0));
+        await store.RecordOutcomeAsync("s1", "i-1", ResourceStatus.Success, null);
+
+        var closed = await store.CloseAsync("s1", _t0.AddHours(1), new SessionEnd(ResourceStatus.Canceled, "Not run: p1 is already running"));
+        var header = (await store.GetHeaderAsync("s1"))!;
+
+        Assert.Equal((ResourceStatus.Canceled, "Not run: p1 is already running"), (closed.Status, closed.Reason));
+        Assert.Equal((ResourceStatus.Canceled, "Not run: p1 is already running", _t0.AddHours(1)), (header.Status, header.Reason, header.EndedAt));
+        Assert.Empty(header.Resources);
+        Assert.Equal("Not run: p1 is already running", (await store.GetAsync("s1"))!.Reason);
+        Assert.Null(await store.GetHeaderAsync("missing"));
+    }
+
+    [Fact]
+    public async Task RunLock_WrittenOnlyWhileHeldAsExpected_ReleasedOnlyByItsHolder_NeverListedAsASession()
+    {
+        var store = new DynamoSessionStore(dynalite.Client, _tables);
+        await store.OpenAsync(Session.Open("s1", SessionKind.PolicyRun, "p1", _t0));
+
+        Assert.True(await store.TryWriteRunLockAsync(new RunLock("p1", "s1", _t0.AddHours(75)), null));
+        Assert.False(await store.TryWriteRunLockAsync(new RunLock("p1", "s2", _t0.AddHours(75)), null));
+        Assert.False(await store.TryWriteRunLockAsync(new RunLock("p1", "s2", _t0.AddHours(75)), "s3"));
+        Assert.True(await store.TryWriteRunLockAsync(new RunLock("p1", "s1", _t0.AddHours(80)), "s1"));
+        await store.ReleaseRunLockAsync("p1", "s2");
+        Assert.Equal(new RunLock("p1", "s1", _t0.AddHours(80)), await store.GetRunLockAsync("p1"));
+
+        await store.ReleaseRunLockAsync("p1", "s1");
+
+        Assert.Null(await store.GetRunLockAsync("p1"));
+        Assert.True(await store.TryWriteRunLockAsync(new RunLock("p1", "s2", _t0.AddHours(90)), null));
+        Assert.Equal(["s1"], (await store.ListByPolicyAsync("p1")).Select(s => s.SessionId));
+    }
+
+    [Fact]
     public async Task RestorePoints_ListNewestFirstPerResource_GetAndDelete()
     {
         var store = new DynamoRestorePointStore(dynalite.Client, _tables);
