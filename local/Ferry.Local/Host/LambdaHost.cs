@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Ferry.Core.Runs;
 using Ferry.Functions;
+using Ferry.Local.Runtime;
 using Ferry.Simulator.World;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -48,7 +49,15 @@ public sealed class LambdaHost : IAsyncDisposable
         var host = new LambdaHost(app, new StepFaultInjector(stepFaults ?? []));
         var handlers = StepCatalog.All.ToDictionary(s => s.Name, s => s.Create(services, log), StringComparer.OrdinalIgnoreCase);
         app.MapPost("/2015-03-31/functions/{name}/invocations", (string name, HttpContext context) => host.InvokeAsync(handlers, name, context));
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (IOException e)
+        {
+            await app.DisposeAsync();
+            throw new StartupException($"The local Lambda host did not start on 127.0.0.1:{port}: {e.Message}");
+        }
         host.Url = new Uri(app.Urls.First());
         return host;
     }
