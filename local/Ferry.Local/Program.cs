@@ -1,13 +1,23 @@
 using Ferry.Local.Demo;
 using Ferry.Local.Planning;
+using Ferry.Local.Runtime;
 
 var command = args.Length > 0 ? args[0] : "";
-return command switch
+try
 {
-    "plan" => PlanCommand.Run(args[1..], Console.Out, Console.Error),
-    "demo" => await DemoCommand.RunAsync(args[1..], Console.Out),
-    _ => Usage(),
-};
+    return command switch
+    {
+        "plan" => PlanCommand.Run(args[1..], Console.Out, Console.Error),
+        "demo" => await DemoCommand.RunAsync(args[1..], Console.Out),
+        _ => Usage(),
+    };
+}
+catch (StartupException e)
+{
+    // What did not start, in one line; a stack trace would only hide it.
+    Console.Error.WriteLine($"ferry {command}: {e.Message}");
+    return 1;
+}
 
 static int Usage()
 {

@@ -21,7 +21,11 @@ export function substitute(text) {
 export function loadDefinitions(folder) {
   const definitions = {};
   for (const file of readdirSync(folder).filter((f) => f.endsWith('.asl.json')).sort()) {
-    definitions[file.replace('.asl.json', '')] = JSON.parse(substitute(readFileSync(join(folder, file), 'utf8')));
+    try {
+      definitions[file.replace('.asl.json', '')] = JSON.parse(substitute(readFileSync(join(folder, file), 'utf8')));
+    } catch (error) {
+      throw new Error(`${file}: ${error.message}`);
+    }
   }
   return definitions;
 }

@@ -1,10 +1,17 @@
 // Runs Ferry's state machines (statemachines/*.asl.json) with aws-local-stepfunctions, a real ASL
 // interpreter. Lambda tasks go to the local Lambda host (AWS_ENDPOINT_URL_LAMBDA); child executions
 // (states:startExecution.sync) run the child definition here. Requests and results are JSON lines:
-//   in:  {"id": "1", "machine": "policy-run", "input": {...}, "name": "execution-name"}
-//   out: {"id": "1", "status": "SUCCEEDED", "output": ...} or {"id": "1", "status": "FAILED", "error": "...", "cause": "..."}
+//   in:  {"id": "1", "machine": "policy-run", "input": {...}, "name": "execution-name", "history": false}
+//   out: {"id": "1", "status": "SUCCEEDED", "output": ...} or {"id": "1", "status": "FAILED", "error": "...", "cause": "..."},
+//        with "history": [{"type": "StateEntered", "state": "Wait", "at": "<simulated time>"}, ...] when asked for.
+//
+// Time is the simulated world's: every Wait (Seconds, SecondsPath, Timestamp, TimestampPath) and every
+// Retry pause (IntervalSeconds, BackoffRate, MaxDelaySeconds, JitterStrategy) lasts its own simulated
+// duration, divided by the acceleration (simulated seconds per real second). Task TimeoutSeconds stay in
+// real seconds: a step's real run time is not simulated work, and scaling it would time out busy machines.
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadDefinitions, machineArn, region } from './definitions.mjs';
 
 // aws-local-stepfunctions uses Promise.withResolvers, which Node 20 lacks.
@@ -16,44 +23,91 @@ if (!Promise.withResolvers) {
     return { promise, resolve, reject };
   };
 }
-const { StateMachine } = await import('aws-local-stepfunctions');
 
-const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
+// Any failure to start is one line on stderr, which the .NET side shows as it is.
+const fail = (message) => {
+  process.stderr.write(`${message.split('\n')[0]}\n`);
+  process.exit(1);
+};
+
+const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split(/=(.*)/s).slice(0, 2)));
 const folder = args.statemachines ?? 'statemachines';
-// Simulated seconds per real second: waits and retry pauses are scaled so the accelerated world's time matches.
 const acceleration = Number(args.acceleration ?? 600);
-const firstWaitSeconds = 30;
-const scaled = (seconds) => Math.max(1, Math.round((seconds * 1000) / acceleration));
+if (!(acceleration > 0)) fail(`--acceleration must be a positive number of simulated seconds per real second, got ${args.acceleration}`);
+// --clock=<simulated ISO time>@<real epoch ms>: the simulated time at a real instant, so Timestamp waits and history use the world's clock.
+const [simulatedEpoch, realEpoch] = (args.clock ?? `${new Date().toISOString()}@${Date.now()}`).split('@');
+const simulatedNow = (real = Date.now()) => Date.parse(simulatedEpoch) + (real - Number(realEpoch)) * acceleration;
+const realMs = (simulatedMs) => Math.max(0, simulatedMs / acceleration);
 
-const definitions = loadDefinitions(folder);
-
-// Every state, at any depth, so overrides reach states inside Map processors.
-function* statesOf(definition) {
-  for (const [name, state] of Object.entries(definition.States)) {
-    yield [name, state];
-    const nested = state.ItemProcessor ?? state.Iterator;
-    if (nested) yield* statesOf(nested);
-    for (const branch of state.Branches ?? []) yield* statesOf(branch);
-  }
+// A Wait becomes a Task handled here, so its duration is computed from the state's own fields and scaled.
+// Parameters resolve the paths with the interpreter's own JSONPath (context included), and pass the
+// state's input through, so the output is the Wait's: its input after InputPath, then OutputPath.
+const waitResource = 'arn:aws:states:::ferry:scaledWait';
+const maxTaskTimeoutSeconds = 2147483; // setTimeout's limit; the pause itself bounds a Wait
+function scaledWait(state) {
+  const { Type, Seconds, SecondsPath, Timestamp, TimestampPath, ...rest } = state;
+  const Parameters = { 'input.$': '$' };
+  if (Seconds !== undefined) Parameters.seconds = Seconds;
+  if (SecondsPath !== undefined) Parameters['seconds.$'] = SecondsPath;
+  if (Timestamp !== undefined) Parameters.timestamp = Timestamp;
+  if (TimestampPath !== undefined) Parameters['timestamp.$'] = TimestampPath;
+  return { ...rest, Type: 'Task', Resource: waitResource, Parameters, TimeoutSeconds: maxTaskTimeoutSeconds };
 }
 
-const awsConfig = { region, credentials: { accessKeys: { accessKeyId: 'local', secretAccessKey: 'local' } } };
-const machines = Object.fromEntries(Object.entries(definitions).map(([name, d]) => [name, new StateMachine(d, { awsConfig })]));
-
-function overridesFor(definition) {
-  const taskResourceLocalHandlers = {};
-  const waitTimeOverrides = {};
-  const retryIntervalOverrides = {};
-  for (const [name, state] of statesOf(definition)) {
-    // A Wait takes the loop's first interval; the checks themselves compare simulated time with deadlines.
-    if (state.Type === 'Wait') waitTimeOverrides[name] = scaled(firstWaitSeconds);
-    // Each retrier pauses for its longest delay, scaled, so retries cover as much simulated time as in AWS.
-    if (state.Retry) retryIntervalOverrides[name] = state.Retry.map((r) => scaled(r.MaxDelaySeconds ?? r.IntervalSeconds ?? 1));
-    if (state.Type === 'Task' && state.Resource.startsWith('arn:aws:states:::states:startExecution')) {
-      taskResourceLocalHandlers[name] = (input) => startChild(input);
+async function waitFor({ input, seconds, timestamp }) {
+  if (seconds !== undefined) {
+    if (!Number.isInteger(seconds) || seconds < 0) {
+      throw Object.assign(new Error(`Wait seconds must be a non-negative integer, got ${JSON.stringify(seconds)}`), { name: 'States.Runtime' });
     }
+    await sleep(realMs(seconds * 1000));
+  } else {
+    const until = Date.parse(timestamp);
+    if (Number.isNaN(until)) throw Object.assign(new Error(`Wait timestamp is not a timestamp: ${JSON.stringify(timestamp)}`), { name: 'States.Runtime' });
+    await sleep(realMs(until - simulatedNow()));
   }
-  return { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides };
+  return input;
+}
+
+// Retry pauses are the interpreter's own (backoff, cap, jitter) over intervals in real seconds.
+function scaledRetrier(retrier) {
+  const scaled = { ...retrier, IntervalSeconds: (retrier.IntervalSeconds ?? 1) / acceleration };
+  if (retrier.MaxDelaySeconds !== undefined) scaled.MaxDelaySeconds = retrier.MaxDelaySeconds / acceleration;
+  return scaled;
+}
+
+// Rewrites every state, at any depth (Map processors, Parallel branches), and returns the Task states this runner handles.
+function scale(definition, handled) {
+  for (const [name, state] of Object.entries(definition.States)) {
+    if (state.Type === 'Wait') {
+      definition.States[name] = scaledWait(state);
+      handled[name] = waitFor;
+      continue;
+    }
+    if (state.Retry) state.Retry = state.Retry.map(scaledRetrier);
+    if (state.Type === 'Task' && state.Resource.startsWith('arn:aws:states:::states:startExecution')) handled[name] = startChild;
+    const nested = state.ItemProcessor ?? state.Iterator;
+    if (nested) scale(nested, handled);
+    for (const branch of state.Branches ?? []) scale(branch, handled);
+  }
+  return definition;
+}
+
+let StateMachine;
+let definitions;
+let machines;
+const handlers = {};
+try {
+  ({ StateMachine } = await import('aws-local-stepfunctions'));
+  definitions = loadDefinitions(folder);
+  const awsConfig = { region, credentials: { accessKeys: { accessKeyId: 'local', secretAccessKey: 'local' } } };
+  // The test suite validates every definition with asl-validator; validating again here only slows start-up.
+  const options = { awsConfig, validationOptions: { noValidate: true } };
+  machines = Object.fromEntries(Object.entries(definitions).map(([name, d]) => {
+    handlers[name] = {};
+    return [name, new StateMachine(scale(structuredClone(d), handlers[name]), options)];
+  }));
+} catch (error) {
+  fail(`${error.message}`);
 }
 
 // The interpreter wraps a failed execution's error; Step Functions reports the error itself.
@@ -64,7 +118,8 @@ async function startChild(input) {
   const name = input.StateMachineArn.split(':stateMachine:ferry-')[1];
   const executionName = input.Name ?? randomUUID();
   try {
-    const output = await execute(name, input.Input, executionName);
+    const { result } = execute(name, input.Input, executionName);
+    const output = await result;
     return { ExecutionArn: `${input.StateMachineArn}:${executionName}`, Status: 'SUCCEEDED', Output: output };
   } catch (caught) {
     const error = unwrap(caught);
@@ -78,7 +133,15 @@ function execute(name, input, executionName) {
   const machine = machines[name];
   if (!machine) throw Object.assign(new Error(`No state machine named ${name}`), { name: 'StateMachineDoesNotExist' });
   const context = { Execution: { Id: `${machineArn(name)}:${executionName}`, Name: executionName, Input: input, StartTime: new Date().toISOString() } };
-  return machine.run(input, { overrides: overridesFor(definitions[name]), context }).result;
+  return machine.run(input, { overrides: { taskResourceLocalHandlers: handlers[name] }, context });
+}
+
+async function historyOf(events) {
+  const history = [];
+  for await (const event of events) {
+    history.push({ type: event.type, state: event.state?.name ?? null, at: new Date(simulatedNow(event.timestamp)).toISOString() });
+  }
+  return history;
 }
 
 const reply = (message) => process.stdout.write(JSON.stringify(message) + '\n');
@@ -87,13 +150,20 @@ const lines = createInterface({ input: process.stdin });
 lines.on('line', (line) => {
   if (!line.trim()) return;
   const request = JSON.parse(line);
-  const run = execute(request.machine, request.input, request.name ?? randomUUID())
-    .then((output) => reply({ id: request.id, status: 'SUCCEEDED', output }))
-    .catch((caught) => {
+  const run = (async () => {
+    let message;
+    let history;
+    try {
+      const { result, eventLogs } = execute(request.machine, request.input, request.name ?? randomUUID());
+      history = request.history ? historyOf(eventLogs) : undefined;
+      message = { id: request.id, status: 'SUCCEEDED', output: await result };
+    } catch (caught) {
       const error = unwrap(caught);
-      reply({ id: request.id, status: 'FAILED', error: error.name ?? 'Error', cause: error.message ?? String(error) });
-    })
-    .finally(() => running.delete(run));
+      message = { id: request.id, status: 'FAILED', error: error.name ?? 'Error', cause: error.message ?? String(error) };
+    }
+    if (history) message.history = await history;
+    reply(message);
+  })().finally(() => running.delete(run));
   running.add(run);
 });
 // Executions still running when input ends are finished before exiting.

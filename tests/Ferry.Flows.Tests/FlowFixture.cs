@@ -37,7 +37,7 @@ public sealed class FlowFixture : IAsyncLifetime
             await Dynalite.DisposeAsync();
     }
 
-    public Task<LocalFerry> StartAsync(string world = "replicas.json", FaultSettings? faults = null, double acceleration = 600) =>
+    public Task<LocalFerry> StartAsync(string world = "replicas.json", FaultSettings? faults = null, double acceleration = 800) =>
         LocalFerry.StartAsync(new LocalOptions(WorldPath(world), acceleration, faults), Dynalite, $"t{Interlocked.Increment(ref _next)}");
 
     /// <summary>One Ferry on the EFS world for the EFS scenarios, started by the first that needs it.</summary>

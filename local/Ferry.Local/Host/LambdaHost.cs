@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Ferry.Core.Runs;
 using Ferry.Functions;
+using Ferry.Local.Runtime;
+using Ferry.Simulator.World;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -12,30 +14,50 @@ namespace Ferry.Local.Host;
 /// <summary>
 /// Serves the Lambda Invoke API (POST /2015-03-31/functions/{name}/invocations) for every step on
 /// one machine. A function error comes back as Lambda reports it: HTTP 200, X-Amz-Function-Error:
-/// Unhandled, and a body with errorType (the exception's class name) and errorMessage.
+/// Unhandled, and a body with errorType (the exception's class name) and errorMessage. Step faults
+/// (<see cref="StepFaultInjector"/>) let the handler run, then discard its answer and report a crash or
+/// a timeout as Lambda reports them, so the step's effects happened but Step Functions sees it fail.
 /// </summary>
 public sealed class LambdaHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    /// <summary>The timeout Ferry's functions are deployed with (FlowDefinition.LambdaTimeouts: ten seconds under the tasks' 120 s), as a timed-out invocation reports it.</summary>
+    private const double FunctionTimeoutSeconds = 110;
+
     private readonly ConcurrentDictionary<string, int> _invocations = new(StringComparer.Ordinal);
 
-    private LambdaHost(WebApplication app) => _app = app;
+    private LambdaHost(WebApplication app, StepFaultInjector faults)
+    {
+        _app = app;
+        Faults = faults;
+    }
 
     public Uri Url { get; private set; } = null!;
 
     /// <summary>How many times each step was invoked.</summary>
     public IReadOnlyDictionary<string, int> Invocations => _invocations;
 
-    public static async Task<LambdaHost> StartAsync(FerryServices services, StepLog log, int port = 0)
+    /// <summary>The crashes and timeouts this host injects, and those it injected.</summary>
+    public StepFaultInjector Faults { get; }
+
+    public static async Task<LambdaHost> StartAsync(FerryServices services, StepLog log, int port = 0, IReadOnlyList<StepFault>? stepFaults = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         var app = builder.Build();
-        var host = new LambdaHost(app);
+        var host = new LambdaHost(app, new StepFaultInjector(stepFaults ?? []));
         var handlers = StepCatalog.All.ToDictionary(s => s.Name, s => s.Create(services, log), StringComparer.OrdinalIgnoreCase);
         app.MapPost("/2015-03-31/functions/{name}/invocations", (string name, HttpContext context) => host.InvokeAsync(handlers, name, context));
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (IOException e)
+        {
+            await app.DisposeAsync();
+            throw new StartupException($"The local Lambda host did not start on 127.0.0.1:{port}: {e.Message}");
+        }
         host.Url = new Uri(app.Urls.First());
         return host;
     }
@@ -64,27 +86,66 @@ public sealed class LambdaHost : IAsyncDisposable
         context.Response.Headers["X-Amz-Executed-Version"] = "$LATEST";
         var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body);
+        var payload = body.ToArray();
         body.Position = 0;
+        Stream? result = null;
+        Exception? error = null;
         try
         {
-            await using var result = await handler.HandleAsync(body);
-            context.Response.ContentType = "application/json";
-            await result.CopyToAsync(context.Response.Body);
+            result = await handler.HandleAsync(body);
         }
         catch (Exception e)
         {
-            context.Response.Headers["X-Amz-Function-Error"] = "Unhandled";
-            context.Response.ContentType = "application/json";
-            await using var json = new Utf8JsonWriter(context.Response.Body);
-            json.WriteStartObject();
-            json.WriteString("errorType", e.GetType().Name);
-            json.WriteString("errorMessage", e.Message);
-            json.WriteStartArray("stackTrace");
-            foreach (var line in (e.StackTrace ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries))
-                json.WriteStringValue(line.Trim());
-            json.WriteEndArray();
-            json.WriteEndObject();
+            error = e;
         }
+        await using (result)
+        {
+            // Drawn after the handler ran: its AWS calls took effect whatever the answer says.
+            switch (Faults.Draw(handler.Name, payload))
+            {
+                case StepFaultKind.Crash:
+                    await WriteFunctionErrorAsync(context, "Runtime.ExitError", $"RequestId: {RequestId(context)} Error: Runtime exited with error: signal: killed", null);
+                    return;
+                case StepFaultKind.Timeout:
+                    await WriteFunctionErrorAsync(context, "Sandbox.Timedout", $"RequestId: {RequestId(context)} Error: Task timed out after {FunctionTimeoutSeconds:0.00} seconds", null);
+                    return;
+            }
+            if (error is not null)
+            {
+                await WriteFunctionErrorAsync(context, error.GetType().Name, error.Message,
+                    (error.StackTrace ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()));
+                return;
+            }
+            context.Response.ContentType = "application/json";
+            await result!.CopyToAsync(context.Response.Body);
+        }
+    }
+
+    private static string RequestId(HttpContext context)
+    {
+        var id = Guid.NewGuid().ToString();
+        context.Response.Headers["X-Amzn-RequestId"] = id;
+        return id;
+    }
+
+    /// <summary>A function error as Lambda's Invoke answers it: HTTP 200, X-Amz-Function-Error: Unhandled, errorType and errorMessage.</summary>
+    /// <param name="stackTrace">The handler's; null when the runtime itself failed (a crash or timeout reports none).</param>
+    private static async Task WriteFunctionErrorAsync(HttpContext context, string errorType, string errorMessage, IEnumerable<string>? stackTrace)
+    {
+        context.Response.Headers["X-Amz-Function-Error"] = "Unhandled";
+        context.Response.ContentType = "application/json";
+        await using var json = new Utf8JsonWriter(context.Response.Body);
+        json.WriteStartObject();
+        json.WriteString("errorType", errorType);
+        json.WriteString("errorMessage", errorMessage);
+        if (stackTrace is not null)
+        {
+            json.WriteStartArray("stackTrace");
+            foreach (var line in stackTrace)
+                json.WriteStringValue(line);
+            json.WriteEndArray();
+        }
+        json.WriteEndObject();
     }
 
     public async ValueTask DisposeAsync()

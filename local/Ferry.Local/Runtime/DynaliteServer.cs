@@ -32,23 +32,29 @@ public sealed class DynaliteServer : IAsyncDisposable
 
     public IAmazonDynamoDB Client { get; }
 
+    /// <summary>Starts dynalite and waits until it accepts connections, however long a busy machine takes, or until it exits.</summary>
     public static async Task<DynaliteServer> StartAsync()
     {
         var port = Repository.FreePort();
         var watch = Stopwatch.StartNew();
-        var process = NodeTool.Start(Path.Combine("node_modules", "dynalite", "cli.js"), ["--port", port.ToString(CultureInfo.InvariantCulture)]);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var script = Path.Combine("node_modules", "dynalite", "cli.js");
+        var process = NodeTool.Start(script, ["--port", port.ToString(CultureInfo.InvariantCulture)]);
         while (true)
         {
             if (process.HasExited)
-                throw new InvalidOperationException($"dynalite exited: {await process.StandardError.ReadToEndAsync()}");
+            {
+                var error = await process.StandardError.ReadToEndAsync();
+                var exited = StartupException.Exited($"dynalite ({NodeTool.Describe(script)})", process.ExitCode, error);
+                process.Dispose();
+                throw exited;
+            }
             try
             {
                 using var client = new TcpClient();
                 await client.ConnectAsync("127.0.0.1", port);
                 return new DynaliteServer(process, port, watch.Elapsed);
             }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
+            catch (SocketException)
             {
                 await Task.Delay(50);
             }

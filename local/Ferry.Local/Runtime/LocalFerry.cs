@@ -3,12 +3,15 @@ using Ferry.Core.Runs;
 using Ferry.Functions;
 using Ferry.Local.Host;
 using Ferry.Simulator;
+using Ferry.Simulator.World;
 
 namespace Ferry.Local.Runtime;
 
 /// <summary>How a local Ferry runs: which world, how fast simulated time passes, which faults.</summary>
 /// <param name="Acceleration">Simulated seconds per real second.</param>
-public sealed record LocalOptions(string World, double Acceleration = 600, FaultSettings? Faults = null, TextWriter? StepLog = null);
+/// <param name="Faults">Overrides the world file's AWS faults.</param>
+/// <param name="StepFaults">Overrides the world file's step crashes and timeouts.</param>
+public sealed record LocalOptions(string World, double Acceleration = 600, FaultSettings? Faults = null, TextWriter? StepLog = null, IReadOnlyList<StepFault>? StepFaults = null);
 
 /// <summary>
 /// Ferry on one machine: the simulated world (on an accelerated clock), the real DynamoDB stores on
@@ -45,14 +48,26 @@ public sealed class LocalFerry : IAsyncDisposable
         var clock = aws.Clock;
         var ownsDynalite = dynalite is null;
         dynalite ??= await DynaliteServer.StartAsync();
-        var (tables, slotsTable) = await dynalite.CreateTablesAsync(tablePrefix);
-        var services = new FerryServices(aws.Credentials(), aws,
-            new DynamoPolicyStore(dynalite.Client, tables, clock), new DynamoSessionStore(dynalite.Client, tables),
-            new DynamoRestorePointStore(dynalite.Client, tables), new DynamoCopySlots(dynalite.Client, slotsTable, clock),
-            clock, WaitSettings.Default);
-        var host = await LambdaHost.StartAsync(services, new StepLog(options.StepLog ?? TextWriter.Null));
-        var runner = await StateMachineRunner.StartAsync(host.Url, options.Acceleration);
-        return new LocalFerry(aws, services, dynalite, ownsDynalite, host, runner);
+        LambdaHost? host = null;
+        try
+        {
+            var (tables, slotsTable) = await dynalite.CreateTablesAsync(tablePrefix);
+            var services = new FerryServices(aws.Credentials(), aws,
+                new DynamoPolicyStore(dynalite.Client, tables, clock), new DynamoSessionStore(dynalite.Client, tables),
+                new DynamoRestorePointStore(dynalite.Client, tables), new DynamoCopySlots(dynalite.Client, slotsTable, clock),
+                clock, WaitSettings.Default);
+            host = await LambdaHost.StartAsync(services, new StepLog(options.StepLog ?? TextWriter.Null), stepFaults: options.StepFaults ?? aws.Spec.StepFaults);
+            var runner = await StateMachineRunner.StartAsync(host.Url, options.Acceleration, clock);
+            return new LocalFerry(aws, services, dynalite, ownsDynalite, host, runner);
+        }
+        catch
+        {
+            if (host is not null)
+                await host.DisposeAsync();
+            if (ownsDynalite)
+                await dynalite.DisposeAsync();
+            throw;
+        }
     }
 
     public Task<Execution> RunAsync(string machine, object input, string? executionName = null) => Runner.RunAsync(machine, input, executionName);

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Diagnostics;
 
 namespace Ferry.Local.Runtime;
@@ -9,7 +10,7 @@ internal static class NodeTool
     {
         var path = Repository.PathOf(script);
         if (!File.Exists(path))
-            throw new InvalidOperationException($"{script} is missing: run `npm ci` in {Repository.Root} first.");
+            throw new StartupException($"{script} is missing: run `npm ci` in {Repository.Root} first.");
         var start = new ProcessStartInfo("node", [path, .. arguments])
         {
             WorkingDirectory = Repository.Root,
@@ -21,8 +22,18 @@ internal static class NodeTool
         start.Environment["NODE_NO_WARNINGS"] = "1";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
             start.Environment[name] = value;
-        return Process.Start(start) ?? throw new InvalidOperationException($"node {script} did not start");
+        try
+        {
+            return Process.Start(start) ?? throw new StartupException($"node {script} did not start");
+        }
+        catch (Win32Exception e)
+        {
+            throw new StartupException($"node {script} did not start: {e.Message} (is Node.js installed and on PATH?)");
+        }
     }
+
+    /// <summary>How a tool is named in start-up errors: "node local/runner/runner.mjs".</summary>
+    public static string Describe(string script) => $"node {script.Replace('\\', '/')}";
 
     public static void Stop(Process? process)
     {

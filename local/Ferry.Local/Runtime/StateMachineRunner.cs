@@ -3,23 +3,32 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Ferry.Core.Ports;
 
 namespace Ferry.Local.Runtime;
 
+/// <summary>One event of an execution's history, at its simulated time.</summary>
+/// <param name="Type">The interpreter's event type, e.g. StateEntered, StateFailed, StateRetried, StateExited.</param>
+public sealed record HistoryEvent(string Type, string? State, DateTimeOffset At);
+
 /// <summary>The result of one state machine execution.</summary>
-public sealed record Execution(string Machine, string Status, JsonNode? Output, string? Error, string? Cause)
+/// <param name="History">The execution's events, when they were asked for.</param>
+public sealed record Execution(string Machine, string Status, JsonNode? Output, string? Error, string? Cause, IReadOnlyList<HistoryEvent>? History = null)
 {
     public bool Succeeded => Status == "SUCCEEDED";
 }
 
 /// <summary>
 /// Runs Ferry's ASL definitions with aws-local-stepfunctions (local/runner/runner.mjs) against a
-/// Lambda endpoint. Wait states and Retry pauses are scaled by the world's acceleration, so
-/// simulated hours pass in seconds on both sides.
+/// Lambda endpoint. Each Wait and Retry pause lasts its own simulated duration divided by the world's
+/// acceleration, so simulated hours pass in seconds on both sides.
 /// </summary>
 public sealed class StateMachineRunner : IAsyncDisposable
 {
+    private static readonly string Script = Path.Combine("local", "runner", "runner.mjs");
+
     private readonly Process _process;
+    private readonly Task<string> _stderr;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<Execution>> _pending = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _write = new(1, 1);
@@ -28,21 +37,40 @@ public sealed class StateMachineRunner : IAsyncDisposable
     private StateMachineRunner(Process process)
     {
         _process = process;
+        _stderr = process.StandardError.ReadToEndAsync();
         _ = Task.Run(ReadAsync);
     }
 
-    public static async Task<StateMachineRunner> StartAsync(Uri lambdaEndpoint, double acceleration)
+    /// <summary>Starts the runner and waits until it is ready, however long a busy machine takes, or until it exits.</summary>
+    /// <param name="clock">The world's clock, so Timestamp waits and histories use simulated time.</param>
+    /// <param name="statemachines">The folder of *.asl.json definitions; the repository's statemachines/ by default.</param>
+    public static async Task<StateMachineRunner> StartAsync(Uri lambdaEndpoint, double acceleration, IClock? clock = null, string? statemachines = null)
     {
-        var process = NodeTool.Start(Path.Combine("local", "runner", "runner.mjs"),
-            [$"--statemachines={Repository.PathOf("statemachines")}", $"--acceleration={acceleration.ToString(CultureInfo.InvariantCulture)}"],
+        var now = DateTimeOffset.UtcNow;
+        var simulated = clock?.UtcNow ?? now;
+        var process = NodeTool.Start(Script,
+            [
+                $"--statemachines={statemachines ?? Repository.PathOf("statemachines")}",
+                $"--acceleration={acceleration.ToString(CultureInfo.InvariantCulture)}",
+                $"--clock={simulated.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)}@{now.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}",
+            ],
             new Dictionary<string, string> { ["AWS_ENDPOINT_URL_LAMBDA"] = lambdaEndpoint.ToString().TrimEnd('/') },
             redirectInput: true);
         var runner = new StateMachineRunner(process);
-        await runner._ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        try
+        {
+            await runner._ready.Task;
+        }
+        catch
+        {
+            NodeTool.Stop(process);
+            throw;
+        }
         return runner;
     }
 
-    public async Task<Execution> RunAsync(string machine, object input, string? executionName = null)
+    /// <param name="history">Whether to return the execution's events (<see cref="Execution.History"/>).</param>
+    public async Task<Execution> RunAsync(string machine, object input, string? executionName = null, bool history = false)
     {
         var id = Interlocked.Increment(ref _next).ToString(CultureInfo.InvariantCulture);
         var completion = new TaskCompletionSource<Execution>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -53,6 +81,7 @@ public sealed class StateMachineRunner : IAsyncDisposable
             ["machine"] = machine,
             ["input"] = input as JsonNode ?? JsonSerializer.SerializeToNode(input, input.GetType(), Functions.FerryJson.Default),
             ["name"] = executionName,
+            ["history"] = history,
         };
         await _write.WaitAsync();
         try
@@ -80,13 +109,19 @@ public sealed class StateMachineRunner : IAsyncDisposable
             }
             if (_pending.TryRemove(message["id"]!.GetValue<string>(), out var completion))
             {
+                var history = message["history"]?.AsArray()
+                    .Select(e => new HistoryEvent(e!["type"]!.GetValue<string>(), e["state"]?.GetValue<string>(),
+                        DateTimeOffset.Parse(e["at"]!.GetValue<string>(), CultureInfo.InvariantCulture)))
+                    .ToList();
                 completion.TrySetResult(new Execution("", message["status"]!.GetValue<string>(), message["output"]?.DeepClone(),
-                    message["error"]?.GetValue<string>(), message["cause"]?.GetValue<string>()));
+                    message["error"]?.GetValue<string>(), message["cause"]?.GetValue<string>(), history));
             }
         }
-        var error = await _process.StandardError.ReadToEndAsync();
-        var exited = new InvalidOperationException($"The state machine runner exited: {error}");
-        _ready.TrySetException(exited);
+        var stderr = await _stderr;
+        await _process.WaitForExitAsync();
+        var what = $"The ASL runner ({NodeTool.Describe(Script)})";
+        _ready.TrySetException(StartupException.Exited(what, _process.ExitCode, stderr));
+        var exited = new InvalidOperationException($"{what} exited: {stderr.Split('\n')[0].Trim()}");
         foreach (var pending in _pending.Values)
             pending.TrySetException(exited);
     }

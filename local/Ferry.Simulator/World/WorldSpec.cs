@@ -37,6 +37,9 @@ public sealed record WorldSpec
     public LimitSpec Limits { get; init; } = new();
 
     public FaultSettings? Faults { get; init; }
+
+    /// <summary>Crashes and timeouts of steps after their effects, injected by the local Lambda host.</summary>
+    public IReadOnlyList<StepFault> StepFaults { get; init; } = [];
 }
 
 public sealed record FerrySpec(string Principal = "arn:aws:iam::000000000000:role/FerryService", string? ExternalId = "ferry");

@@ -8,6 +8,7 @@ using Ferry.Functions;
 using Ferry.Local.Host;
 using Ferry.Simulator;
 using Ferry.Simulator.Stores;
+using Ferry.Simulator.World;
 using static Ferry.Tests.Shared.Scenario;
 
 namespace Ferry.Local.Tests.Host;
@@ -44,13 +45,13 @@ public sealed class LambdaHostTests : IAsyncLifetime
 
     public Task InitializeAsync() => StartAsync("replicas.json", Policy);
 
-    private async Task StartAsync(string world, string policy)
+    private async Task StartAsync(string world, string policy, IReadOnlyList<StepFault>? stepFaults = null)
     {
         _aws = SimulatedAws.Load(WorldPath(world));
         _services = new FerryServices(_aws.Credentials(), _aws, new InMemoryPolicyStore(), new InMemorySessionStore(),
             new InMemoryRestorePointStore(), new InMemoryCopySlots(_aws.Clock), _aws.Clock, WaitSettings.Default);
         await _services.Policies.PutAsync(policy);
-        _host = await LambdaHost.StartAsync(_services, new StepLog(TextWriter.Null));
+        _host = await LambdaHost.StartAsync(_services, new StepLog(TextWriter.Null), stepFaults: stepFaults);
     }
 
     public async Task DisposeAsync()
@@ -128,6 +129,75 @@ public sealed class LambdaHostTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("ResourceNotFoundException", Assert.Single(response.Headers.GetValues("x-amzn-ErrorType")));
+    }
+
+    [Theory]
+    [InlineData(1, 0, "Runtime.ExitError", "Error: Runtime exited with error: signal: killed")]
+    [InlineData(0, 1, "Sandbox.Timedout", "Error: Task timed out after 110.00 seconds")]
+    public async Task StepFault_AfterTakeSnapshot_SnapshotsExistAndLambdaReportsTheFailure(double crash, double timeout, string errorType, string message)
+    {
+        await _host.DisposeAsync();
+        await StartAsync("replicas.json", Policy, [new StepFault("TakeSnapshot", crash, timeout)]);
+        var open = await InvokeAsync<OpenSessionOutput>("OpenSession", new OpenSessionInput("p"));
+        var found = await InvokeAsync<DiscoverOutput>("Discover", new DiscoverInput("p", open.SessionId, "eu-west-1"));
+        var plan = await InvokeAsync<PlanOutput>("Plan", new ResourceKey("p", open.SessionId, found.Region, found.ResourceIds.Single()));
+
+        using var response = await PostAsync("TakeSnapshot", plan.Job!);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Unhandled", Assert.Single(response.Headers.GetValues("X-Amz-Function-Error")));
+        Assert.Equal(errorType, body.RootElement.GetProperty("errorType").GetString());
+        var requestId = Assert.Single(response.Headers.GetValues("X-Amzn-RequestId"));
+        Assert.Equal($"RequestId: {requestId} {message}", body.RootElement.GetProperty("errorMessage").GetString());
+        Assert.False(body.RootElement.TryGetProperty("stackTrace", out _));
+        Assert.Equal(1, _aws.CallLog.Count("ec2", "CreateSnapshots", CallLog.Ok));
+        Assert.Equal((errorType == "Runtime.ExitError" ? StepFaultKind.Crash : StepFaultKind.Timeout, Instance),
+            _host.Faults.Injected.Select(f => (f.Kind, f.Subject.Split('/')[0])).Single());
+    }
+
+    [Fact]
+    public async Task StepFault_ForAnotherStepOrResource_LeavesTheInvocationAlone()
+    {
+        await _host.DisposeAsync();
+        await StartAsync("replicas.json", Policy, [new StepFault("Share", Crash: 1), new StepFault("*", Crash: 1, Resource: "i-0000000000000000f")]);
+
+        var open = await InvokeAsync<OpenSessionOutput>("OpenSession", new OpenSessionInput("p"));
+        await InvokeAsync<DiscoverOutput>("Discover", new DiscoverInput("p", open.SessionId, "eu-west-1"));
+
+        Assert.Empty(_host.Faults.Injected);
+    }
+
+    [Fact]
+    public void WorldFile_WithStepFaults_ReadsEachRule()
+    {
+        var world = SimulatedAws.FromJson("""{ "stepFaults": [{ "step": "TakeSnapshot", "crash": 0.02, "timeout": 0.01, "seed": 7, "resource": null }] }""");
+
+        Assert.Equal(new StepFault("TakeSnapshot", 0.02, 0.01, 7), Assert.Single(world.Spec.StepFaults));
+    }
+
+    [Fact]
+    public void StepFaultDraws_SameSeed_RepeatWhateverTheOrderOfSubjects()
+    {
+        var rules = new[] { new StepFault("TakeSnapshot", Crash: 0.3, Timeout: 0.2, Seed: 7) };
+        var payloads = Enumerable.Range(0, 40).Select(i => $$"""{"policyId":"p","sessionId":"s-{{i}}","resourceId":"i-{{i % 8}}"}""").ToList();
+
+        var forward = DrawAll(new StepFaultInjector(rules), payloads);
+        var backward = DrawAll(new StepFaultInjector(rules), Enumerable.Reverse(payloads).ToList());
+        var otherSeed = DrawAll(new StepFaultInjector([rules[0] with { Seed = 8 }]), payloads);
+
+        // Each resource's n-th invocation draws the same, whichever resources ran in between.
+        Assert.Equal(PerSubject(forward), PerSubject(backward));
+        Assert.NotEqual(PerSubject(forward), PerSubject(otherSeed));
+        Assert.Contains(StepFaultKind.Crash, forward.Select(f => f.Kind));
+        Assert.Contains(StepFaultKind.Timeout, forward.Select(f => f.Kind));
+        Assert.Contains(StepFaultKind.None, forward.Select(f => f.Kind));
+
+        static List<(string Subject, StepFaultKind Kind)> DrawAll(StepFaultInjector injector, List<string> payloads) =>
+            payloads.Select(p => (StepFaultInjector.SubjectOf(p), injector.Draw("TakeSnapshot", System.Text.Encoding.UTF8.GetBytes(p)))).ToList();
+
+        static string PerSubject(List<(string Subject, StepFaultKind Kind)> draws) =>
+            string.Join("\n", draws.GroupBy(d => d.Subject).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key}: {string.Join(",", g.Select(d => d.Kind))}"));
     }
 
     [Theory]

@@ -1,0 +1,113 @@
+using System.Text.Json.Nodes;
+using Ferry.Core.Ports;
+using Ferry.Core.Runs;
+using Ferry.Functions;
+using Ferry.Local.Host;
+using Ferry.Local.Runtime;
+using Ferry.Simulator;
+using Ferry.Simulator.Stores;
+using Ferry.Simulator.World;
+using static Ferry.Tests.Shared.Scenario;
+
+namespace Ferry.Local.Tests.Runtime;
+
+/// <summary>
+/// The ASL runner with small definitions of its own. Times are compared on the simulated clock and only
+/// with lower bounds or orderings, so a slow machine cannot fail them.
+/// </summary>
+public sealed class StateMachineRunnerTests : IDisposable
+{
+    private const double Acceleration = 40;
+    private static readonly Uri NoLambda = new("http://127.0.0.1:9");
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("ferry-runner-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public async Task WaitsAndRetries_TakeTheirOwnSimulatedDurations_DividedByTheAcceleration()
+    {
+        // Retry pauses 40 s then 160 s (BackoffRate 4); then a Wait of 240 s from the input, then a Wait until a simulated time.
+        Write("timing", """
+            {
+              "StartAt": "Fails",
+              "States": {
+                "Fails": {
+                  "Type": "Parallel",
+                  "Branches": [{ "StartAt": "Boom", "States": { "Boom": { "Type": "Fail", "Error": "Boom", "Cause": "always" } } }],
+                  "Retry": [{ "ErrorEquals": ["Boom"], "IntervalSeconds": 40, "BackoffRate": 4, "MaxAttempts": 2, "MaxDelaySeconds": 3600 }],
+                  "Catch": [{ "ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Pause" }]
+                },
+                "Pause": { "Type": "Wait", "SecondsPath": "$.seconds", "Next": "Until" },
+                "Until": { "Type": "Wait", "TimestampPath": "$.until", "End": true }
+              }
+            }
+            """);
+        var until = Start.AddSeconds(520);
+        await using var runner = await StateMachineRunner.StartAsync(NoLambda, Acceleration, new ManualClock(Start), _folder);
+
+        var execution = await runner.RunAsync("timing", new JsonObject { ["seconds"] = 240, ["until"] = until.ToString("O") }, history: true);
+
+        Assert.True(execution.Succeeded, $"{execution.Error}: {execution.Cause}");
+        Assert.Equal("Boom", execution.Output!["error"]!["Error"]!.GetValue<string>());
+        var history = execution.History!;
+        var failed = history.Where(e => e is { Type: "StateFailed", State: "Fails" }).Select(e => e.At).ToList();
+        var retried = history.Where(e => e is { Type: "StateRetried", State: "Fails" }).Select(e => e.At).ToList();
+        Assert.Equal(3, failed.Count);
+        Assert.Equal(2, retried.Count);
+        var pauses = retried.Select((at, i) => (at - failed[i]).TotalSeconds).ToList();
+        // 1 s of slack for timer rounding (25 ms of real time at this acceleration).
+        Assert.True(pauses[0] >= 39 && pauses[1] >= 159, $"retry pauses {string.Join(", ", pauses)} s");
+        Assert.True(pauses[1] > 2 * pauses[0], $"retry pauses {string.Join(", ", pauses)} s do not back off");
+        var wait = (Time(history, "StateExited", "Pause") - Time(history, "StateEntered", "Pause")).TotalSeconds;
+        Assert.True(wait >= 239 && wait < 480, $"a Wait of 240 s took {wait} simulated seconds");
+        Assert.True(Time(history, "StateExited", "Until") >= until.AddSeconds(-1), $"waited until {Time(history, "StateExited", "Until"):O}, not {until:O}");
+    }
+
+    [Theory]
+    [InlineData(1, 0, "Runtime.ExitError")]
+    [InlineData(0, 1, "Sandbox.Timedout")]
+    public async Task StepFault_InALambdaTask_ReachesTheStateMachineAsLambdasErrorName(double crash, double timeout, string error)
+    {
+        Write("crash", """
+            {
+              "StartAt": "Open",
+              "States": {
+                "Open": {
+                  "Type": "Task", "Resource": "${OpenSessionFunctionArn}", "TimeoutSeconds": 120,
+                  "Catch": [{ "ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Done" }],
+                  "Next": "Done"
+                },
+                "Done": { "Type": "Succeed" }
+              }
+            }
+            """);
+        var aws = SimulatedAws.Load(WorldPath("replicas.json"));
+        var services = new FerryServices(aws.Credentials(), aws, new InMemoryPolicyStore(), new InMemorySessionStore(),
+            new InMemoryRestorePointStore(), new InMemoryCopySlots(aws.Clock), aws.Clock, WaitSettings.Default);
+        await using var host = await LambdaHost.StartAsync(services, new StepLog(TextWriter.Null), stepFaults: [new StepFault("OpenSession", crash, timeout)]);
+        await using var runner = await StateMachineRunner.StartAsync(host.Url, Acceleration, aws.Clock, _folder);
+
+        var execution = await runner.RunAsync("crash", new JsonObject { ["policyId"] = "no-such-policy" });
+
+        Assert.True(execution.Succeeded, $"{execution.Error}: {execution.Cause}");
+        Assert.Equal(error, execution.Output!["error"]!["Error"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Runner_WithABrokenDefinition_FailsToStartWithOneLineSayingWhy()
+    {
+        Write("broken", "{ \"StartAt\": ");
+
+        var failure = await Assert.ThrowsAsync<StartupException>(() => StateMachineRunner.StartAsync(NoLambda, Acceleration, statemachines: _folder));
+
+        Assert.StartsWith("The ASL runner (node local/runner/runner.mjs) exited before it was ready: broken.asl.json: ", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', failure.Message);
+    }
+
+    private static DateTimeOffset Time(IReadOnlyList<HistoryEvent> history, string type, string state) =>
+        history.Single(e => e.Type == type && e.State == state).At;
+
+    private void Write(string name, string definition) => File.WriteAllText(Path.Combine(_folder, $"{name}.asl.json"), definition);
+}
