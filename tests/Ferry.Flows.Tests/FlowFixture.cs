@@ -4,6 +4,7 @@ using Ferry.Core.Runs;
 using Ferry.Core.Sessions;
 using Ferry.Local.Runtime;
 using Ferry.Simulator;
+using Ferry.Simulator.World;
 
 namespace Ferry.Flows.Tests;
 
@@ -37,8 +38,8 @@ public sealed class FlowFixture : IAsyncLifetime
             await Dynalite.DisposeAsync();
     }
 
-    public Task<LocalFerry> StartAsync(string world = "replicas.json", FaultSettings? faults = null, double acceleration = 800) =>
-        LocalFerry.StartAsync(new LocalOptions(WorldPath(world), acceleration, faults), Dynalite, $"t{Interlocked.Increment(ref _next)}");
+    public Task<LocalFerry> StartAsync(string world = "replicas.json", FaultSettings? faults = null, double acceleration = 800, IReadOnlyList<StepFault>? stepFaults = null) =>
+        LocalFerry.StartAsync(new LocalOptions(WorldPath(world), acceleration, faults, StepFaults: stepFaults), Dynalite, $"t{Interlocked.Increment(ref _next)}");
 
     /// <summary>One Ferry on the EFS world for the EFS scenarios, started by the first that needs it.</summary>
     public async Task<LocalFerry> EfsAsync()
@@ -59,9 +60,10 @@ public sealed class FlowFixture : IAsyncLifetime
     /// <summary>Stores a policy (built for a fresh id) and runs the policy-run state machine for it, as a schedule would.</summary>
     public Task<FlowRun> RunPolicyAsync(Func<string, string> policy) => RunPolicyAsync(Ferry, policy);
 
-    public async Task<FlowRun> RunPolicyAsync(LocalFerry ferry, Func<string, string> policy)
+    /// <param name="policyId">A fixed id, for runs whose step faults are drawn per policy and resource (a fresh Ferry's tables hold no other).</param>
+    public async Task<FlowRun> RunPolicyAsync(LocalFerry ferry, Func<string, string> policy, string? policyId = null)
     {
-        var id = NewId("p");
+        var id = policyId ?? NewId("p");
         await ferry.Services.Policies.PutAsync(policy(id));
         var mark = ferry.Aws.CallLog.Records.Count;
         var execution = await ferry.RunAsync(Core.Runs.Flows.PolicyRun, new JsonObject { ["policyId"] = id }, NewId("run"));

@@ -228,12 +228,16 @@ public sealed class SessionSteps(FerryServices services)
                 message = cause;
             }
         }
+        // Some interpreters give the cause as "<error>: <message>"; the error is said once, by the prefix below.
+        if (message is not null && message.StartsWith(error + ": ", StringComparison.Ordinal))
+            message = message[(error.Length + 2)..];
         var prefix = error switch
         {
             nameof(FerryQuotaExceededException) => "Gave up waiting for a copy slot: ",
             nameof(FerryThrottledException) => "AWS kept throttling the step: ",
             nameof(FerryTransientException) => "AWS kept failing the step: ",
-            "States.Timeout" => "The step timed out: ",
+            "States.Timeout" or "Sandbox.Timedout" => "The step timed out: ",
+            "Runtime.ExitError" => "The step crashed: ",
             "States.TaskFailed" or "States.ALL" or "Lambda.Unknown" => $"{error}: ",
             _ => "",
         };
