@@ -63,10 +63,25 @@ internal sealed class Harness
         return job;
     }
 
-    /// <summary>Runs one resource's replica flow as the state machines do, recording the outcome on success or failure.</summary>
+    /// <summary>
+    /// Runs one resource's replica flow as the state machines do, recording the outcome on success or failure, then
+    /// closes the run's session (giving back the policy's run lock, so the next run proceeds).
+    /// </summary>
     public async Task<(OutcomeOutput Outcome, ReplicaJob? Job)> ReplicateAsync(string policyId, string resourceId, string region = West)
     {
         var sessionId = await OpenSessionAsync(policyId);
+        try
+        {
+            return await ReplicateInAsync(policyId, sessionId, resourceId, region);
+        }
+        finally
+        {
+            await InvokeAsync<CloseSessionOutput>("CloseSession", new CloseSessionInput(sessionId, policyId));
+        }
+    }
+
+    private async Task<(OutcomeOutput Outcome, ReplicaJob? Job)> ReplicateInAsync(string policyId, string sessionId, string resourceId, string region)
+    {
         await InvokeAsync<DiscoverOutput>("Discover", new DiscoverInput(policyId, sessionId, region));
         var plan = await PlanAsync(policyId, sessionId, resourceId, region);
         if (!plan.Proceed)
