@@ -38,9 +38,11 @@ public static class StepRoles
         ["Share"] = [RoleKind.Source, RoleKind.Target],
         ["CopyToRegion"] = [RoleKind.Target, RoleKind.Restore],
         ["CheckAvailable"] = [RoleKind.Source, RoleKind.Target, RoleKind.Restore],
-        ["RecordOutcome"] = [],
+        // After a failure it deletes what the attempt made, as the role that made it (Cleanup.AfterFailureAsync).
+        ["RecordOutcome"] = [RoleKind.Source, RoleKind.Target, RoleKind.Restore],
         ["CloseSession"] = [],
-        // Retention deletes as the restore point's owner: the source role for snapshots, the target role for replicas.
+        // Retention deletes as the restore point's owner: the source role for snapshots, the target role for replicas;
+        // the sweep of earlier attempts' leftovers deletes as the same roles, where the replica flows made them.
         ["ApplyRetention"] = [RoleKind.Source, RoleKind.Target],
         // Restore planning describes the restore point's keys as its owner and checks key access as the restore role.
         ["PlanRestore"] = [RoleKind.Source, RoleKind.Target, RoleKind.Restore],

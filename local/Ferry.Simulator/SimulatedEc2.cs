@@ -213,6 +213,7 @@ internal sealed class SimulatedEc2(SimulatedAws world, RoleSession session, stri
                 var root = NewVolume(call, snapshot, request.AvailabilityZone, "gp3", snapshot.SizeGiB, rootKey, new Dictionary<string, string>(), null, null, null);
                 root.AttachedTo = instanceId;
                 root.DeviceName = request.RootDeviceName;
+                root.DeleteOnTermination = true;
                 world.Instances.Add(instanceId, new SimInstance
                 {
                     Id = instanceId,
@@ -237,6 +238,7 @@ internal sealed class SimulatedEc2(SimulatedAws world, RoleSession session, stri
         Call("StopInstances", [("InstanceId", instanceId)], call =>
         {
             var instance = OwnInstance(call, instanceId);
+            RequireNotTerminated(call, instance, "stopped");
             if (instance.State(call.Now) == "pending")
                 throw call.NotReady("IncorrectInstanceState", $"The instance '{instanceId}' is not in a state from which it can be stopped");
             instance.StateOverride = "stopped";
@@ -247,6 +249,7 @@ internal sealed class SimulatedEc2(SimulatedAws world, RoleSession session, stri
         Call("StartInstances", [("InstanceId", instanceId)], call =>
         {
             var instance = OwnInstance(call, instanceId);
+            RequireNotTerminated(call, instance, "started");
             if (instance.State(call.Now) == "pending")
                 throw call.NotReady("IncorrectInstanceState", $"The instance '{instanceId}' is not in a state from which it can be started");
             instance.StateOverride = "running";
@@ -287,6 +290,7 @@ internal sealed class SimulatedEc2(SimulatedAws world, RoleSession session, stri
                 case "in-use":
                     throw call.Conflict("VolumeInUse", $"{volumeId} is already attached to an instance");
             }
+            RequireNotTerminated(call, instance, "attached to");
             if (instance.State(call.Now) == "pending")
                 throw call.NotReady("IncorrectInstanceState", $"The instance '{instanceId}' is pending");
             if (volume.Zone != instance.Zone)
@@ -298,6 +302,77 @@ internal sealed class SimulatedEc2(SimulatedAws world, RoleSession session, stri
             instance.Volumes.Add(volume);
             return true;
         }, cancellationToken);
+
+    public Task<IReadOnlyList<Ec2Volume>> FindVolumesAsync(IReadOnlyList<TagQuery> tags, CancellationToken cancellationToken = default) =>
+        Call<IReadOnlyList<Ec2Volume>>("DescribeVolumes", [("Tags", Join(tags))], call =>
+            world.Volumes.Values.Where(v => Owns(call, v.Account, v.Region) && SimulatedAws.MatchesAll(v.Tags, tags))
+                .Select(v => ToVolume(v, call.Now)).ToList(), cancellationToken);
+
+    public Task<IReadOnlyList<string>> FindImagesAsync(IReadOnlyList<TagQuery> tags, CancellationToken cancellationToken = default) =>
+        Call<IReadOnlyList<string>>("DescribeImages", [("Tags", Join(tags))], call =>
+            world.Images.Values.Where(i => Owns(call, i.Account, i.Region) && SimulatedAws.MatchesAll(i.Tags, tags)).Select(i => i.Id).ToList(), cancellationToken);
+
+    public Task DeregisterImageAsync(string imageId, CancellationToken cancellationToken = default) =>
+        Call("DeregisterImage", [("ImageId", imageId)], call =>
+        {
+            if (world.Images.GetValueOrDefault(imageId) is not { } image || !Owns(call, image.Account, image.Region))
+                throw call.NotFound("InvalidAMIID.NotFound", $"The image id '[{imageId}]' does not exist");
+            world.Images.Remove(imageId);
+            return true;
+        }, cancellationToken);
+
+    public Task DeleteVolumeAsync(string volumeId, CancellationToken cancellationToken = default) =>
+        Call("DeleteVolume", [("VolumeId", volumeId)], call =>
+        {
+            var volume = OwnVolume(call, volumeId);
+            switch (volume.State(call.Now))
+            {
+                case "in-use":
+                    throw call.Conflict("VolumeInUse", $"Volume {volumeId} is currently attached to {volume.AttachedTo}");
+                case "creating":
+                    throw call.NotReady("IncorrectState", $"The volume '{volumeId}' is 'creating' and cannot be deleted until it is available");
+            }
+            world.Volumes.Remove(volume.Id);
+            return true;
+        }, cancellationToken);
+
+    public Task DeleteOnTerminationAsync(string instanceId, IReadOnlyList<string> deviceNames, CancellationToken cancellationToken = default) =>
+        Call("ModifyInstanceAttribute", [("InstanceId", instanceId), ("BlockDeviceMapping", Join(deviceNames))], call =>
+        {
+            var instance = OwnInstance(call, instanceId);
+            RequireNotTerminated(call, instance, "modified");
+            var volumes = deviceNames.Select(device => instance.Volumes.FirstOrDefault(v => v.DeviceName == device)
+                ?? throw call.Invalid("InvalidInstanceAttributeValue", $"No device is mapped at {device} on instance {instanceId}")).ToList();
+            foreach (var volume in volumes)
+                volume.DeleteOnTermination = true;
+            return true;
+        }, cancellationToken);
+
+    /// <summary>Terminating a terminated instance succeeds, as in AWS; volumes not marked delete-on-termination are detached and kept.</summary>
+    public Task TerminateInstanceAsync(string instanceId, CancellationToken cancellationToken = default) =>
+        Call("TerminateInstances", [("InstanceId", instanceId)], call =>
+        {
+            var instance = OwnInstance(call, instanceId);
+            instance.StateOverride = "terminated";
+            foreach (var volume in instance.Volumes)
+            {
+                if (volume.DeleteOnTermination)
+                {
+                    world.Volumes.Remove(volume.Id);
+                    continue;
+                }
+                volume.AttachedTo = null;
+                volume.DeviceName = null;
+            }
+            instance.Volumes.Clear();
+            return true;
+        }, cancellationToken);
+
+    private static void RequireNotTerminated(Call call, SimInstance instance, string action)
+    {
+        if (instance.StateOverride == "terminated")
+            throw call.Conflict("IncorrectInstanceState", $"The instance '{instance.Id}' is terminated and cannot be {action}");
+    }
 
     private SimEbsSnapshot NewSnapshot(Call call, string operation, SimVolume volume, IReadOnlyDictionary<string, string> tags, string description)
     {

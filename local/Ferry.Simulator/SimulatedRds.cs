@@ -237,6 +237,11 @@ internal sealed class SimulatedRds(SimulatedAws world, RoleSession session, stri
             }, cancellationToken);
     }
 
+    /// <summary>A database already gone is left as it is (the port's promise); deletion is immediate here.</summary>
+    public Task DeleteDatabaseAsync(RdsKind kind, string identifier, CancellationToken cancellationToken = default) =>
+        Call(Op(kind, "DeleteDBInstance", "DeleteDBCluster"), [("Identifier", identifier)], call =>
+            world.Databases.Remove((call.Account, region, kind, identifier)), cancellationToken);
+
     public Task<IReadOnlyList<string>> DescribeEngineVersionsAsync(string engine, CancellationToken cancellationToken = default) =>
         Call<IReadOnlyList<string>>("DescribeDBEngineVersions", [("Engine", engine)], _ =>
             world.EngineOffers.GetValueOrDefault((region, engine)) ?? [], cancellationToken);

@@ -38,6 +38,13 @@ public sealed class AwsEc2Port(Ec2Client client) : IEc2Port
         return volumes;
     }
 
+    public async Task<IReadOnlyList<Ec2Volume>> FindVolumesAsync(IReadOnlyList<TagQuery> tags, CancellationToken cancellationToken = default)
+    {
+        List<Ec2Filter> filters = [.. tags.Select(TagFilter)];
+        var found = await Page<Ec2VolumeInfo>.AllAsync((t, ct) => client.DescribeVolumesAsync(null, filters, t, ct), cancellationToken).ConfigureAwait(false);
+        return [.. found.Select(ToVolume)];
+    }
+
     public async Task<IReadOnlyList<Ec2Snapshot>> CreateSnapshotsAsync(string instanceId, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken = default) =>
         [.. (await client.CreateSnapshotsAsync(instanceId, $"Ferry snapshot of {instanceId}", tags, cancellationToken).ConfigureAwait(false)).Select(ToSnapshot)];
 
@@ -97,6 +104,12 @@ public sealed class AwsEc2Port(Ec2Client client) : IEc2Port
         (await client.DescribeImagesAsync(null, ["self"], [new Ec2Filter("name", [name])], cancellationToken).ConfigureAwait(false))
             .FirstOrDefault()?.ImageId;
 
+    public async Task<IReadOnlyList<string>> FindImagesAsync(IReadOnlyList<TagQuery> tags, CancellationToken cancellationToken = default) =>
+        [.. (await client.DescribeImagesAsync(null, ["self"], [.. tags.Select(TagFilter)], cancellationToken).ConfigureAwait(false)).Select(i => i.ImageId)];
+
+    public Task DeregisterImageAsync(string imageId, CancellationToken cancellationToken = default) =>
+        client.DeregisterImageAsync(imageId, cancellationToken);
+
     public Task<string> RunInstanceAsync(RunInstanceRequest request, CancellationToken cancellationToken = default) =>
         client.RunInstancesAsync(new RunInstancesRequest(
             request.ImageId, request.InstanceType, request.AvailabilityZone, request.SubnetId, request.SecurityGroupIds,
@@ -115,6 +128,15 @@ public sealed class AwsEc2Port(Ec2Client client) : IEc2Port
 
     public Task AttachVolumeAsync(string volumeId, string instanceId, string deviceName, CancellationToken cancellationToken = default) =>
         client.AttachVolumeAsync(volumeId, instanceId, deviceName, cancellationToken);
+
+    public Task DeleteVolumeAsync(string volumeId, CancellationToken cancellationToken = default) =>
+        client.DeleteVolumeAsync(volumeId, cancellationToken);
+
+    public Task DeleteOnTerminationAsync(string instanceId, IReadOnlyList<string> deviceNames, CancellationToken cancellationToken = default) =>
+        client.DeleteOnTerminationAsync(instanceId, deviceNames, cancellationToken);
+
+    public Task TerminateInstanceAsync(string instanceId, CancellationToken cancellationToken = default) =>
+        client.TerminateInstancesAsync([instanceId], cancellationToken);
 
     private async Task CollectInstancesAsync(IReadOnlyList<string>? ids, IReadOnlyList<Ec2Filter>? filters, Dictionary<string, Ec2InstanceInfo> found, CancellationToken cancellationToken)
     {

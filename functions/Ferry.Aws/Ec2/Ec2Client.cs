@@ -119,6 +119,21 @@ public sealed class Ec2Client : WireClient
     public Task AttachVolumeAsync(string volumeId, string instanceId, string device, CancellationToken ct) =>
         Call("AttachVolume", q => q.Add("VolumeId", volumeId).Add("InstanceId", instanceId).Add("Device", device), _ => true, ct);
 
+    public Task DeleteVolumeAsync(string volumeId, CancellationToken ct) =>
+        Call("DeleteVolume", q => q.Add("VolumeId", volumeId), _ => true, ct);
+
+    /// <summary>ModifyInstanceAttribute on the blockDeviceMapping attribute: the volumes at these devices are deleted when the instance terminates.</summary>
+    public Task DeleteOnTerminationAsync(string instanceId, IReadOnlyList<string> deviceNames, CancellationToken ct) =>
+        Call("ModifyInstanceAttribute", q => q.Add("InstanceId", instanceId).Structs("BlockDeviceMapping", deviceNames,
+                (p, prefix, device) => p.Add($"{prefix}.DeviceName", device).Add($"{prefix}.Ebs.DeleteOnTermination", true)),
+            _ => true, ct);
+
+    public Task TerminateInstancesAsync(IReadOnlyList<string> instanceIds, CancellationToken ct) =>
+        Call("TerminateInstances", q => q.List("InstanceId", instanceIds), _ => true, ct);
+
+    public Task DeregisterImageAsync(string imageId, CancellationToken ct) =>
+        Call("DeregisterImage", q => q.Add("ImageId", imageId), _ => true, ct);
+
     public Task StopInstancesAsync(IReadOnlyList<string> instanceIds, CancellationToken ct) =>
         Call("StopInstances", q => q.List("InstanceId", instanceIds), _ => true, ct);
 

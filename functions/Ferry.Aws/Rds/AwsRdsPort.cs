@@ -128,6 +128,20 @@ public sealed class AwsRdsPort(RdsClient client) : IRdsPort
         return ToDatabase(cluster with { DbClass = request.DbClass });
     }
 
+    /// <summary>An Aurora cluster's instances are deleted first: RDS refuses to delete a cluster that still has instances not being deleted.</summary>
+    public async Task DeleteDatabaseAsync(RdsKind kind, string identifier, CancellationToken cancellationToken = default)
+    {
+        var filter = new RdsFilter(kind == RdsKind.AuroraCluster ? "db-cluster-id" : "db-instance-id", [identifier]);
+        var instances = await Page<RdsDatabaseInfo>.AllAsync((m, ct) => client.DescribeDBInstancesAsync([filter], m, ct), cancellationToken).ConfigureAwait(false);
+        foreach (var instance in instances.Where(i => i.Status != "deleting"))
+            await client.DeleteDBInstanceAsync(instance.Identifier, kind == RdsKind.DbInstance, cancellationToken).ConfigureAwait(false);
+        if (kind == RdsKind.DbInstance)
+            return;
+        var clusters = await Page<RdsDatabaseInfo>.AllAsync((m, ct) => client.DescribeDBClustersAsync([filter], m, ct), cancellationToken).ConfigureAwait(false);
+        if (clusters.Any(c => c.Status != "deleting"))
+            await client.DeleteDBClusterAsync(identifier, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<IReadOnlyList<string>> DescribeEngineVersionsAsync(string engine, CancellationToken cancellationToken = default) =>
         await Page<string>.AllAsync((m, ct) => client.DescribeDBEngineVersionsAsync(engine, m, ct), cancellationToken).ConfigureAwait(false);
 

@@ -126,6 +126,14 @@ public sealed class RdsClient : WireClient
                 .Add("DBClusterIdentifier", r.ClusterIdentifier).Structs("Tags.Tag", r.Tags, WriteTag),
             x => ReadInstance(x.El("DBInstance")!), ct);
 
+    /// <summary>DeleteDBInstance without a final snapshot; a standalone instance's automated backups go too (Aurora members have none of their own).</summary>
+    public Task DeleteDBInstanceAsync(string identifier, bool deleteAutomatedBackups, CancellationToken ct) =>
+        Call("DeleteDBInstance", q => q.Add("DBInstanceIdentifier", identifier).Add("SkipFinalSnapshot", true)
+            .Add("DeleteAutomatedBackups", deleteAutomatedBackups ? true : null), _ => true, ct);
+
+    public Task DeleteDBClusterAsync(string identifier, CancellationToken ct) =>
+        Call("DeleteDBCluster", q => q.Add("DBClusterIdentifier", identifier).Add("SkipFinalSnapshot", true), _ => true, ct);
+
     public Task<Page<string>> DescribeDBEngineVersionsAsync(string engine, string? marker, CancellationToken ct) =>
         Call("DescribeDBEngineVersions", q => q.Add("Engine", engine).Add("Marker", marker),
             r => ReadPage(r.Items("DBEngineVersions", "DBEngineVersion").Select(v => v.Req("EngineVersion")), r), ct);

@@ -97,6 +97,9 @@ public interface IEc2Port
 
     Task<IReadOnlyList<Ec2Volume>> DescribeVolumesAsync(IReadOnlyList<string> volumeIds, CancellationToken cancellationToken = default);
 
+    /// <summary>The caller's volumes carrying every one of the tags (EC2 ANDs tag filters).</summary>
+    Task<IReadOnlyList<Ec2Volume>> FindVolumesAsync(IReadOnlyList<TagQuery> tags, CancellationToken cancellationToken = default);
+
     /// <summary>Crash-consistent snapshots of all the instance's volumes (CreateSnapshots), tagged.</summary>
     Task<IReadOnlyList<Ec2Snapshot>> CreateSnapshotsAsync(string instanceId, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken = default);
 
@@ -119,6 +122,11 @@ public interface IEc2Port
     /// <summary>The id of the caller's image with this name (DescribeImages), or null.</summary>
     Task<string?> FindImageAsync(string name, CancellationToken cancellationToken = default);
 
+    /// <summary>The ids of the caller's images carrying every one of the tags.</summary>
+    Task<IReadOnlyList<string>> FindImagesAsync(IReadOnlyList<TagQuery> tags, CancellationToken cancellationToken = default);
+
+    Task DeregisterImageAsync(string imageId, CancellationToken cancellationToken = default);
+
     /// <summary>Launches one instance and returns its id.</summary>
     Task<string> RunInstanceAsync(RunInstanceRequest request, CancellationToken cancellationToken = default);
 
@@ -129,4 +137,13 @@ public interface IEc2Port
     Task<Ec2Volume> CreateVolumeAsync(CreateVolumeRequest request, CancellationToken cancellationToken = default);
 
     Task AttachVolumeAsync(string volumeId, string instanceId, string deviceName, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a volume that is not attached (available, or in error).</summary>
+    Task DeleteVolumeAsync(string volumeId, CancellationToken cancellationToken = default);
+
+    /// <summary>Makes the volumes attached at these devices go with the instance when it terminates (ModifyInstanceAttribute).</summary>
+    Task DeleteOnTerminationAsync(string instanceId, IReadOnlyList<string> deviceNames, CancellationToken cancellationToken = default);
+
+    /// <summary>Terminates the instance; its volumes marked delete-on-termination go with it.</summary>
+    Task TerminateInstanceAsync(string instanceId, CancellationToken cancellationToken = default);
 }

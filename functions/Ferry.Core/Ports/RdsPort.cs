@@ -84,6 +84,12 @@ public interface IRdsPort
     /// <summary>Restores a DB instance, or an Aurora cluster with one instance of <see cref="RdsRestoreRequest.DbClass"/>.</summary>
     Task<RdsDatabase> RestoreAsync(RdsRestoreRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Deletes a DB instance, or an Aurora cluster with its instances, without a final snapshot and with its automated
+    /// backups: only for databases Ferry restored itself. A database already gone or being deleted is left as it is.
+    /// </summary>
+    Task DeleteDatabaseAsync(RdsKind kind, string identifier, CancellationToken cancellationToken = default);
+
     /// <summary>The versions of an engine this region offers.</summary>
     Task<IReadOnlyList<string>> DescribeEngineVersionsAsync(string engine, CancellationToken cancellationToken = default);
 }

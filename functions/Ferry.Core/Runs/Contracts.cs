@@ -175,6 +175,8 @@ public sealed record CloseSessionInput(string SessionId, string? PolicyId = null
 /// <param name="Found">False when there was no session to close (a restore whose request was invalid opens none).</param>
 public sealed record CloseSessionOutput(string SessionId, ResourceStatus Status, int Resources, string? Reason = null, bool Found = true);
 
-public sealed record RetentionInput(string PolicyId, string ResourceId, string? SessionId = null);
+/// <param name="Region">The resource's source region, where (and at whose mapping) leftovers are swept; all the policy's regions when absent.</param>
+public sealed record RetentionInput(string PolicyId, string ResourceId, string? SessionId = null, string? Region = null);
 
-public sealed record RetentionOutput(string PolicyId, string ResourceId, int Kept, IReadOnlyList<string> DeletedRestorePoints);
+/// <param name="RemovedLeftovers">Snapshots and copies of earlier failed or abandoned attempts that the sweep deleted.</param>
+public sealed record RetentionOutput(string PolicyId, string ResourceId, int Kept, IReadOnlyList<string> DeletedRestorePoints, IReadOnlyList<string>? RemovedLeftovers = null);

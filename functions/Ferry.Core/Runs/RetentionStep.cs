@@ -8,7 +8,9 @@ namespace Ferry.Core.Runs;
 /// <summary>
 /// Keeps a resource's newest restore points (the policy's count of each kind, snapshots and
 /// replicas) and deletes the rest. It deletes only snapshots whose tags say Ferry made them for this
-/// policy, and never the newest replica, whatever the count.
+/// policy, and never the newest replica, whatever the count. A restore point whose snapshots cannot all
+/// be deleted now (in use by an image, access denied) is kept, with a warning, for the next run.
+/// Then it sweeps what earlier failed or abandoned attempts left for the resource (<see cref="Cleanup.SweepAsync"/>).
 /// </summary>
 public sealed class RetentionStep(FerryServices services)
 {
@@ -25,19 +27,16 @@ public sealed class RetentionStep(FerryServices services)
             .ToHashSet(StringComparer.Ordinal);
 
         var deleted = new List<string>();
+        var warnings = new List<string>();
         foreach (var point in points.Where(p => !keep.Contains(p.RestorePointId)).OrderBy(p => p.CreatedAt))
         {
-            var skipped = await DeleteSnapshotsAsync(policy, point, cancellationToken);
+            var (skipped, refused) = await DeleteSnapshotsAsync(policy, point, cancellationToken);
             if (skipped.Count > 0)
-            {
-                if (sessionId is not null)
-                {
-                    await _log.WriteAsync(sessionId, input.ResourceId, RunLog.Retention, "ApplyRetention",
-                        $"Kept {string.Join(", ", skipped)} of restore point {point.RestorePointId}: not tagged as Ferry's for policy {policy.Id}",
-                        point.OwnerRole, level: Sessions.ResourceStatus.Warning, cancellationToken: cancellationToken);
-                }
+                warnings.Add($"Kept {string.Join(", ", skipped)} of restore point {point.RestorePointId}: not tagged as Ferry's for policy {policy.Id}");
+            if (refused.Count > 0)
+                warnings.Add($"Kept restore point {point.RestorePointId} in {point.AccountId}/{point.Region}: {string.Join("; ", refused)}; the next run tries again");
+            if (skipped.Count > 0 || refused.Count > 0)
                 continue;
-            }
             await services.RestorePoints.DeleteAsync(point.RestorePointId, cancellationToken);
             deleted.Add(point.RestorePointId);
         }
@@ -46,17 +45,30 @@ public sealed class RetentionStep(FerryServices services)
             await _log.WriteAsync(sessionId, input.ResourceId, RunLog.Retention, "ApplyRetention",
                 $"Retention kept {keep.Count} restore point(s), deleted {deleted.Count}: {string.Join(", ", deleted)}", cancellationToken: cancellationToken);
         }
-        return new RetentionOutput(policy.Id, input.ResourceId, keep.Count, deleted);
+        if (sessionId is not null && warnings.Count > 0)
+        {
+            await _log.WriteAsync(sessionId, input.ResourceId, RunLog.Retention + 1, "ApplyRetention", string.Join(". ", warnings),
+                level: Sessions.ResourceStatus.Warning, cancellationToken: cancellationToken);
+        }
+        var regions = input.Region is null ? policy.Sources.Regions : [input.Region];
+        var swept = await new Cleanup(services).SweepAsync(policy, input.ResourceId, sessionId, regions, cancellationToken);
+        return new RetentionOutput(policy.Id, input.ResourceId, keep.Count, deleted, swept);
     }
 
-    /// <summary>Deletes the point's snapshots; returns those left alone because they are not Ferry's.</summary>
-    private async Task<List<string>> DeleteSnapshotsAsync(Policy policy, RestorePoint point, CancellationToken cancellationToken)
+    /// <summary>Deletes the point's snapshots; returns those left alone because they are not Ferry's, and the deletions AWS refused.</summary>
+    private async Task<(List<string> Skipped, List<string> Refused)> DeleteSnapshotsAsync(Policy policy, RestorePoint point, CancellationToken cancellationToken)
     {
         var at = new RoleAt(point.OwnerRole, point.AccountId, point.Region);
         var ids = point.Snapshots.Select(s => s.SnapshotId).Distinct().ToList();
         var skipped = new List<string>();
+        var refused = new List<string>();
         bool Ours(IReadOnlyDictionary<string, string> tags) =>
             tags.TryGetValue(FerryTags.Policy, out var owner) && owner == policy.Id && tags.TryGetValue(FerryTags.Source, out var source) && source == point.ResourceId;
+        async Task DeleteAsync(string id, Func<Task> delete)
+        {
+            if (await TryDeleteAsync(delete) is { } refusal)
+                refused.Add($"{id}: {refusal}");
+        }
 
         if (point.Type == ResourceType.Ec2)
         {
@@ -65,7 +77,7 @@ public sealed class RetentionStep(FerryServices services)
             foreach (var id in ids.Where(existing.ContainsKey))
             {
                 if (Ours(existing[id].Tags))
-                    await IgnoreMissingAsync(() => ec2.DeleteSnapshotAsync(id, cancellationToken));
+                    await DeleteAsync(id, () => ec2.DeleteSnapshotAsync(id, cancellationToken));
                 else
                     skipped.Add(id);
             }
@@ -82,12 +94,12 @@ public sealed class RetentionStep(FerryServices services)
             foreach (var id in ids.Where(existing.ContainsKey))
             {
                 if (Ours(existing[id].Tags))
-                    await IgnoreMissingAsync(() => rds.DeleteSnapshotAsync(kind, id, cancellationToken));
+                    await DeleteAsync(id, () => rds.DeleteSnapshotAsync(kind, id, cancellationToken));
                 else
                     skipped.Add(id);
             }
         }
-        return skipped;
+        return (skipped, refused);
     }
 
     /// <summary>
@@ -117,6 +129,20 @@ public sealed class RetentionStep(FerryServices services)
         catch (FerryNotFoundException)
         {
             // Deleted by an earlier attempt: the goal is reached.
+        }
+    }
+
+    /// <summary>Null when the snapshot is gone; otherwise why AWS refused (in use by an image, still being created, access denied).</summary>
+    private static async Task<string?> TryDeleteAsync(Func<Task> delete)
+    {
+        try
+        {
+            await IgnoreMissingAsync(delete);
+            return null;
+        }
+        catch (FerryException e) when (e is not (FerryThrottledException or FerryTransientException))
+        {
+            return e.Message;
         }
     }
 }

@@ -20,7 +20,14 @@ public sealed class RunLog(FerryServices services)
     public const int Restore = 600;
     public const int RestoreDone = 650;
     public const int Outcome = 900;
+
+    /// <summary>What a failed attempt's cleanup removed and could not remove, two entries per place (account and region).</summary>
+    public const int Cleanup = 920;
+
     public const int Retention = 950;
+
+    /// <summary>What the sweep of earlier attempts' leftovers removed and could not remove, two entries per place.</summary>
+    public const int Sweep = 960;
 
     public async Task WriteAsync(
         string sessionId, string resourceId, int sequence, string step, string message,

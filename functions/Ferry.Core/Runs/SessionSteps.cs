@@ -74,6 +74,8 @@ public sealed class SessionSteps(FerryServices services)
         var recorded = await services.Sessions.RecordOutcomeAsync(input.SessionId, input.ResourceId, status, reason, cancellationToken);
         if (job is not null)
             await ReleaseSlotsAsync(job, cancellationToken);
+        if (job is not null && status == ResourceStatus.Failed)
+            await new Cleanup(services).AfterFailureAsync(job, recorded, cancellationToken);
 
         var session = await services.Sessions.GetHeaderAsync(input.SessionId, cancellationToken);
         // A restore session has one resource: its outcome is the last, so it closes the session.

@@ -54,7 +54,7 @@ public static class RolePermissions
         yield return Allow(["kms:CreateGrant"], [Keys], grants);
     }
 
-    /// <summary>Discover, Plan, TakeSnapshot, Share, CheckAvailable and ApplyRetention in the source account.</summary>
+    /// <summary>Discover, Plan, TakeSnapshot, Share, CheckAvailable, ApplyRetention and a failed attempt's cleanup (RecordOutcome) in the source account.</summary>
     private static IEnumerable<PolicyStatement> Source()
     {
         yield return Ec2Describe("ec2:DescribeInstances", "ec2:DescribeSnapshots");
@@ -72,7 +72,7 @@ public static class RolePermissions
         yield return KeyAliases();
     }
 
-    /// <summary>Plan (Aurora engine versions), Share (restores from replicas), CopyToRegion, CheckAvailable and ApplyRetention in the target account.</summary>
+    /// <summary>Plan (Aurora engine versions), Share (restores from replicas), CopyToRegion, CheckAvailable, ApplyRetention and cleanup in the target account.</summary>
     private static IEnumerable<PolicyStatement> Target()
     {
         yield return Ec2Describe("ec2:DescribeSnapshots");
@@ -91,7 +91,7 @@ public static class RolePermissions
         yield return KeyAliases();
     }
 
-    /// <summary>PlanRestore (key checks), CopyToRegion, CheckAvailable and Restore in the account restored into.</summary>
+    /// <summary>PlanRestore (key checks), CopyToRegion, CheckAvailable, Restore and a failed restore's cleanup in the account restored into.</summary>
     private static IEnumerable<PolicyStatement> Restore()
     {
         yield return Ec2Describe("ec2:DescribeSnapshots", "ec2:DescribeInstances", "ec2:DescribeVolumes", "ec2:DescribeImages");
@@ -103,14 +103,20 @@ public static class RolePermissions
         yield return Allow(["ec2:CreateVolume"], [Ec2("volume"), Snapshots]);
         // Only instances and volumes Ferry restored (RestoreSteps tags them with their restore point).
         yield return Allow(["ec2:AttachVolume"], [Ec2("instance"), Ec2("volume")], When("Null", "aws:ResourceTag/ferry:restore-point", "false"));
+        // A failed restore's cleanup removes only what Ferry restored (tagged with its restore point), and its own copies.
+        yield return Allow(["ec2:ModifyInstanceAttribute", "ec2:TerminateInstances", "ec2:DeleteVolume", "ec2:DeregisterImage"],
+            [Ec2("instance"), Ec2("volume"), Images], When("Null", "aws:ResourceTag/ferry:restore-point", "false"));
+        yield return Allow(["ec2:DeleteSnapshot"], [Snapshots], When("Null", "aws:ResourceTag/ferry:policy", "false"));
         yield return Allow(["rds:DescribeDBInstances", "rds:DescribeDBClusters"], [Rds("db", "*"), Rds("cluster", "*")]);
         yield return RdsReadSnapshots();
         yield return RdsCopy();
         yield return Allow(["rds:AddTagsToResource"], [Rds("db", "*"), Rds("cluster", "*"), .. FerryRdsSnapshots()]);
         yield return Allow(["rds:RestoreDBInstanceFromDBSnapshot", "rds:RestoreDBClusterFromSnapshot", "rds:CreateDBInstance"],
             [Rds("db", "*"), Rds("cluster", "*"), .. FerryRdsSnapshots(), Rds("subgrp", "*"), Rds("og", "*"), Rds("pg", "*"), Rds("cluster-pg", "*"), Rds("secgrp", "*")]);
-        // CheckAvailable deletes the staging copy of a cross-account, cross-region RDS restore.
+        // CheckAvailable deletes the staging copy of a cross-account, cross-region RDS restore; a failed restore's cleanup its copies.
         yield return Allow(["rds:DeleteDBSnapshot", "rds:DeleteDBClusterSnapshot"], FerryRdsSnapshots());
+        yield return Allow(["rds:DeleteDBInstance", "rds:DeleteDBCluster"], [Rds("db", "*"), Rds("cluster", "*")],
+            When("Null", "aws:ResourceTag/ferry:restore-point", "false"));
         foreach (var statement in KeyUse())
             yield return statement;
         yield return KeyAliases();

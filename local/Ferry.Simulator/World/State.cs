@@ -39,6 +39,9 @@ internal sealed class SimVolume
     public string? AttachedTo { get; set; }
     public string? DeviceName { get; set; }
 
+    /// <summary>Whether the volume is deleted when its instance terminates: a launch's root volume is, an attached one is not unless changed.</summary>
+    public bool DeleteOnTermination { get; set; }
+
     public string State(DateTimeOffset now) => AttachedTo is not null ? "in-use" : now >= ReadyAt ? "available" : "creating";
 }
 
@@ -59,7 +62,7 @@ internal sealed class SimInstance
     public IReadOnlyList<string> SecurityGroupIds { get; init; } = [];
     public string? ClientToken { get; init; }
 
-    /// <summary>Set by stop and start; null while the instance follows its launch (pending, then running).</summary>
+    /// <summary>Set by stop, start and terminate; null while the instance follows its launch (pending, then running).</summary>
     public string? StateOverride { get; set; }
 
     public string State(DateTimeOffset now) => StateOverride ?? (now >= ReadyAt ? "running" : "pending");

@@ -244,6 +244,44 @@ public sealed class Ec2WireTests : IDisposable
         Sent("StartInstances", ("InstanceId.1", "i-1"));
     }
 
+    [Fact]
+    public async Task FindVolumesAndImages_AllTagsAsFilters_ImagesOwnedBySelf()
+    {
+        _aws.Reply(Response("DescribeVolumes", """
+                <volumeSet><item><volumeId>vol-9</volumeId><size>20</size><availabilityZone>eu-central-1a</availabilityZone><status>in-use</status>
+                <attachmentSet><item><volumeId>vol-9</volumeId><instanceId>i-9</instanceId><device>/dev/sdf</device><status>attached</status></item></attachmentSet>
+                <volumeType>gp3</volumeType><encrypted>true</encrypted><tagSet><item><key>ferry:session</key><value>s1</value></item></tagSet></item></volumeSet>
+                """))
+            .Reply(Response("DescribeImages", "<imagesSet><item><imageId>ami-9</imageId><name>ferry-restore-1</name><imageState>available</imageState></item></imagesSet>"));
+        TagQuery[] tags = [new("ferry:session", ["s1"]), new("ferry:restore-point", ["rp-1"])];
+
+        var volume = Assert.Single(await _port.FindVolumesAsync(tags));
+        Sent("DescribeVolumes", ("Filter.1.Name", "tag:ferry:session"), ("Filter.1.Value.1", "s1"), ("Filter.2.Name", "tag:ferry:restore-point"), ("Filter.2.Value.1", "rp-1"));
+        Assert.Equal(["ami-9"], await _port.FindImagesAsync(tags));
+        Sent("DescribeImages", ("Owner.1", "self"), ("Filter.1.Name", "tag:ferry:session"), ("Filter.1.Value.1", "s1"),
+            ("Filter.2.Name", "tag:ferry:restore-point"), ("Filter.2.Value.1", "rp-1"));
+
+        Assert.Equal(("vol-9", "i-9", "/dev/sdf", "s1"), (volume.VolumeId, volume.AttachedInstanceId, volume.DeviceName, volume.Tags["ferry:session"]));
+    }
+
+    [Fact]
+    public async Task PartialRestoreRemoval_DeleteOnTerminationThenTerminate_DeleteVolume_DeregisterImage()
+    {
+        _aws.Reply(Response("ModifyInstanceAttribute", "<return>true</return>"))
+            .Reply(Response("TerminateInstances", "<instancesSet><item><instanceId>i-9</instanceId><currentState><name>shutting-down</name></currentState></item></instancesSet>"))
+            .Reply(Response("DeleteVolume", "<return>true</return>")).Reply(Response("DeregisterImage", "<return>true</return>"));
+
+        await _port.DeleteOnTerminationAsync("i-9", ["/dev/sdf", "/dev/sdg"]);
+        Sent("ModifyInstanceAttribute", ("InstanceId", "i-9"), ("BlockDeviceMapping.1.DeviceName", "/dev/sdf"), ("BlockDeviceMapping.1.Ebs.DeleteOnTermination", "true"),
+            ("BlockDeviceMapping.2.DeviceName", "/dev/sdg"), ("BlockDeviceMapping.2.Ebs.DeleteOnTermination", "true"));
+        await _port.TerminateInstanceAsync("i-9");
+        Sent("TerminateInstances", ("InstanceId.1", "i-9"));
+        await _port.DeleteVolumeAsync("vol-9");
+        Sent("DeleteVolume", ("VolumeId", "vol-9"));
+        await _port.DeregisterImageAsync("ami-9");
+        Sent("DeregisterImage", ("ImageId", "ami-9"));
+    }
+
     [Theory]
     [InlineData(503, "RequestLimitExceeded", typeof(FerryThrottledException))]
     [InlineData(400, "ResourceLimitExceeded", typeof(FerryQuotaExceededException))]

@@ -235,4 +235,46 @@ public sealed class RdsWireTests : IDisposable
         Assert.IsType(expected, e);
         Assert.Equal((code, "rid-1"), (e.AwsErrorCode, e.AwsRequestId));
     }
+
+    [Fact]
+    public async Task DeleteDatabase_Instance_NoFinalSnapshotAndNoAutomatedBackups()
+    {
+        _aws.Reply(Response("DescribeDBInstances", "<DBInstances><DBInstance><DBInstanceIdentifier>db1-restored</DBInstanceIdentifier><DBInstanceStatus>creating</DBInstanceStatus></DBInstance></DBInstances>"))
+            .Reply(Response("DeleteDBInstance", "<DBInstance><DBInstanceIdentifier>db1-restored</DBInstanceIdentifier><DBInstanceStatus>deleting</DBInstanceStatus></DBInstance>"));
+
+        await _port.DeleteDatabaseAsync(RdsKind.DbInstance, "db1-restored");
+
+        Sent(0, "DescribeDBInstances", ("Filters.Filter.1.Name", "db-instance-id"), ("Filters.Filter.1.Values.Value.1", "db1-restored"));
+        Sent(1, "DeleteDBInstance", ("DBInstanceIdentifier", "db1-restored"), ("SkipFinalSnapshot", "true"), ("DeleteAutomatedBackups", "true"));
+    }
+
+    [Fact]
+    public async Task DeleteDatabase_AuroraCluster_ItsInstancesFirstThenTheCluster_SkippingWhatIsAlreadyDeleting()
+    {
+        _aws.Reply(Response("DescribeDBInstances", """
+                <DBInstances><DBInstance><DBInstanceIdentifier>c1-instance-1</DBInstanceIdentifier><DBInstanceStatus>available</DBInstanceStatus><DBClusterIdentifier>c1</DBClusterIdentifier></DBInstance>
+                <DBInstance><DBInstanceIdentifier>c1-instance-2</DBInstanceIdentifier><DBInstanceStatus>deleting</DBInstanceStatus><DBClusterIdentifier>c1</DBClusterIdentifier></DBInstance></DBInstances>
+                """))
+            .Reply(Response("DeleteDBInstance", "<DBInstance><DBInstanceIdentifier>c1-instance-1</DBInstanceIdentifier></DBInstance>"))
+            .Reply(Response("DescribeDBClusters", "<DBClusters><DBCluster><DBClusterIdentifier>c1</DBClusterIdentifier><Status>available</Status></DBCluster></DBClusters>"))
+            .Reply(Response("DeleteDBCluster", "<DBCluster><DBClusterIdentifier>c1</DBClusterIdentifier><Status>deleting</Status></DBCluster>"));
+
+        await _port.DeleteDatabaseAsync(RdsKind.AuroraCluster, "c1");
+
+        Assert.Equal(4, _aws.Requests.Count);
+        Sent(0, "DescribeDBInstances", ("Filters.Filter.1.Name", "db-cluster-id"), ("Filters.Filter.1.Values.Value.1", "c1"));
+        Sent(1, "DeleteDBInstance", ("DBInstanceIdentifier", "c1-instance-1"), ("SkipFinalSnapshot", "true"));
+        Sent(2, "DescribeDBClusters", ("Filters.Filter.1.Name", "db-cluster-id"), ("Filters.Filter.1.Values.Value.1", "c1"));
+        Sent(3, "DeleteDBCluster", ("DBClusterIdentifier", "c1"), ("SkipFinalSnapshot", "true"));
+    }
+
+    [Fact]
+    public async Task DeleteDatabase_AlreadyGone_SendsNoDelete()
+    {
+        _aws.Reply(Response("DescribeDBInstances", "<DBInstances/>"));
+
+        await _port.DeleteDatabaseAsync(RdsKind.DbInstance, "db1-restored");
+
+        Assert.Single(_aws.Requests);
+    }
 }

@@ -1,0 +1,325 @@
+using Ferry.Core.Errors;
+using Ferry.Core.Inventory;
+using Ferry.Core.Policies;
+using Ferry.Core.Ports;
+using Ferry.Core.Sessions;
+
+namespace Ferry.Core.Runs;
+
+/// <summary>
+/// Deletes what Ferry made and no longer needs. It finds things only by Ferry's tags (policy, session, source
+/// resource, restore point) and deterministic RDS names, acts as the role that owns them, and never deletes a
+/// snapshot a restore point names. What it cannot delete is logged as a warning and never fails the resource.
+/// </summary>
+/// <remarks>
+/// <see cref="AfterFailureAsync"/> removes what one failed attempt made, right when its outcome is recorded;
+/// <see cref="SweepAsync"/> removes, in a later run, what failed or abandoned attempts of the same policy and
+/// resource left behind (a crash before RecordOutcome, or a deletion refused the first time).
+/// </remarks>
+public sealed class Cleanup(FerryServices services)
+{
+    private const string RdsPrefix = "ferry-";
+
+    private readonly RunLog _log = new(services);
+
+    /// <summary>
+    /// How long an attempt still marked Running may go on before its leftovers may be swept: a replica flow waits
+    /// on at most three stages (snapshot, staging copy, replica), each failing at the deadline, and a copy waits
+    /// for a slot at most one lease (a slot is free again by then). An attempt older than that has crashed.
+    /// </summary>
+    public TimeSpan AbandonedAfter => services.Waits.Deadline * 3 + services.Waits.SlotLease;
+
+    /// <summary>
+    /// After a resource's flow failed: deletes the snapshots and copies this attempt (its session) made for the
+    /// resource, completed or not, and a restore's partial instance, volumes, image or database. A failed outcome
+    /// writes no restore point, so nothing would ever name them again; their shares go with them.
+    /// </summary>
+    /// <param name="recorded">Whether this call recorded the outcome; otherwise one was recorded before, and only a Failed one is cleaned up after.</param>
+    /// <returns>The ids removed.</returns>
+    public async Task<IReadOnlyList<string>> AfterFailureAsync(ReplicaJob job, bool recorded, CancellationToken cancellationToken = default)
+    {
+        if (job.Type == ResourceType.Efs)
+            return [];
+        // An error reported after the resource already succeeded (a late Catch) must not undo the success.
+        if (!recorded && (await services.Sessions.GetAsync(job.SessionId, cancellationToken))?.Resources
+                .FirstOrDefault(r => r.ResourceId == job.ResourceId)?.Status != ResourceStatus.Failed)
+            return [];
+        var ours = new Dictionary<string, string> { [FerryTags.Policy] = job.PolicyId, [FerryTags.Source] = job.ResourceId, [FerryTags.Session] = job.SessionId };
+        var kinds = new[] { job.DbKind ?? RdsKind.DbInstance };
+        var removed = new List<string>();
+        var places = Places(job);
+        for (var i = 0; i < places.Count; i++)
+        {
+            var report = new Report(places[i]);
+            await report.TryAsync("look for what the failed attempt made", async () =>
+            {
+                // Instances and images hold volumes and snapshots, so the partial restore goes before the copies it was made from.
+                if (job.Restore is not null && i == 0)
+                    await RemovePartialRestoreAsync(job, report, cancellationToken);
+                var found = await SnapshotsAsync(report.At, job.Type, kinds, job.ResourceId, Names.RdsSnapshot(job.ResourceId, job.SessionId),
+                    [Tag(FerryTags.Session, job.SessionId), Tag(FerryTags.Source, job.ResourceId)], cancellationToken);
+                var candidates = found.Where(s => Carries(s.Tags, ours)).ToList();
+                if (candidates.Count == 0)
+                    return;
+                var referenced = await ReferencedAsync(job.PolicyId, job.ResourceId, cancellationToken);
+                foreach (var snapshot in candidates.Where(s => !referenced.Contains(s.Id)))
+                    await RemoveSnapshotAsync(report, snapshot, "made by this attempt, which failed: no restore point will name it", cancellationToken);
+            });
+            removed.AddRange(report.Removed.Select(r => r.Id));
+            await WriteAsync(job.SessionId, job.ResourceId, RunLog.Cleanup + (2 * i), "RecordOutcome", report, cancellationToken);
+        }
+        return removed;
+    }
+
+    /// <summary>
+    /// Deletes the snapshots and copies Ferry made for this policy and resource in earlier attempts that ended
+    /// without a restore point naming them: attempts whose outcome is final, whose session is closed, or that have
+    /// been Running longer than <see cref="AbandonedAfter"/>. An attempt that may still be running is left alone,
+    /// and so is a successful restore's copy (it belongs to the restored resource).
+    /// </summary>
+    /// <param name="currentSessionId">The run doing the sweep: its own work is never a leftover; the log goes to it.</param>
+    /// <param name="regions">The source regions to look at (the resource's own, when known).</param>
+    /// <returns>The ids removed.</returns>
+    public async Task<IReadOnlyList<string>> SweepAsync(Policy policy, string resourceId, string? currentSessionId, IReadOnlyList<string> regions, CancellationToken cancellationToken = default)
+    {
+        if (policy.Type == ResourceType.Efs)
+            return [];
+        var query = new[] { Tag(FerryTags.Policy, policy.Id), Tag(FerryTags.Source, resourceId) };
+        var sessions = new Dictionary<string, Session?>(StringComparer.Ordinal);
+        var removed = new List<string>();
+        var places = regions.SelectMany(region => SweepPlaces(policy, region)).Distinct().ToList();
+        for (var i = 0; i < places.Count; i++)
+        {
+            var report = new Report(places[i]);
+            await report.TryAsync("look for leftovers of earlier attempts", async () =>
+            {
+                var found = await SnapshotsAsync(report.At, policy.Type, [RdsKind.DbInstance, RdsKind.AuroraCluster], resourceId, null, query, cancellationToken);
+                var candidates = found.Where(s => s.Tags.TryGetValue(FerryTags.Session, out var session) && session != currentSessionId).ToList();
+                if (candidates.Count == 0)
+                    return;
+                var reasons = new Dictionary<Found, string>();
+                foreach (var snapshot in candidates)
+                {
+                    if (await LeftoverReasonAsync(snapshot, resourceId, sessions, cancellationToken) is { } reason)
+                        reasons[snapshot] = reason;
+                }
+                // Read after the sessions: RecordOutcome writes restore points before the final outcome, so an outcome
+                // seen final above has its restore points visible here.
+                var referenced = await ReferencedAsync(policy.Id, resourceId, cancellationToken);
+                foreach (var (snapshot, reason) in reasons.Where(r => !referenced.Contains(r.Key.Id)))
+                    await RemoveSnapshotAsync(report, snapshot, reason, cancellationToken);
+            });
+            removed.AddRange(report.Removed.Select(r => r.Id));
+            if (currentSessionId is not null)
+                await WriteAsync(currentSessionId, resourceId, RunLog.Sweep + (2 * i), "ApplyRetention", report, cancellationToken);
+        }
+        return removed;
+    }
+
+    /// <summary>Where a failed job may have made something, replicas before the snapshots they were copied from.</summary>
+    private static List<RoleAt> Places(ReplicaJob job)
+    {
+        var places = new List<RoleAt> { job.Target };
+        if (job.Staged)
+            places.Add(CopySteps.StageRole(job, WaitStage.Staging));
+        // A restore's source is the restore point's owner: the restore made nothing there.
+        if (job.Restore is null)
+            places.Add(job.Source);
+        return places;
+    }
+
+    /// <summary>Where a policy's replica flows make snapshots and copies for resources of one source region.</summary>
+    private static IEnumerable<RoleAt> SweepPlaces(Policy policy, string region)
+    {
+        var source = new RoleAt(policy.Sources.SourceRole, policy.Sources.AccountId, region);
+        if (policy.MappingFor(region) is { } mapping)
+        {
+            yield return new RoleAt(mapping.TargetRole, mapping.TargetAccount, mapping.TargetRegion);
+            if (policy.Type == ResourceType.Rds && mapping.TargetAccount != source.Account && mapping.TargetRegion != region)
+                yield return new RoleAt(mapping.TargetRole, mapping.TargetAccount, region);
+        }
+        yield return source;
+    }
+
+    /// <summary>Why an earlier attempt's snapshot is a leftover, or null while that attempt may still need it.</summary>
+    private async Task<string?> LeftoverReasonAsync(Found snapshot, string resourceId, Dictionary<string, Session?> sessions, CancellationToken cancellationToken)
+    {
+        var sessionId = snapshot.Tags[FerryTags.Session];
+        if (!sessions.TryGetValue(sessionId, out var session))
+            sessions[sessionId] = session = await services.Sessions.GetAsync(sessionId, cancellationToken);
+        var horizon = services.Clock.UtcNow - AbandonedAfter;
+        if (session is null)
+            return snapshot.CreatedAt is { } created && created < horizon ? $"its session {sessionId} no longer exists" : null;
+        var outcome = session.Resources.FirstOrDefault(r => r.ResourceId == resourceId);
+        if (session.Kind == SessionKind.Restore && outcome?.Status is ResourceStatus.Success or ResourceStatus.Warning)
+            return null;
+        if (outcome is { Status: not ResourceStatus.Running })
+            return $"left by session {sessionId}, which ended {outcome.Status}";
+        if (session.EndedAt is not null)
+            return $"left by session {sessionId}, closed before the resource finished";
+        return session.StartedAt < horizon ? $"left by session {sessionId}, Running since {session.StartedAt:u} (abandoned)" : null;
+    }
+
+    /// <summary>Removes what a failed restore created in the restore's account and region, found by the restore's tags.</summary>
+    private async Task RemovePartialRestoreAsync(ReplicaJob job, Report report, CancellationToken cancellationToken)
+    {
+        var restored = new Dictionary<string, string>
+        {
+            [FerryTags.Session] = job.SessionId,
+            [FerryTags.Source] = job.ResourceId,
+            [FerryTags.RestorePoint] = job.Restore!.RestorePointId,
+        };
+        const string why = "created by this restore, which failed";
+        if (job.Type == ResourceType.Rds)
+        {
+            var rds = await services.RdsAsync(report.At, cancellationToken);
+            var databases = await rds.DescribeDatabasesAsync(null, [Tag(FerryTags.Session, job.SessionId)], cancellationToken);
+            foreach (var database in databases.Where(d => Carries(d.Tags, restored)))
+            {
+                var what = database.Kind == RdsKind.AuroraCluster ? "DB cluster" : "DB instance";
+                await report.RemoveAsync(database.Identifier, what, why, () => rds.DeleteDatabaseAsync(database.Kind, database.Identifier, cancellationToken));
+            }
+            return;
+        }
+
+        var ec2 = await services.Ec2Async(report.At, cancellationToken);
+        var tags = restored.Select(t => Tag(t.Key, t.Value)).ToList();
+        var volumes = await ec2.FindVolumesAsync(tags, cancellationToken);
+        var instances = await ec2.DescribeInstancesAsync(new InstanceQuery(Tags: [Tag(FerryTags.Session, job.SessionId)]), cancellationToken);
+        foreach (var instance in instances.Where(i => Carries(i.Tags, restored) && i.State is not ("terminated" or "shutting-down")))
+        {
+            // Volumes attached after launch outlive their instance unless told otherwise; the root volume goes with it already.
+            var attached = volumes.Where(v => v.AttachedInstanceId == instance.InstanceId && v.DeviceName is not null).ToList();
+            var what = attached.Count == 0 ? "instance" : $"instance, with its volumes {string.Join(", ", attached.Select(v => v.VolumeId))}";
+            await report.RemoveAsync(instance.InstanceId, what, why, async () =>
+            {
+                if (attached.Count > 0)
+                    await ec2.DeleteOnTerminationAsync(instance.InstanceId, [.. attached.Select(v => v.DeviceName!)], cancellationToken);
+                await ec2.TerminateInstanceAsync(instance.InstanceId, cancellationToken);
+            });
+        }
+        foreach (var volume in volumes.Where(v => v.AttachedInstanceId is null))
+            await report.RemoveAsync(volume.VolumeId, "volume", why, () => ec2.DeleteVolumeAsync(volume.VolumeId, cancellationToken));
+        // The image holds the root snapshot it was registered from, which may be this restore's copy.
+        foreach (var image in await ec2.FindImagesAsync(tags, cancellationToken))
+            await report.RemoveAsync(image, "image", why, () => ec2.DeregisterImageAsync(image, cancellationToken));
+    }
+
+    /// <summary>A snapshot or copy found where Ferry looked, owned by the role that looked.</summary>
+    private sealed record Found(string Id, RdsKind? Kind, DateTimeOffset? CreatedAt, IReadOnlyDictionary<string, string> Tags)
+    {
+        public string What => Kind switch
+        {
+            null => "EBS snapshot",
+            RdsKind.AuroraCluster => "DB cluster snapshot",
+            _ => "DB snapshot",
+        };
+    }
+
+    /// <summary>
+    /// The caller's own snapshots carrying all the tags: EBS by tag filter; RDS, which filters on no tag, by Ferry's
+    /// identifier when it is known, otherwise by source DB, with the tags matched in the port.
+    /// </summary>
+    private async Task<List<Found>> SnapshotsAsync(
+        RoleAt at, ResourceType type, IReadOnlyList<RdsKind> kinds, string resourceId, string? rdsIdentifier, IReadOnlyList<TagQuery> tags,
+        CancellationToken cancellationToken)
+    {
+        if (type == ResourceType.Ec2)
+        {
+            var ec2 = await services.Ec2Async(at, cancellationToken);
+            var snapshots = await ec2.DescribeSnapshotsAsync(new SnapshotQuery(Tags: tags), cancellationToken);
+            return [.. snapshots.Where(s => s.OwnerId == at.Account).Select(s => new Found(s.SnapshotId, null, s.StartTime, s.Tags))];
+        }
+        var rds = await services.RdsAsync(at, cancellationToken);
+        var found = new List<Found>();
+        foreach (var kind in kinds)
+        {
+            var query = rdsIdentifier is null
+                ? new RdsSnapshotQuery(kind, SourceIdentifier: resourceId, Tags: tags)
+                : new RdsSnapshotQuery(kind, Identifiers: [rdsIdentifier], Tags: tags);
+            var snapshots = await rds.DescribeSnapshotsAsync(query, cancellationToken);
+            // Ferry names every RDS snapshot it makes ferry-…; its roles may delete no other.
+            found.AddRange(snapshots.Where(s => s.SnapshotType == "manual" && s.Identifier.StartsWith(RdsPrefix, StringComparison.Ordinal))
+                .Select(s => new Found(s.Identifier, kind, s.CreatedAt, s.Tags)));
+        }
+        return found;
+    }
+
+    private async Task RemoveSnapshotAsync(Report report, Found snapshot, string why, CancellationToken cancellationToken)
+    {
+        if (snapshot.Kind is { } kind)
+        {
+            var rds = await services.RdsAsync(report.At, cancellationToken);
+            await report.RemoveAsync(snapshot.Id, snapshot.What, why, () => rds.DeleteSnapshotAsync(kind, snapshot.Id, cancellationToken));
+            return;
+        }
+        var ec2 = await services.Ec2Async(report.At, cancellationToken);
+        await report.RemoveAsync(snapshot.Id, snapshot.What, why, () => ec2.DeleteSnapshotAsync(snapshot.Id, cancellationToken));
+    }
+
+    /// <summary>Every snapshot a restore point of the resource names: never deleted here, whatever its tags say.</summary>
+    private async Task<HashSet<string>> ReferencedAsync(string policyId, string resourceId, CancellationToken cancellationToken) =>
+        (await services.RestorePoints.ListAsync(policyId, resourceId, cancellationToken))
+            .SelectMany(p => p.Snapshots).Select(s => s.SnapshotId).ToHashSet(StringComparer.Ordinal);
+
+    private async Task WriteAsync(string sessionId, string resourceId, int sequence, string step, Report report, CancellationToken cancellationToken)
+    {
+        var at = $"{report.At.Account}/{report.At.Region}";
+        if (report.Removed.Count > 0)
+        {
+            await _log.WriteAsync(sessionId, resourceId, sequence, step,
+                $"Removed from {at}: {string.Join("; ", report.Removed.Select(r => $"{r.What} {r.Id} ({r.Why})"))}",
+                report.At.Role, report.Removed.ToDictionary(r => r.Id, r => r.What, StringComparer.Ordinal), cancellationToken: cancellationToken);
+        }
+        if (report.Kept.Count > 0)
+        {
+            await _log.WriteAsync(sessionId, resourceId, sequence + 1, step,
+                $"Cleanup in {at} incomplete: {string.Join("; ", report.Kept)}. A later run tries again for snapshots and copies; anything else is left in place",
+                report.At.Role, level: ResourceStatus.Warning, cancellationToken: cancellationToken);
+        }
+    }
+
+    private static bool Carries(IReadOnlyDictionary<string, string> tags, IReadOnlyDictionary<string, string> required) =>
+        required.All(r => tags.TryGetValue(r.Key, out var value) && value == r.Value);
+
+    private static TagQuery Tag(string key, string value) => new(key, [value]);
+
+    /// <summary>What one place's cleanup removed and could not remove; AWS errors become entries, never failures.</summary>
+    private sealed class Report(RoleAt at)
+    {
+        public RoleAt At { get; } = at;
+
+        public List<(string Id, string What, string Why)> Removed { get; } = [];
+
+        public List<string> Kept { get; } = [];
+
+        public async Task RemoveAsync(string id, string what, string why, Func<Task> delete)
+        {
+            try
+            {
+                await delete();
+                Removed.Add((id, what, why));
+            }
+            catch (FerryNotFoundException)
+            {
+                // Already gone (an earlier attempt of this cleanup, or someone else): nothing left to do.
+            }
+            catch (FerryException e)
+            {
+                Kept.Add($"{what} {id} could not be removed: {e.Message}");
+            }
+        }
+
+        public async Task TryAsync(string action, Func<Task> work)
+        {
+            try
+            {
+                await work();
+            }
+            catch (FerryException e)
+            {
+                Kept.Add($"could not {action}: {e.Message}");
+            }
+        }
+    }
+}
