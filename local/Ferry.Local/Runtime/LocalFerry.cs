@@ -1,4 +1,5 @@
 using Ferry.Aws.Dynamo;
+using Ferry.Core.Ports;
 using Ferry.Core.Runs;
 using Ferry.Functions;
 using Ferry.Local.Host;
@@ -8,7 +9,8 @@ namespace Ferry.Local.Runtime;
 
 /// <summary>How a local Ferry runs: which world, how fast simulated time passes, which faults.</summary>
 /// <param name="Acceleration">Simulated seconds per real second.</param>
-public sealed record LocalOptions(string World, double Acceleration = 600, FaultSettings? Faults = null, TextWriter? StepLog = null);
+/// <param name="CopyQuotas">Copy slots per (account, region, service); AWS's defaults when null.</param>
+public sealed record LocalOptions(string World, double Acceleration = 600, FaultSettings? Faults = null, TextWriter? StepLog = null, CopyQuotas? CopyQuotas = null);
 
 /// <summary>
 /// Ferry on one machine: the simulated world (on an accelerated clock), the real DynamoDB stores on
@@ -49,7 +51,7 @@ public sealed class LocalFerry : IAsyncDisposable
         var services = new FerryServices(aws.Credentials(), aws,
             new DynamoPolicyStore(dynalite.Client, tables, clock), new DynamoSessionStore(dynalite.Client, tables),
             new DynamoRestorePointStore(dynalite.Client, tables), new DynamoCopySlots(dynalite.Client, slotsTable, clock),
-            clock, WaitSettings.Default);
+            clock, WaitSettings.Default) { CopyQuotas = options.CopyQuotas ?? CopyQuotas.Default };
         var host = await LambdaHost.StartAsync(services, new StepLog(options.StepLog ?? TextWriter.Null));
         var runner = await StateMachineRunner.StartAsync(host.Url, options.Acceleration);
         return new LocalFerry(aws, services, dynalite, ownsDynalite, host, runner);
