@@ -19,20 +19,20 @@ public sealed class AwsPorts(AwsOptions options) : IAwsPorts, IDisposable
     public AwsOptions Options { get; } = options;
 
     public IEc2Port Ec2(RoleSession session, string region) =>
-        new AwsEc2Port(Client("ec2", session, region, c => new Ec2Client(c, region, Options)));
+        new AwsEc2Port(Client("ec2", session, region, c => new Ec2Client(c, region, Options) { Account = session.AccountId }));
 
     public IRdsPort Rds(RoleSession session, string region) =>
-        new AwsRdsPort(Client("rds", session, region, c => new RdsClient(c, region, Options)));
+        new AwsRdsPort(Client("rds", session, region, c => new RdsClient(c, region, Options) { Account = session.AccountId }));
 
     public IKmsPort Kms(RoleSession session, string region) =>
         new AwsKmsPort(Client<IAmazonKeyManagementService>("kms", session, region,
             c => new AmazonKeyManagementServiceClient(c, SdkErrors.Configure(new AmazonKeyManagementServiceConfig(), "kms", region, Options))), region);
 
     public IBackupPort Backup(RoleSession session, string region) =>
-        new AwsBackupPort(Client("backup", session, region, c => new BackupClient(c, region, Options)), session.AccountId);
+        new AwsBackupPort(Client("backup", session, region, c => new BackupClient(c, region, Options) { Account = session.AccountId }), session.AccountId);
 
     public IEfsPort Efs(RoleSession session, string region) =>
-        new AwsEfsPort(Client("elasticfilesystem", session, region, c => new EfsClient(c, region, Options)));
+        new AwsEfsPort(Client("elasticfilesystem", session, region, c => new EfsClient(c, region, Options) { Account = session.AccountId }));
 
     public static AWSCredentials ToSdk(AwsCredentials credentials) =>
         new SessionAWSCredentials(credentials.AccessKeyId, credentials.SecretAccessKey, credentials.SessionToken);

@@ -9,7 +9,7 @@ namespace Ferry.Functions;
 
 /// <summary>
 /// The composition root in Lambda: the real adapters, configured from the function's environment
-/// (table names, ExternalId, optional endpoints). Built once per execution environment.
+/// (table names, ExternalId, optional endpoints, copy quotas). Built once per execution environment.
 /// </summary>
 public static class LambdaServices
 {
@@ -35,7 +35,10 @@ public static class LambdaServices
             new DynamoRestorePointStore(dynamo, tables),
             new DynamoCopySlots(dynamo, Setting("FERRY_COPY_SLOTS_TABLE", DynamoCopySlots.DefaultTable), clock),
             clock,
-            WaitSettings.Default);
+            WaitSettings.Default)
+        {
+            CopyQuotas = CopyQuotas.Parse(Environment.GetEnvironmentVariable(CopyQuotas.Variable)),
+        };
     }
 
     private static string Setting(string name, string fallback) =>

@@ -28,7 +28,10 @@ internal sealed class Call(SimulatedAws world, SimRole role, string service, str
 
     public FerryNotReadyException NotReady(string code, string message) => new(message, code, RequestId);
 
-    public FerryQuotaExceededException Quota(string code, string message) => new(message, code, RequestId);
+    /// <summary>A limit or quota AWS reports with <paramref name="code"/>, typed as the real adapters type it (AwsLimits).</summary>
+    public FerryException Limit(string operation, string code, string message) =>
+        AwsLimits.Error(AwsLimits.Classify(code, operation, message) ?? throw new ArgumentException($"{code} is not a limit", nameof(code)),
+            code, $"{Service}:{operation} in {Region}", message, Account, Region, RequestId);
 
     public FerryAccessDeniedException Denied(string code, string message) => new(message, code, RequestId);
 

@@ -201,13 +201,15 @@ public sealed partial class SimulatedAws : IAwsPorts
 
     // ---- copy quotas ----
 
-    internal void RequireCopySlot(Call call, CopyService service, int limit, string code)
+    /// <summary>Refuses a copy over the destination's concurrent-copy quota, with the service's code and wording.</summary>
+    internal void RequireCopySlot(Call call, string operation, CopyService service, int limit, string code)
     {
         var inFlight = _activeCopies.Count(c => c.Service == service && c.Account == call.Account && c.Region == call.Region && c.End > call.Now);
         if (inFlight >= limit)
         {
-            throw call.Quota(code,
-                $"Too many concurrent {service} copies: {inFlight} in flight to {call.Region} in account {call.Account} (limit {limit})");
+            throw call.Limit(operation, code, service == CopyService.Ebs
+                ? $"Too many snapshot copies in progress. The limit is {limit} for this destination region ({inFlight} in progress to {call.Region} in account {call.Account})"
+                : $"Cannot copy more than {limit} snapshots across regions ({inFlight} copies in progress to {call.Region} in account {call.Account})");
         }
     }
 

@@ -84,12 +84,17 @@ internal sealed class SimulatedEc2(SimulatedAws world, RoleSession session, stri
         Call<IReadOnlyList<Ec2Snapshot>>("CreateSnapshots", [("InstanceId", instanceId), ("Tags", SimulatedAws.Describe(tags))], call =>
         {
             var instance = OwnInstance(call, instanceId);
+            RequireSnapshotRoom(call, "CreateSnapshots", instance.Volumes.Count);
             return instance.Volumes.Select(v => ToSnapshot(NewSnapshot(call, "CreateSnapshots", v, tags, $"Multi-volume snapshot of {instanceId}"), call.Now)).ToList();
         }, cancellationToken);
 
     public Task<Ec2Snapshot> CreateSnapshotAsync(string volumeId, string description, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken = default) =>
         Call("CreateSnapshot", [("VolumeId", volumeId), ("Tags", SimulatedAws.Describe(tags))], call =>
-            ToSnapshot(NewSnapshot(call, "CreateSnapshot", OwnVolume(call, volumeId), tags, description), call.Now), cancellationToken);
+        {
+            var volume = OwnVolume(call, volumeId);
+            RequireSnapshotRoom(call, "CreateSnapshot", 1);
+            return ToSnapshot(NewSnapshot(call, "CreateSnapshot", volume, tags, description), call.Now);
+        }, cancellationToken);
 
     public Task<IReadOnlyList<Ec2Snapshot>> DescribeSnapshotsAsync(SnapshotQuery query, CancellationToken cancellationToken = default) =>
         Call<IReadOnlyList<Ec2Snapshot>>("DescribeSnapshots",
@@ -133,7 +138,8 @@ internal sealed class SimulatedEc2(SimulatedAws world, RoleSession session, stri
                     world.RequireKey(call, sourceKey, KeyUse.Decrypt, Unauthorized);
                 if (target is not null)
                     world.RequireKey(call, target, KeyUse.Encrypt, Unauthorized);
-                world.RequireCopySlot(call, CopyService.Ebs, world.Spec.Limits.EbsConcurrentCopies, "ResourceLimitExceeded");
+                RequireSnapshotRoom(call, "CopySnapshot", 1);
+                world.RequireCopySlot(call, "CopySnapshot", CopyService.Ebs, world.Spec.Limits.EbsConcurrentCopies, "ResourceLimitExceeded");
                 var timings = world.Spec.Timings;
                 var copy = new SimEbsSnapshot
                 {
@@ -372,6 +378,18 @@ internal sealed class SimulatedEc2(SimulatedAws world, RoleSession session, stri
     {
         if (instance.StateOverride == "terminated")
             throw call.Conflict("IncorrectInstanceState", $"The instance '{instance.Id}' is terminated and cannot be {action}");
+    }
+
+    /// <summary>Refuses snapshots beyond the account's EBS snapshot limit in the region (copies count too).</summary>
+    private void RequireSnapshotRoom(Call call, string operation, int adding)
+    {
+        var limit = world.Spec.Limits.EbsSnapshots;
+        var count = world.EbsSnapshots.Values.Count(s => s.Account == call.Account && s.Region == call.Region);
+        if (count + adding > limit)
+        {
+            throw call.Limit(operation, "SnapshotLimitExceeded",
+                $"The maximum number of snapshots has been reached: account {call.Account} has {count} snapshots in {call.Region} (limit {limit})");
+        }
     }
 
     private SimEbsSnapshot NewSnapshot(Call call, string operation, SimVolume volume, IReadOnlyDictionary<string, string> tags, string description)

@@ -69,7 +69,7 @@ internal sealed class SimulatedRds(SimulatedAws world, RoleSession session, stri
                     ?? throw call.NotFound(Codes(kind).DbNotFound, $"{Noun(kind)} {databaseIdentifier} not found");
                 if (database.Status(call.Now) != "available")
                     throw call.NotReady(Codes(kind).DbState, $"{Noun(kind)} {databaseIdentifier} is not available");
-                RequireNewSnapshot(call, kind, snapshotIdentifier);
+                RequireNewSnapshot(call, Op(kind, "CreateDBSnapshot", "CreateDBClusterSnapshot"), kind, snapshotIdentifier);
                 var timings = world.Spec.Timings;
                 var snapshot = new SimRdsSnapshot
                 {
@@ -120,7 +120,10 @@ internal sealed class SimulatedRds(SimulatedAws world, RoleSession session, stri
                 RequireAvailable(call, snapshot, "shared");
                 world.RequireShareable(call, snapshotIdentifier, snapshot.Key, accountId, "InvalidParameterValue", KmsDenied);
                 if (!snapshot.SharedWith.Contains(accountId) && snapshot.SharedWith.Count >= world.Spec.Limits.RdsShareAccounts)
-                    throw call.Quota("SharedSnapshotQuotaExceeded", $"{snapshotIdentifier} is already shared with {snapshot.SharedWith.Count} accounts (limit {world.Spec.Limits.RdsShareAccounts})");
+                {
+                    throw call.Limit(Op(kind, "ModifyDBSnapshotAttribute", "ModifyDBClusterSnapshotAttribute"), "SharedSnapshotQuotaExceeded",
+                        $"{snapshotIdentifier} is already shared with {snapshot.SharedWith.Count} accounts; a manual snapshot can be shared with at most {world.Spec.Limits.RdsShareAccounts}");
+                }
                 snapshot.SharedWith.Add(accountId);
                 return true;
             }, cancellationToken);
@@ -146,10 +149,10 @@ internal sealed class SimulatedRds(SimulatedAws world, RoleSession session, stri
                     throw call.Invalid("InvalidParameterValue",
                         $"{request.SourceSnapshot} is an encrypted snapshot shared by account {source.Account}; copy it within {source.Region} first, then copy that copy to {region}");
                 }
-                RequireNewSnapshot(call, kind, request.TargetIdentifier);
+                RequireNewSnapshot(call, operation, kind, request.TargetIdentifier);
                 var target = TargetKey(call, source, request.KmsKeyId, crossRegion);
                 var service = kind == RdsKind.AuroraCluster ? CopyService.Aurora : CopyService.Rds;
-                world.RequireCopySlot(call, service,
+                world.RequireCopySlot(call, operation, service,
                     kind == RdsKind.AuroraCluster ? world.Spec.Limits.AuroraConcurrentCopies : world.Spec.Limits.RdsConcurrentCopies, QuotaCode);
                 var timings = world.Spec.Timings;
                 var copy = new SimRdsSnapshot
@@ -281,15 +284,17 @@ internal sealed class SimulatedRds(SimulatedAws world, RoleSession session, stri
             : null;
     }
 
-    private void RequireNewSnapshot(Call call, RdsKind kind, string identifier)
+    private void RequireNewSnapshot(Call call, string operation, RdsKind kind, string identifier)
     {
         if (!AwsIds.IsDbIdentifier(identifier))
             throw call.Invalid("InvalidParameterValue", $"{identifier} is not a valid snapshot identifier");
         if (world.RdsSnapshots.ContainsKey((call.Account, region, kind, identifier)))
             throw call.Conflict(Codes(kind).Exists, $"Cannot create the snapshot because a snapshot with the identifier {identifier} already exists");
+        // DB snapshots and DB cluster snapshots count against separate quotas.
+        var limit = kind == RdsKind.AuroraCluster ? world.Spec.Limits.RdsManualClusterSnapshots : world.Spec.Limits.RdsManualSnapshots;
         var manual = world.RdsSnapshots.Values.Count(s => s.Account == call.Account && s.Region == region && s.Kind == kind);
-        if (manual >= world.Spec.Limits.RdsManualSnapshots)
-            throw call.Quota(QuotaCode, $"Account {call.Account} has {manual} manual {Noun(kind)} snapshots in {region} (limit {world.Spec.Limits.RdsManualSnapshots})");
+        if (manual >= limit)
+            throw call.Limit(operation, QuotaCode, $"Cannot create more than {limit} manual snapshots (account {call.Account} has {manual} manual {Noun(kind)} snapshots in {region})");
     }
 
     private static void RequireAvailable(Call call, SimRdsSnapshot snapshot, string action)

@@ -17,11 +17,11 @@ internal sealed class Harness
 {
     private readonly StringWriter _logOutput = new();
 
-    public Harness(FaultSettings? faults = null, string world = "replicas.json")
+    public Harness(FaultSettings? faults = null, string world = "replicas.json", CopyQuotas? quotas = null)
     {
         Aws = SimulatedAws.Load(WorldPath(world), new SimulatorOptions(Faults: faults));
         Services = new FerryServices(Aws.Credentials(), Aws, new InMemoryPolicyStore(), new InMemorySessionStore(),
-            new InMemoryRestorePointStore(), new InMemoryCopySlots(Aws.Clock), Aws.Clock, WaitSettings.Default);
+            new InMemoryRestorePointStore(), new InMemoryCopySlots(Aws.Clock), Aws.Clock, WaitSettings.Default) { CopyQuotas = quotas ?? CopyQuotas.Default };
         Log = new StepLog(_logOutput);
     }
 

@@ -1,5 +1,6 @@
 using Ferry.Core.Errors;
 using Ferry.Core.Ports;
+using Ferry.Simulator.World;
 using static Ferry.Simulator.Tests.Sim;
 using static Ferry.Tests.Shared.Scenario;
 
@@ -161,6 +162,23 @@ public sealed class Ec2RulesTests
         var snapshots = await sim.CompletedSnapshots("i-0a1b2c3d4e5f60004");
 
         Assert.Equal([(true, AppKey), (false, null)], snapshots.Select(s => (s.Encrypted, s.KmsKeyId)).ToList());
+    }
+
+    [Fact]
+    public async Task Snapshots_AtEbsSnapshotLimit_FailAsLimitWithSnapshotLimitExceeded_CopiesIncluded()
+    {
+        var sim = new Sim(limits: new LimitSpec { EbsSnapshots = 3 });
+        var ec2 = await sim.Ec2(Source);
+        var snapshots = await ec2.CreateSnapshotsAsync(AppKeyed, NoTags);
+        var single = await ec2.CreateSnapshotAsync("vol-0a1b2c3d4e5f60011", "third", NoTags);
+
+        var error = await Fails<FerryLimitExceededException>("SnapshotLimitExceeded", () => ec2.CreateSnapshotsAsync(AppKeyed, NoTags));
+        Assert.Contains($"EBS snapshots per account and region, in account {SourceAccount}, region {West}", error.Message, StringComparison.Ordinal);
+        await Fails<FerryLimitExceededException>("SnapshotLimitExceeded", () => ec2.CreateSnapshotAsync("vol-0a1b2c3d4e5f60011", "fourth", NoTags));
+        sim.Advance(1);
+        var west = await sim.Ec2(LocalTarget);
+        await Fails<FerryLimitExceededException>("SnapshotLimitExceeded", () => west.CopySnapshotAsync(CopyOf(single.SnapshotId, null)));
+        Assert.Equal(2, snapshots.Count);
     }
 
     [Fact]

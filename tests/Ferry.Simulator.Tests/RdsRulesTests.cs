@@ -1,6 +1,7 @@
 using Ferry.Core.Errors;
 using Ferry.Core.Inventory;
 using Ferry.Core.Ports;
+using Ferry.Simulator.World;
 using static Ferry.Simulator.Tests.Sim;
 using static Ferry.Tests.Shared.Scenario;
 
@@ -164,21 +165,49 @@ public sealed class RdsRulesTests
     }
 
     [Fact]
-    public async Task CreateSnapshot_OverManualSnapshotQuota_FailsWithSnapshotQuotaExceeded()
+    public async Task CreateSnapshot_AtManualSnapshotLimit_FailsAsLimitNamingItsAccountAndRegion()
     {
         var sim = new Sim();
         var rds = await sim.Rds(Source);
         for (var i = 0; i < 100; i++)
             await rds.CreateSnapshotAsync(RdsKind.DbInstance, "reports-db", $"manual-{i}", NoTags);
 
-        await Fails<FerryQuotaExceededException>("SnapshotQuotaExceeded", () => rds.CreateSnapshotAsync(RdsKind.DbInstance, "reports-db", "manual-100", NoTags));
+        var error = await Fails<FerryLimitExceededException>("SnapshotQuotaExceeded", () => rds.CreateSnapshotAsync(RdsKind.DbInstance, "reports-db", "manual-100", NoTags));
+        Assert.Contains($"manual DB snapshots per account and region, in account {SourceAccount}, region {West}", error.Message, StringComparison.Ordinal);
         sim.Advance(1);
         await rds.DeleteSnapshotAsync(RdsKind.DbInstance, "manual-0");
         await rds.CreateSnapshotAsync(RdsKind.DbInstance, "reports-db", "manual-100", NoTags);
     }
 
     [Fact]
-    public async Task Share_WithMoreThanTwentyAccounts_FailsWithSharedSnapshotQuotaExceeded()
+    public async Task CreateSnapshot_ClusterAndInstanceSnapshots_CountAgainstSeparateLimits()
+    {
+        var sim = new Sim(limits: new LimitSpec { RdsManualSnapshots = 1, RdsManualClusterSnapshots = 1 });
+        var rds = await sim.Rds(Source);
+        await rds.CreateSnapshotAsync(RdsKind.DbInstance, "reports-db", "instance-1", NoTags);
+        await rds.CreateSnapshotAsync(RdsKind.AuroraCluster, "events-aurora", "cluster-1", NoTags);
+
+        var error = await Fails<FerryLimitExceededException>("SnapshotQuotaExceeded", () => rds.CreateSnapshotAsync(RdsKind.AuroraCluster, "events-aurora", "cluster-2", NoTags));
+        Assert.Contains("manual DB cluster snapshots per account and region", error.Message, StringComparison.Ordinal);
+        await Fails<FerryLimitExceededException>("SnapshotQuotaExceeded", () => rds.CreateSnapshotAsync(RdsKind.DbInstance, "reports-db", "instance-2", NoTags));
+    }
+
+    [Fact]
+    public async Task Copy_IntoRegionAtManualSnapshotLimit_FailsAsCountLimitNotAsCopyQuota()
+    {
+        var sim = new Sim(limits: new LimitSpec { RdsManualSnapshots = 1 });
+        var snapshot = await sim.AvailableRdsSnapshot(RdsKind.DbInstance, "reports-db", "ferry-source");
+        var central = await sim.Rds(LocalTarget, Central);
+        await central.CopySnapshotAsync(Copy(snapshot.Arn, West, "copy-1", null));
+
+        var error = await Fails<FerryLimitExceededException>("SnapshotQuotaExceeded", () => central.CopySnapshotAsync(Copy(snapshot.Arn, West, "copy-2", null)));
+
+        Assert.Contains($"in account {SourceAccount}, region {Central}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Cannot create more than 1 manual snapshots", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Share_WithMoreThanTwentyAccounts_FailsAsLimitWithSharedSnapshotQuotaExceeded()
     {
         var sim = new Sim();
         var snapshot = await sim.AvailableRdsSnapshot(RdsKind.DbInstance, "reports-db", "ferry-reports-s1");
@@ -186,14 +215,15 @@ public sealed class RdsRulesTests
         for (var i = 0; i < 20; i++)
             await rds.ShareSnapshotAsync(RdsKind.DbInstance, snapshot.Identifier, $"3000000000{i:D2}");
 
-        await Fails<FerryQuotaExceededException>("SharedSnapshotQuotaExceeded", () => rds.ShareSnapshotAsync(RdsKind.DbInstance, snapshot.Identifier, "300000000099"));
+        var error = await Fails<FerryLimitExceededException>("SharedSnapshotQuotaExceeded", () => rds.ShareSnapshotAsync(RdsKind.DbInstance, snapshot.Identifier, "300000000099"));
+        Assert.Contains("accounts a manual DB snapshot can be shared with", error.Message, StringComparison.Ordinal);
         await rds.ShareSnapshotAsync(RdsKind.DbInstance, snapshot.Identifier, "300000000000");
     }
 
     [Theory]
     [InlineData(RdsKind.DbInstance, "reports-db", 20)]
     [InlineData(RdsKind.AuroraCluster, "events-aurora", 5)]
-    public async Task Copy_OverConcurrentCopyQuota_FailsWithSnapshotQuotaExceeded(RdsKind kind, string database, int quota)
+    public async Task Copy_OverConcurrentCopyQuota_FailsAsQuotaWithSnapshotQuotaExceeded(RdsKind kind, string database, int quota)
     {
         var sim = new Sim();
         var snapshot = await sim.AvailableRdsSnapshot(kind, database, "ferry-source");

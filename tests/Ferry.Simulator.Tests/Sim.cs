@@ -1,5 +1,6 @@
 using Ferry.Core.Errors;
 using Ferry.Core.Ports;
+using Ferry.Simulator.World;
 using static Ferry.Tests.Shared.Scenario;
 
 namespace Ferry.Simulator.Tests;
@@ -14,9 +15,13 @@ internal sealed class Sim
 
     public static readonly IReadOnlyDictionary<string, string> NoTags = new Dictionary<string, string>();
 
-    public Sim(string world = "replicas.json", FaultSettings? faults = null)
+    /// <param name="limits">AWS's quotas for this world, when a test needs them small.</param>
+    public Sim(string world = "replicas.json", FaultSettings? faults = null, LimitSpec? limits = null)
     {
-        Aws = SimulatedAws.Load(WorldPath(world), new SimulatorOptions(Faults: faults));
+        var options = new SimulatorOptions(Faults: faults);
+        Aws = SimulatedAws.Load(WorldPath(world), options);
+        if (limits is not null)
+            Aws = new SimulatedAws(Aws.Spec with { Limits = limits }, options);
         Credentials = Aws.Credentials();
     }
 

@@ -6,58 +6,56 @@ using Ferry.Core.Ports;
 namespace Ferry.Aws.Dynamo;
 
 /// <summary>
-/// Copy slots in DynamoDB: a quota of N is N fixed items (slot "00".."N-1") per scope, each claimed
-/// with a conditional write that succeeds only when the slot is free or its lease has run out.
-/// That needs no transactions and cannot hand out more slots than there are items.
+/// Copy slots in DynamoDB: a quota of N is N fixed items (slot "00".."N-1") per scope, each taken, given a copy and
+/// freed with conditional writes, so no more holders than items can exist; no transactions are needed. An item
+/// keeps <c>holder</c>, <c>copyId</c> (once the copy started) and <c>leaseUntil</c> while taken.
 /// </summary>
 public sealed class DynamoCopySlots(IAmazonDynamoDB dynamo, string table, IClock clock) : ICopySlots
 {
     public const string DefaultTable = "ferry-copy-slots";
 
     // Attribute names go through placeholders: several (scope among them) are DynamoDB reserved words.
-    private static readonly Dictionary<string, string> Names = new() { ["#holder"] = "holder", ["#lease"] = "leaseUntil" };
+    private static readonly Dictionary<string, string> Names = new() { ["#holder"] = "holder", ["#lease"] = "leaseUntil", ["#copy"] = "copyId" };
 
-    public async Task<bool> TryAcquireAsync(CopySlotKey key, string holder, int limit, TimeSpan lease, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<CopySlot>> ReadAsync(CopySlotKey key, CancellationToken cancellationToken = default)
     {
-        var now = clock.UtcNow;
-        var until = DynamoItems.Time(now + lease);
-        foreach (var slot in await HeldAsync(key, holder, cancellationToken))
+        var items = await DynamoItems.QueryAllAsync(dynamo, new QueryRequest
         {
-            if (await ClaimAsync(key, slot, holder, until, "#holder = :holder", now, cancellationToken))
-                return true;
-        }
-        // Start where the holder's hash points, so concurrent claimants rarely race for the same item.
-        var start = (int)((uint)StringComparer.Ordinal.GetHashCode(holder) % (uint)limit);
-        for (var i = 0; i < limit; i++)
-        {
-            var slot = ((start + i) % limit).ToString("00", System.Globalization.CultureInfo.InvariantCulture);
-            if (await ClaimAsync(key, slot, holder, until, "attribute_not_exists(#holder) OR #lease < :now", now, cancellationToken))
-                return true;
-        }
-        return false;
+            TableName = table,
+            KeyConditionExpression = "#scope = :scope",
+            ExpressionAttributeNames = new() { ["#scope"] = "scope" },
+            ExpressionAttributeValues = new() { [":scope"] = DynamoItems.S(key.ToString()) },
+            ConsistentRead = true,
+        }, cancellationToken);
+        return [.. items.Select(i => new CopySlot(i.Str("slot")!, i.Str("holder"), i.Str("copyId"), i.Str("leaseUntil") is { } lease ? DynamoItems.ParseTime(lease) : null))];
     }
 
-    public async Task ReleaseAsync(CopySlotKey key, string holder, CancellationToken cancellationToken = default)
+    public Task<bool> TryClaimAsync(CopySlotKey key, string slot, string holder, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default) =>
+        UpdateAsync(key, slot, "SET #holder = :holder, #lease = :until REMOVE #copy", "attribute_not_exists(#holder) OR #lease <= :now",
+            new() { [":holder"] = DynamoItems.S(holder), [":until"] = DynamoItems.S(DynamoItems.Time(leaseUntil)), [":now"] = DynamoItems.S(DynamoItems.Time(clock.UtcNow)) },
+            cancellationToken);
+
+    public Task<bool> RecordCopyAsync(CopySlotKey key, string slot, string holder, string copyId, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default) =>
+        UpdateAsync(key, slot, "SET #copy = :copy, #lease = :until", "#holder = :holder",
+            new() { [":holder"] = DynamoItems.S(holder), [":copy"] = DynamoItems.S(copyId), [":until"] = DynamoItems.S(DynamoItems.Time(leaseUntil)) },
+            cancellationToken);
+
+    public Task<bool> FreeAsync(CopySlotKey key, CopySlot seen, CancellationToken cancellationToken = default)
     {
-        foreach (var slot in await HeldAsync(key, holder, cancellationToken))
-        {
-            await DynamoItems.ConditionalAsync($"dynamodb:UpdateItem {table}", () => dynamo.UpdateItemAsync(new UpdateItemRequest
-            {
-                TableName = table,
-                Key = Key(key, slot),
-                UpdateExpression = "REMOVE #holder, #lease",
-                ConditionExpression = "#holder = :holder",
-                ExpressionAttributeNames = Names,
-                ExpressionAttributeValues = new() { [":holder"] = DynamoItems.S(holder) },
-            }, cancellationToken));
-        }
+        var values = new Dictionary<string, AttributeValue>();
+        var holder = seen.Holder is null ? "attribute_not_exists(#holder)" : "#holder = :holder";
+        if (seen.Holder is not null)
+            values[":holder"] = DynamoItems.S(seen.Holder);
+        var copy = seen.CopyId is null ? "attribute_not_exists(#copy)" : "#copy = :copy";
+        if (seen.CopyId is not null)
+            values[":copy"] = DynamoItems.S(seen.CopyId);
+        return UpdateAsync(key, seen.Slot, "REMOVE #holder, #lease, #copy", $"{holder} AND {copy}", values, cancellationToken);
     }
 
     public async Task<int> InUseAsync(CopySlotKey key, CancellationToken cancellationToken = default)
     {
-        var now = DynamoItems.Time(clock.UtcNow);
-        var items = await SlotsAsync(key, cancellationToken);
-        return items.Count(i => i.Str("holder") is not null && string.CompareOrdinal(i.Str("leaseUntil"), now) >= 0);
+        var now = clock.UtcNow;
+        return (await ReadAsync(key, cancellationToken)).Count(s => !s.IsFreeAt(now));
     }
 
     /// <summary>Creates the slots table (on-demand); used by local runs and tests, as the CDK app defines it.</summary>
@@ -81,31 +79,17 @@ public sealed class DynamoCopySlots(IAmazonDynamoDB dynamo, string table, IClock
             await Task.Delay(50, cancellationToken);
     }
 
-    private Task<bool> ClaimAsync(CopySlotKey key, string slot, string holder, string until, string condition, DateTimeOffset now, CancellationToken cancellationToken) =>
+    private Task<bool> UpdateAsync(CopySlotKey key, string slot, string update, string condition, Dictionary<string, AttributeValue> values, CancellationToken cancellationToken) =>
         DynamoItems.ConditionalAsync($"dynamodb:UpdateItem {table}", () => dynamo.UpdateItemAsync(new UpdateItemRequest
         {
             TableName = table,
             Key = Key(key, slot),
-            UpdateExpression = "SET #holder = :holder, #lease = :until",
+            UpdateExpression = update,
             ConditionExpression = condition,
-            ExpressionAttributeNames = Names,
-            ExpressionAttributeValues = condition.Contains(":now", StringComparison.Ordinal)
-                ? new() { [":holder"] = DynamoItems.S(holder), [":until"] = DynamoItems.S(until), [":now"] = DynamoItems.S(DynamoItems.Time(now)) }
-                : new() { [":holder"] = DynamoItems.S(holder), [":until"] = DynamoItems.S(until) },
+            ExpressionAttributeNames = Names.Where(n => update.Contains(n.Key, StringComparison.Ordinal) || condition.Contains(n.Key, StringComparison.Ordinal))
+                .ToDictionary(n => n.Key, n => n.Value),
+            ExpressionAttributeValues = values.Count > 0 ? values : null,
         }, cancellationToken));
-
-    private async Task<List<string>> HeldAsync(CopySlotKey key, string holder, CancellationToken cancellationToken) =>
-        [.. (await SlotsAsync(key, cancellationToken)).Where(i => i.Str("holder") == holder).Select(i => i.Str("slot")!)];
-
-    private Task<IReadOnlyList<Dictionary<string, AttributeValue>>> SlotsAsync(CopySlotKey key, CancellationToken cancellationToken) =>
-        DynamoItems.QueryAllAsync(dynamo, new QueryRequest
-        {
-            TableName = table,
-            KeyConditionExpression = "#scope = :scope",
-            ExpressionAttributeNames = new() { ["#scope"] = "scope" },
-            ExpressionAttributeValues = new() { [":scope"] = DynamoItems.S(key.ToString()) },
-            ConsistentRead = true,
-        }, cancellationToken);
 
     private static Dictionary<string, AttributeValue> Key(CopySlotKey key, string slot) => new()
     {

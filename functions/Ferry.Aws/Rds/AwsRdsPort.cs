@@ -8,6 +8,9 @@ namespace Ferry.Aws.Rds;
 /// <summary>Ferry's RDS port on the compact RDS client: instances and Aurora clusters behind one shape, idempotent creates.</summary>
 public sealed class AwsRdsPort(RdsClient client) : IRdsPort
 {
+    /// <summary>Identifiers per snapshot-id filter: a quota's worth of copies and more fit one call.</summary>
+    public const int IdentifierBatch = 50;
+
     public async Task<IReadOnlyList<RdsDatabase>> DescribeDatabasesAsync(IReadOnlyList<string>? identifiers, IReadOnlyList<TagQuery>? tags, CancellationToken cancellationToken = default)
     {
         var found = new Dictionary<(RdsKind, string), RdsDatabaseInfo>();
@@ -57,8 +60,22 @@ public sealed class AwsRdsPort(RdsClient client) : IRdsPort
         var snapshots = new List<RdsSnapshotInfo>();
         if (query.Identifiers is { Count: > 0 })
         {
-            // RDS describes one snapshot identifier (or ARN) per call; one that does not exist is simply not returned.
-            foreach (var id in query.Identifiers)
+            // Several plain identifiers go in one call through the snapshot-id filter (which takes no ARNs), so asking
+            // about a quota's worth of copies costs one call; missing ones are simply not returned.
+            var plain = query.Identifiers.Where(id => !id.StartsWith("arn:", StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).ToList();
+            var single = plain.Count > 1 ? query.Identifiers.Except(plain, StringComparer.Ordinal).ToList() : query.Identifiers;
+            if (plain.Count > 1)
+            {
+                var filter = query.Kind == RdsKind.AuroraCluster ? "db-cluster-snapshot-id" : "db-snapshot-id";
+                foreach (var batch in plain.Chunk(IdentifierBatch))
+                {
+                    var request = new DescribeRdsSnapshotsRequest(query.Kind, SourceIdentifier: query.SourceIdentifier, IncludeShared: query.IncludeShared ? true : null,
+                        Filters: [new RdsFilter(filter, batch)], MaxRecords: 100);
+                    snapshots.AddRange(await Page<RdsSnapshotInfo>.AllAsync((m, ct) => client.DescribeSnapshotsAsync(request with { Marker = m }, ct), cancellationToken).ConfigureAwait(false));
+                }
+            }
+            // One snapshot identifier or ARN per call; one that does not exist is simply not returned.
+            foreach (var id in single)
             {
                 try
                 {

@@ -10,6 +10,8 @@ public static class AwsErrors
     {
         "RequestLimitExceeded", "Throttling", "ThrottlingException", "ThrottledException", "TooManyRequestsException",
         "RequestThrottled", "RequestThrottledException", "ProvisionedThroughputExceededException", "SlowDown",
+        // EC2: simultaneous tag writes on one resource; AWS asks to retry with backoff.
+        "ConcurrentTagAccess",
     };
 
     private static readonly HashSet<string> _accessDenied = new(StringComparer.OrdinalIgnoreCase)
@@ -25,15 +27,20 @@ public static class AwsErrors
         "InternalServerError", "ServiceFailureException", "DependencyTimeoutException", "KMSInternalException",
     };
 
-    public static FerryException Map(AmazonServiceException error, string call)
+    /// <param name="call">How the call is named in messages, e.g. "rds:CopyDBSnapshot in eu-central-1, account 222222222222".</param>
+    /// <param name="operation">The API operation, which tells some limits apart (EC2's ResourceLimitExceeded from CopySnapshot is the copy quota).</param>
+    /// <param name="account">The account the call acted in, when known: limit errors name it.</param>
+    public static FerryException Map(AmazonServiceException error, string call, string? operation = null, string? account = null, string? region = null)
     {
         var code = string.IsNullOrEmpty(error.ErrorCode) ? null : error.ErrorCode;
         var message = $"{call} failed: {code ?? ((int)error.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture)}: {error.Message}";
         var requestId = string.IsNullOrEmpty(error.RequestId) ? null : error.RequestId;
-        return Classify(code ?? "", (int)error.StatusCode) switch
+        var kind = Classify(code ?? "", (int)error.StatusCode);
+        if (kind == Kind.Limit && AwsLimits.Classify(code!, operation ?? "", error.Message ?? "") is { } limit)
+            return AwsLimits.Error(limit, code!, call, error.Message ?? "", account, region, requestId);
+        return kind switch
         {
             Kind.Throttled => new FerryThrottledException(message, code, requestId),
-            Kind.Quota => new FerryQuotaExceededException(message, code, requestId),
             Kind.AccessDenied => new FerryAccessDeniedException(message, code, requestId),
             Kind.NotFound => new FerryNotFoundException(message, code, requestId),
             Kind.InvalidState => new FerryInvalidStateException(message, code, requestId),
@@ -46,7 +53,7 @@ public static class AwsErrors
     public static FerryException Network(Exception error, string call) =>
         new FerryTransientException($"{call} failed: {error.Message}", null, null, error);
 
-    private enum Kind { Throttled, Quota, AccessDenied, NotFound, InvalidState, Transient, InvalidInput }
+    private enum Kind { Throttled, Limit, AccessDenied, NotFound, InvalidState, Transient, InvalidInput }
 
     private static Kind Classify(string code, int status)
     {
@@ -54,8 +61,9 @@ public static class AwsErrors
             return Kind.Throttled;
         if (_accessDenied.Contains(code) || (code.Length == 0 && status is 401 or 403))
             return Kind.AccessDenied;
-        if (code.Contains("Quota", StringComparison.OrdinalIgnoreCase) || code.Contains("LimitExceeded", StringComparison.OrdinalIgnoreCase))
-            return Kind.Quota;
+        // Limits and quotas: AwsLimits tells concurrency (wait) from count limits (fail) and pending work or rates (retry).
+        if (AwsLimits.Classify(code, "", "") is not null)
+            return Kind.Limit;
         if (code.Contains("NotFound", StringComparison.OrdinalIgnoreCase) || (code.Length == 0 && status == 404))
             return Kind.NotFound;
         if (IsInvalidState(code))

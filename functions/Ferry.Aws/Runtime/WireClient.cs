@@ -53,6 +53,9 @@ public abstract class WireClient : AmazonServiceClient
 
     public string Region { get; }
 
+    /// <summary>The account whose role the client acts as, when known: errors about AWS limits name it.</summary>
+    public string? Account { get; init; }
+
     protected override void CustomizeRuntimePipeline(RuntimePipeline pipeline)
     {
         pipeline.RemoveHandler<EndpointResolver>();
@@ -74,7 +77,7 @@ public abstract class WireClient : AmazonServiceClient
         }
         catch (AmazonServiceException e)
         {
-            throw AwsErrors.Map(e, $"{_service.Key}:{request.Operation} in {Region}");
+            throw AwsErrors.Map(e, $"{_service.Key}:{request.Operation} in {Region}", request.Operation, Account, Region);
         }
         catch (HttpRequestException e)
         {

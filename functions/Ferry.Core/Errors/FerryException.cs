@@ -33,7 +33,7 @@ public sealed class FerryThrottledException(string message, string? awsErrorCode
     public override bool Retryable => true;
 }
 
-/// <summary>A quota is reached (concurrent copies, manual snapshots). Wait for a slot.</summary>
+/// <summary>A concurrency quota is reached (concurrent snapshot copies): a slot frees when a copy ends. Wait for one.</summary>
 public sealed class FerryQuotaExceededException(string message, string? awsErrorCode = null, string? awsRequestId = null)
     : FerryException(message, awsErrorCode, awsRequestId)
 {
@@ -77,6 +77,16 @@ public sealed class FerryNotFoundException(string message, string? awsErrorCode 
 
 /// <summary>A resource is in a state that forbids the action, and waiting will not change that.</summary>
 public sealed class FerryInvalidStateException(string message, string? awsErrorCode = null, string? awsRequestId = null)
+    : FerryException(message, awsErrorCode, awsRequestId)
+{
+    public override bool Retryable => false;
+}
+
+/// <summary>
+/// A count limit is reached (manual snapshots per region, accounts per shared snapshot, ...): waiting will not free it,
+/// so the resource fails at once. The message names the limit, the account and the region.
+/// </summary>
+public sealed class FerryLimitExceededException(string message, string? awsErrorCode = null, string? awsRequestId = null)
     : FerryException(message, awsErrorCode, awsRequestId)
 {
     public override bool Retryable => false;

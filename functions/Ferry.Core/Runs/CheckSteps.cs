@@ -11,9 +11,8 @@ namespace Ferry.Core.Runs;
 /// </summary>
 public sealed class CheckSteps(FerryServices services)
 {
-    private static readonly HashSet<string> RdsFailed = ["failed", "error", "incompatible-restore", "incompatible-parameters"];
-
     private readonly RunLog _log = new(services);
+    private readonly CopyScheduler _scheduler = new(services);
 
     public static WaitState StartWait(FerryServices services, WaitStage stage) =>
         new(stage, 0, (int)services.Waits.FirstWait.TotalSeconds, services.Clock.UtcNow + services.Waits.Deadline, false);
@@ -29,21 +28,18 @@ public sealed class CheckSteps(FerryServices services)
             .ToList();
         var ids = items.Select(p => p.Id).Distinct().ToList();
 
-        var states = job.Type == ResourceType.Ec2
-            ? await EbsStatesAsync(at, ids, cancellationToken)
-            : await RdsStatesAsync(at, job.DbKind ?? RdsKind.DbInstance, ids, cancellationToken);
+        var states = await SnapshotStates.OfAsync(services, at, job.Type, job.DbKind, ids, cancellationToken);
+        await FreeSlotsAsync(job, wait.Stage, states, cancellationToken);
 
         var failed = ids.Where(id => !states.ContainsKey(id) || states[id].Failed).ToList();
         if (failed.Count > 0)
         {
-            await ReleaseAsync(job, wait.Stage, cancellationToken);
             var reasons = failed.Select(id => states.TryGetValue(id, out var s) ? $"{id} is in state {s.Name}{(s.Message is null ? "" : $" ({s.Message})")}" : $"{id} no longer exists");
             throw new FerrySnapshotFailedException($"{StageName(wait.Stage)} of {job.ResourceId} failed in {at.Account}/{at.Region}: {string.Join("; ", reasons)}");
         }
 
         if (ids.All(id => states[id].Done))
         {
-            await ReleaseAsync(job, wait.Stage, cancellationToken);
             await _log.WriteAsync(job.SessionId, job.ResourceId, DoneSequence(wait.Stage), "CheckAvailable",
                 $"{StageName(wait.Stage)} completed in {at.Account}/{at.Region}: {string.Join(", ", ids)}", at.Role,
                 SnapshotSteps.Ids(items.Select(p => (p.ItemId, (string?)p.Id))), cancellationToken: cancellationToken);
@@ -54,7 +50,6 @@ public sealed class CheckSteps(FerryServices services)
 
         if (services.Clock.UtcNow >= wait.Deadline)
         {
-            await ReleaseAsync(job, wait.Stage, cancellationToken);
             var pending = ids.Where(id => !states[id].Done).Select(id => $"{id} ({states[id].Name}{(states[id].Progress is null ? "" : " " + states[id].Progress)})");
             throw new FerrySnapshotFailedException($"{StageName(wait.Stage)} of {job.ResourceId} did not complete by {wait.Deadline:u}: {string.Join(", ", pending)}");
         }
@@ -65,28 +60,20 @@ public sealed class CheckSteps(FerryServices services)
     public static WaitState WaitAgain(FerryServices services, WaitState wait) =>
         wait with { Attempt = wait.Attempt + 1, Seconds = Math.Min(wait.Seconds * 2, (int)services.Waits.MaxWait.TotalSeconds), Ready = false };
 
-    private sealed record Status(string Name, bool Done, bool Failed, string? Message, string? Progress);
-
-    private async Task<Dictionary<string, Status>> EbsStatesAsync(RoleAt at, IReadOnlyList<string> ids, CancellationToken cancellationToken)
-    {
-        var ec2 = await services.Ec2Async(at, cancellationToken);
-        var snapshots = await ec2.DescribeSnapshotsAsync(new SnapshotQuery(Ids: ids, IncludeShared: true), cancellationToken);
-        return snapshots.ToDictionary(s => s.SnapshotId, s => new Status(s.State, s.State == "completed", s.State == "error", s.StateMessage, s.Progress), StringComparer.Ordinal);
-    }
-
-    private async Task<Dictionary<string, Status>> RdsStatesAsync(RoleAt at, RdsKind kind, IReadOnlyList<string> ids, CancellationToken cancellationToken)
-    {
-        var rds = await services.RdsAsync(at, cancellationToken);
-        var snapshots = await rds.DescribeSnapshotsAsync(new RdsSnapshotQuery(kind, Identifiers: ids), cancellationToken);
-        return snapshots.ToDictionary(s => s.Identifier, s => new Status(s.Status, s.Status == "available", RdsFailed.Contains(s.Status), null, $"{s.PercentProgress}%"), StringComparer.Ordinal);
-    }
-
-    private async Task ReleaseAsync(ReplicaJob job, WaitStage stage, CancellationToken cancellationToken)
+    /// <summary>
+    /// Gives back the slot of each copy seen complete, failed or gone, the moment it is seen: per copy, not per stage.
+    /// Copies still in progress keep theirs, even when the stage fails, because AWS still counts them.
+    /// </summary>
+    private async Task FreeSlotsAsync(ReplicaJob job, WaitStage stage, IReadOnlyDictionary<string, SnapshotState> states, CancellationToken cancellationToken)
     {
         if (stage == WaitStage.Snapshot)
             return;
-        foreach (var item in job.Replicated)
-            await services.Slots.ReleaseAsync(CopySteps.SlotKey(job, stage), Names.SlotHolder(job, item, stage), cancellationToken);
+        var over = job.Replicated
+            .Where(i => CopySteps.Produced(i, stage) is { } id && (!states.TryGetValue(id, out var state) || !state.InProgress))
+            .Select(i => Names.SlotHolder(job, i, stage))
+            .ToList();
+        if (over.Count > 0)
+            await _scheduler.FreeAsync(CopySteps.SlotKey(job, stage), over, cancellationToken);
     }
 
     /// <summary>The intermediate copy in the target account's source region has served its purpose once the replica exists.</summary>

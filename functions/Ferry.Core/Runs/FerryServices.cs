@@ -6,10 +6,16 @@ namespace Ferry.Core.Runs;
 /// <param name="FirstWait">The first wait before checking a snapshot or copy.</param>
 /// <param name="MaxWait">The longest single wait; intervals double up to it.</param>
 /// <param name="Deadline">How long a stage may take before its resource fails.</param>
-/// <param name="SlotLease">How long a copy slot is held before it expires if never released.</param>
+/// <param name="SlotLease">How long a copy slot holding a started copy lasts if never given back: beyond the copy's deadline.</param>
 public sealed record WaitSettings(TimeSpan FirstWait, TimeSpan MaxWait, TimeSpan Deadline, TimeSpan SlotLease)
 {
     public static readonly WaitSettings Default = new(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(10), TimeSpan.FromHours(24), TimeSpan.FromHours(26));
+
+    /// <summary>
+    /// How long a slot claimed for a copy that has not started yet lasts: far beyond one step's run (the copy starts in the
+    /// same invocation), yet short, so a step that crashed between claim and copy frees its slot soon.
+    /// </summary>
+    public TimeSpan ClaimLease { get; init; } = TimeSpan.FromMinutes(30);
 }
 
 /// <summary>Everything a step needs, behind Ferry's ports: real adapters in Lambda, the simulator locally.</summary>
@@ -23,6 +29,9 @@ public sealed record FerryServices(
     IClock Clock,
     WaitSettings Waits)
 {
+    /// <summary>How many copies may run at once per (account, destination region, service).</summary>
+    public CopyQuotas CopyQuotas { get; init; } = CopyQuotas.Default;
+
     public async Task<IEc2Port> Ec2Async(RoleAt at, CancellationToken cancellationToken) =>
         Aws.Ec2(await Credentials.AssumeAsync(at.Role, cancellationToken), at.Region);
 

@@ -246,13 +246,17 @@ public sealed class SessionSteps(FerryServices services)
         return prefix + (string.IsNullOrWhiteSpace(message) ? error : message);
     }
 
-    /// <summary>Gives back the job's copy slots; a slot that cannot be given back now frees itself when its lease ends.</summary>
+    /// <summary>
+    /// Gives back the job's copy slots, except those of copies AWS still runs (the next claimant frees them when they
+    /// end); a slot that cannot be given back now frees itself when its lease ends.
+    /// </summary>
     private async Task ReleaseSlotsAsync(ReplicaJob job, CancellationToken cancellationToken)
     {
         try
         {
-            foreach (var (key, holder) in CopySteps.SlotsOf(job))
-                await services.Slots.ReleaseAsync(key, holder, cancellationToken);
+            var scheduler = new CopyScheduler(services);
+            foreach (var (key, at, holders) in CopySteps.SlotsOf(job))
+                await scheduler.ReleaseAsync(key, at, holders, cancellationToken);
         }
         catch (FerryException e)
         {

@@ -1,4 +1,5 @@
 using Ferry.Aws.Dynamo;
+using Ferry.Core.Ports;
 using Ferry.Core.Runs;
 using Ferry.Functions;
 using Ferry.Local.Host;
@@ -11,7 +12,9 @@ namespace Ferry.Local.Runtime;
 /// <param name="Acceleration">Simulated seconds per real second.</param>
 /// <param name="Faults">Overrides the world file's AWS faults.</param>
 /// <param name="StepFaults">Overrides the world file's step crashes and timeouts.</param>
-public sealed record LocalOptions(string World, double Acceleration = 600, FaultSettings? Faults = null, TextWriter? StepLog = null, IReadOnlyList<StepFault>? StepFaults = null);
+/// <param name="CopyQuotas">Copy slots per (account, region, service); AWS's defaults when null.</param>
+public sealed record LocalOptions(string World, double Acceleration = 600, FaultSettings? Faults = null, TextWriter? StepLog = null,
+    IReadOnlyList<StepFault>? StepFaults = null, CopyQuotas? CopyQuotas = null);
 
 /// <summary>
 /// Ferry on one machine: the simulated world (on an accelerated clock), the real DynamoDB stores on
@@ -55,7 +58,7 @@ public sealed class LocalFerry : IAsyncDisposable
             var services = new FerryServices(aws.Credentials(), aws,
                 new DynamoPolicyStore(dynalite.Client, tables, clock), new DynamoSessionStore(dynalite.Client, tables),
                 new DynamoRestorePointStore(dynalite.Client, tables), new DynamoCopySlots(dynalite.Client, slotsTable, clock),
-                clock, WaitSettings.Default);
+                clock, WaitSettings.Default) { CopyQuotas = options.CopyQuotas ?? CopyQuotas.Default };
             host = await LambdaHost.StartAsync(services, new StepLog(options.StepLog ?? TextWriter.Null), stepFaults: options.StepFaults ?? aws.Spec.StepFaults);
             var runner = await StateMachineRunner.StartAsync(host.Url, options.Acceleration, clock);
             return new LocalFerry(aws, services, dynalite, ownsDynalite, host, runner);

@@ -141,7 +141,15 @@ public sealed record LimitSpec
 
     public int AuroraConcurrentCopies { get; init; } = 5;
 
+    /// <summary>Manual DB snapshots per account and region (copies included).</summary>
     public int RdsManualSnapshots { get; init; } = 100;
 
+    /// <summary>Manual DB cluster snapshots per account and region, a quota of their own.</summary>
+    public int RdsManualClusterSnapshots { get; init; } = 100;
+
+    /// <summary>EBS snapshots per account and region (copies included).</summary>
+    public int EbsSnapshots { get; init; } = 100_000;
+
+    /// <summary>Accounts one manual DB (cluster) snapshot can be shared with.</summary>
     public int RdsShareAccounts { get; init; } = 20;
 }

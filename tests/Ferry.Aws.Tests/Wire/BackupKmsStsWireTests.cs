@@ -110,7 +110,7 @@ public sealed class BackupKmsStsWireTests : IDisposable
 
     [Theory]
     [InlineData(404, "ResourceNotFoundException", typeof(FerryNotFoundException))]
-    [InlineData(400, "LimitExceededException", typeof(FerryQuotaExceededException))]
+    [InlineData(400, "LimitExceededException", typeof(FerryLimitExceededException))]
     [InlineData(400, "InvalidResourceStateException", typeof(FerryInvalidStateException))]
     [InlineData(403, "AccessDeniedException", typeof(FerryAccessDeniedException))]
     [InlineData(500, "ServiceUnavailableException", typeof(FerryTransientException))]

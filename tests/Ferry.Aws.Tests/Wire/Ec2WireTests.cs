@@ -14,7 +14,7 @@ public sealed class Ec2WireTests : IDisposable
 
     public Ec2WireTests()
     {
-        _ec2 = new Ec2Client(FakeAws.Credentials, "eu-central-1", _aws.Options);
+        _ec2 = new Ec2Client(FakeAws.Credentials, "eu-central-1", _aws.Options) { Account = "222222222222" };
         _port = new AwsEc2Port(_ec2);
     }
 
@@ -284,7 +284,7 @@ public sealed class Ec2WireTests : IDisposable
 
     [Theory]
     [InlineData(503, "RequestLimitExceeded", typeof(FerryThrottledException))]
-    [InlineData(400, "ResourceLimitExceeded", typeof(FerryQuotaExceededException))]
+    [InlineData(400, "ResourceLimitExceeded", typeof(FerryLimitExceededException))]
     [InlineData(400, "InvalidSnapshot.NotFound", typeof(FerryNotFoundException))]
     [InlineData(403, "UnauthorizedOperation", typeof(FerryAccessDeniedException))]
     [InlineData(400, "IncorrectState", typeof(FerryInvalidStateException))]
@@ -300,5 +300,29 @@ public sealed class Ec2WireTests : IDisposable
         Assert.Equal(code, e.AwsErrorCode);
         Assert.Equal($"req-{status}", e.AwsRequestId);
         Assert.Contains("ec2:DeleteSnapshot in eu-central-1", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("CopySnapshot", "ResourceLimitExceeded", "Too many snapshot copies in progress. The limit is 20 for this destination region.", typeof(FerryQuotaExceededException))]
+    [InlineData("CopySnapshot", "PendingSnapshotLimitExceeded", "m", typeof(FerryQuotaExceededException))]
+    [InlineData("CopySnapshot", "SnapshotLimitExceeded", "The maximum number of snapshots has been reached.", typeof(FerryLimitExceededException))]
+    [InlineData("CreateSnapshots", "SnapshotLimitExceeded", "The maximum number of snapshots has been reached.", typeof(FerryLimitExceededException))]
+    [InlineData("CreateSnapshots", "ResourceLimitExceeded", "m", typeof(FerryLimitExceededException))]
+    [InlineData("CreateSnapshots", "ConcurrentSnapshotLimitExceeded", "m", typeof(FerryNotReadyException))]
+    [InlineData("CreateSnapshots", "PendingSnapshotLimitExceeded", "m", typeof(FerryNotReadyException))]
+    [InlineData("CreateSnapshots", "SnapshotCreationPerVolumeRateExceeded", "m", typeof(FerryThrottledException))]
+    [InlineData("CreateSnapshots", "ConcurrentTagAccess", "m", typeof(FerryThrottledException))]
+    public async Task LimitErrors_OnlyConcurrentCopiesWait_CountLimitsFailNamingLimitAccountAndRegion(string operation, string code, string message, Type expected)
+    {
+        _aws.Reply($"""<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>{code}</Code><Message>{message}</Message></Error></Errors><RequestID>req</RequestID></Response>""", 400);
+
+        var e = await Assert.ThrowsAnyAsync<FerryException>(() => operation == "CopySnapshot"
+            ? _port.CopySnapshotAsync(new Ec2CopyRequest("eu-west-1", "snap-1", false, null, "copy", new Dictionary<string, string>()))
+            : _port.CreateSnapshotsAsync("i-1", new Dictionary<string, string>()));
+
+        Assert.IsType(expected, e);
+        Assert.Equal(code, e.AwsErrorCode);
+        if (e is FerryLimitExceededException)
+            Assert.Contains("in account 222222222222, region eu-central-1", e.Message, StringComparison.Ordinal);
     }
 }

@@ -14,7 +14,7 @@ public sealed class RdsWireTests : IDisposable
 
     public RdsWireTests()
     {
-        _rds = new RdsClient(FakeAws.Credentials, "eu-central-1", _aws.Options);
+        _rds = new RdsClient(FakeAws.Credentials, "eu-central-1", _aws.Options) { Account = "222222222222" };
         _port = new AwsRdsPort(_rds);
     }
 
@@ -221,7 +221,8 @@ public sealed class RdsWireTests : IDisposable
 
     [Theory]
     [InlineData(400, "Throttling", typeof(FerryThrottledException))]
-    [InlineData(400, "SnapshotQuotaExceeded", typeof(FerryQuotaExceededException))]
+    [InlineData(400, "SnapshotQuotaExceeded", typeof(FerryLimitExceededException))]
+    [InlineData(400, "SharedSnapshotQuotaExceeded", typeof(FerryLimitExceededException))]
     [InlineData(400, "InvalidDBSnapshotState", typeof(FerryInvalidStateException))]
     [InlineData(403, "AccessDenied", typeof(FerryAccessDeniedException))]
     [InlineData(404, "DBSnapshotNotFound", typeof(FerryNotFoundException))]
@@ -275,6 +276,40 @@ public sealed class RdsWireTests : IDisposable
 
         await _port.DeleteDatabaseAsync(RdsKind.DbInstance, "db1-restored");
 
+        Assert.Single(_aws.Requests);
+    }
+
+    [Theory]
+    [InlineData(RdsKind.DbInstance, "Cannot copy more than 5 snapshots across regions", typeof(FerryQuotaExceededException))]
+    [InlineData(RdsKind.AuroraCluster, "Cannot copy more than 5 snapshots across regions", typeof(FerryQuotaExceededException))]
+    [InlineData(RdsKind.DbInstance, "Cannot create more than 100 manual snapshots", typeof(FerryLimitExceededException))]
+    [InlineData(RdsKind.AuroraCluster, "Cannot create more than 100 manual snapshots", typeof(FerryLimitExceededException))]
+    [InlineData(RdsKind.DbInstance, "The request would result in the user exceeding the allowed number of DB snapshots.", typeof(FerryLimitExceededException))]
+    public async Task CopySnapshot_SnapshotQuotaExceeded_WaitsOnlyWhenItSpeaksOfCopiesInFlight(RdsKind kind, string message, Type expected)
+    {
+        _aws.Reply($"<ErrorResponse><Error><Type>Sender</Type><Code>SnapshotQuotaExceeded</Code><Message>{message}</Message></Error><RequestId>rid-1</RequestId></ErrorResponse>", 400);
+
+        var e = await Assert.ThrowsAnyAsync<FerryException>(() => _port.CopySnapshotAsync(new RdsCopyRequest(kind, "arn:aws:rds:eu-west-1:1:snapshot:s1", "eu-west-1", "copy-1", null,
+            new Dictionary<string, string>())));
+
+        Assert.IsType(expected, e);
+        if (e is FerryLimitExceededException)
+        {
+            Assert.Contains(kind == RdsKind.AuroraCluster ? "manual DB cluster snapshots" : "manual DB snapshots", e.Message, StringComparison.Ordinal);
+            Assert.Contains("in account 222222222222, region eu-central-1", e.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task DescribeSnapshots_SeveralIdentifiers_OneCallThroughTheSnapshotIdFilter()
+    {
+        _aws.Reply(Response("DescribeDBSnapshots", $"<DBSnapshots>{DbSnapshot}</DBSnapshots>"));
+
+        var found = await _port.DescribeSnapshotsAsync(new RdsSnapshotQuery(RdsKind.DbInstance, Identifiers: ["a", "b", "c"]));
+
+        Sent("DescribeDBSnapshots", ("Filters.Filter.1.Name", "db-snapshot-id"), ("Filters.Filter.1.Values.Value.1", "a"), ("Filters.Filter.1.Values.Value.2", "b"),
+            ("Filters.Filter.1.Values.Value.3", "c"), ("MaxRecords", "100"));
+        Assert.Single(found);
         Assert.Single(_aws.Requests);
     }
 }

@@ -53,18 +53,21 @@ public class StepErrorTests
         job = await h.WaitAsync(await h.InvokeAsync<ReplicaJob>("TakeSnapshot", job));
         job = await h.InvokeAsync<ReplicaJob>("Share", job);
         var scope = new CopySlotKey(TargetAccount, Central, "ebs");
-        for (var i = 0; i < scope.DefaultLimit; i++)
-            await h.Services.Slots.TryAcquireAsync(scope, $"other-{i}", scope.DefaultLimit, TimeSpan.FromHours(1));
+        var limit = h.Services.CopyQuotas.For(scope);
+        for (var i = 0; i < limit; i++)
+            Assert.True(await h.Services.Slots.TryClaimAsync(scope, CopySlot.Name(i), $"other-{i}", h.Clock.UtcNow.AddHours(1)));
 
         var error = await Assert.ThrowsAsync<FerryQuotaExceededException>(() => h.InvokeAsync<ReplicaJob>("CopyToRegion", job));
         Assert.Contains("wait for a free slot of the ebs:222222222222:eu-central-1 quota", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, h.Aws.CallLog.Count("ec2", "CopySnapshot"));
 
-        await h.Services.Slots.ReleaseAsync(scope, "other-0");
-        await h.Services.Slots.ReleaseAsync(scope, "other-1");
-        job = await h.WaitAsync(await h.InvokeAsync<ReplicaJob>("CopyToRegion", job));
+        await h.Services.Slots.FreeAsync(scope, new CopySlot(CopySlot.Name(0), "other-0"));
+        await h.Services.Slots.FreeAsync(scope, new CopySlot(CopySlot.Name(1), "other-1"));
+        job = await h.InvokeAsync<ReplicaJob>("CopyToRegion", job);
+        Assert.Equal(limit, await h.Services.Slots.InUseAsync(scope));
+        job = await h.WaitAsync(job);
         Assert.All(job.Replicated, i => Assert.NotNull(i.ReplicaId));
-        Assert.Equal(scope.DefaultLimit - 2, await h.Services.Slots.InUseAsync(scope));
+        Assert.Equal(limit - 2, await h.Services.Slots.InUseAsync(scope));
     }
 
     [Fact]

@@ -1,0 +1,125 @@
+using Ferry.Core.Errors;
+using Ferry.Core.Ports;
+
+namespace Ferry.Core.Runs;
+
+/// <summary>
+/// Hands out the slots of a copy quota one copy at a time, so it cannot deadlock and leaves no quota idle:
+/// <list type="bullet">
+/// <item>A slot is claimed only to start its copy at once, in the same step; a claim whose copy never started (the
+/// step crashed in between) lapses after the short claim lease. Once the copy runs, its slot records the copy and
+/// lasts as long as the copy may.</item>
+/// <item>A slot is given back as soon as its own copy is seen over: by the resource's check, and by any claimant that
+/// finds the scope full, which reads the scope once, asks AWS about the held copies in one call and frees the slots
+/// of those that ended (only if holder and copy are unchanged). Freed quota is thus taken within one retry of a
+/// waiting copy, not one poll of the copy's owner.</item>
+/// <item>A resource with more copies than free slots starts what it can and waits for the rest; its started copies run
+/// and end on their own, so partial claims never block anyone.</item>
+/// </list>
+/// </summary>
+public sealed class CopyScheduler(FerryServices services)
+{
+    /// <summary>A copy a step wants running.</summary>
+    /// <param name="Holder">The slot holder for this copy (<see cref="Names.SlotHolder"/>).</param>
+    /// <param name="Started">The copy an earlier attempt already started, found by tag or identifier; null when none.</param>
+    /// <param name="Start">Starts the copy and returns its id.</param>
+    public sealed record Request(string Holder, string? Started, Func<CancellationToken, Task<string>> Start);
+
+    /// <summary>
+    /// Starts as many of the copies as the scope has slots for, each in the slot it claimed, and returns every copy now
+    /// running by holder (those found started included). Copies missing from the result wait for a slot.
+    /// </summary>
+    /// <param name="at">The role acting in the scope's account and region, which can describe the copies held there.</param>
+    public async Task<IReadOnlyDictionary<string, string>> StartAsync(CopySlotKey key, RoleAt at, IReadOnlyList<Request> requests, CancellationToken cancellationToken)
+    {
+        var running = requests.Where(r => r.Started is not null).ToDictionary(r => r.Holder, r => r.Started!, StringComparer.Ordinal);
+        var waiting = requests.Where(r => r.Started is null).ToList();
+        var slots = await services.Slots.ReadAsync(key, cancellationToken);
+        var now = services.Clock.UtcNow;
+
+        // A copy started by an attempt that crashed before recording it: record it, or its claim would lapse while it runs.
+        foreach (var slot in slots.Where(s => s.CopyId is null && s.Holder is { } h && running.ContainsKey(h) && !s.IsFreeAt(now)))
+            await services.Slots.RecordCopyAsync(key, slot.Slot, slot.Holder!, running[slot.Holder!], now + services.Waits.SlotLease, cancellationToken);
+        if (waiting.Count == 0)
+            return running;
+
+        var holders = waiting.Select(r => r.Holder).ToHashSet(StringComparer.Ordinal);
+        var claimed = slots.Where(s => s.CopyId is null && s.Holder is { } h && holders.Contains(h) && !s.IsFreeAt(now))
+            .ToDictionary(s => s.Holder!, s => s.Slot, StringComparer.Ordinal);
+        var limit = services.CopyQuotas.For(key);
+        var free = new Queue<string>(Enumerable.Range(0, limit).Select(CopySlot.Name)
+            .Where(name => slots.FirstOrDefault(s => s.Slot == name) is not { } slot || slot.IsFreeAt(now)));
+        if (free.Count < waiting.Count(r => !claimed.ContainsKey(r.Holder)))
+        {
+            foreach (var slot in await OverAsync(key, at, slots.Where(s => s.CopyId is not null && !s.IsFreeAt(now)), cancellationToken))
+            {
+                // A slot beyond a lowered quota is freed but not taken again.
+                if (await services.Slots.FreeAsync(key, slot, cancellationToken) && IsWithin(slot.Slot, limit))
+                    free.Enqueue(slot.Slot);
+            }
+        }
+
+        foreach (var request in waiting)
+        {
+            var slot = claimed.GetValueOrDefault(request.Holder);
+            while (slot is null && free.TryDequeue(out var candidate))
+            {
+                if (await services.Slots.TryClaimAsync(key, candidate, request.Holder, services.Clock.UtcNow + services.Waits.ClaimLease, cancellationToken))
+                    slot = candidate;
+            }
+            if (slot is null)
+                break;
+            string copy;
+            try
+            {
+                copy = await request.Start(cancellationToken);
+            }
+            catch (FerryException e)
+            {
+                await services.Slots.FreeAsync(key, new CopySlot(slot, request.Holder), cancellationToken);
+                // AWS counts copies Ferry does not see (another tool's, into the same scope): wait as for a slot of Ferry's.
+                if (e is FerryQuotaExceededException)
+                    break;
+                throw;
+            }
+            await services.Slots.RecordCopyAsync(key, slot, request.Holder, copy, services.Clock.UtcNow + services.Waits.SlotLease, cancellationToken);
+            running[request.Holder] = copy;
+        }
+        return running;
+    }
+
+    /// <summary>Gives back the holders' slots whose copies are known to be over (complete, failed or gone).</summary>
+    public async Task FreeAsync(CopySlotKey key, IReadOnlyCollection<string> holders, CancellationToken cancellationToken)
+    {
+        foreach (var slot in await HeldAsync(key, holders, cancellationToken))
+            await services.Slots.FreeAsync(key, slot, cancellationToken);
+    }
+
+    /// <summary>
+    /// Gives back the holders' slots, except those whose copy AWS still runs (and counts against the quota): the next
+    /// claimant that finds the scope full frees those once their copies end.
+    /// </summary>
+    public async Task ReleaseAsync(CopySlotKey key, RoleAt at, IReadOnlyCollection<string> holders, CancellationToken cancellationToken)
+    {
+        var held = await HeldAsync(key, holders, cancellationToken);
+        var over = held.Where(s => s.CopyId is null).Concat(await OverAsync(key, at, held.Where(s => s.CopyId is not null), cancellationToken));
+        foreach (var slot in over)
+            await services.Slots.FreeAsync(key, slot, cancellationToken);
+    }
+
+    private async Task<List<CopySlot>> HeldAsync(CopySlotKey key, IReadOnlyCollection<string> holders, CancellationToken cancellationToken) =>
+        [.. (await services.Slots.ReadAsync(key, cancellationToken)).Where(s => s.Holder is { } h && holders.Contains(h))];
+
+    /// <summary>The slots whose recorded copy is no longer in progress, from one describe call.</summary>
+    private async Task<IReadOnlyList<CopySlot>> OverAsync(CopySlotKey key, RoleAt at, IEnumerable<CopySlot> slots, CancellationToken cancellationToken)
+    {
+        var withCopies = slots.ToList();
+        if (withCopies.Count == 0)
+            return [];
+        var states = await SnapshotStates.OfScopeAsync(services, at, key, [.. withCopies.Select(s => s.CopyId!).Distinct(StringComparer.Ordinal)], cancellationToken);
+        return [.. withCopies.Where(s => !states.TryGetValue(s.CopyId!, out var state) || !state.InProgress)];
+    }
+
+    private static bool IsWithin(string slot, int limit) =>
+        int.TryParse(slot, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index) && index < limit;
+}

@@ -1,0 +1,142 @@
+using Ferry.Core.Errors;
+using Ferry.Core.Ports;
+using Ferry.Core.Runs;
+using Ferry.Simulator;
+using static Ferry.Tests.Shared.Scenario;
+
+namespace Ferry.Functions.Tests.Steps;
+
+/// <summary>
+/// CopyToRegion under a copy quota: one slot per copy, taken only to start it, given back per copy, and freed
+/// by a waiting claimant once the copy it covers has ended.
+/// </summary>
+public class CopySchedulingTests
+{
+    private static readonly CopySlotKey Scope = new(TargetAccount, Central, "ebs");
+
+    /// <summary>AppKeyed (two volumes) planned for a cross-account copy, snapshotted and shared: ready for CopyToRegion.</summary>
+    private static async Task<(Harness Harness, ReplicaJob Job)> ReadyToCopyAsync(int quota)
+    {
+        var h = new Harness(quotas: CopyQuotas.Parse($"ebs={quota}"));
+        await h.PutPolicyAsync(ReplicaPolicy("p", "EC2", [AppKeyed], TargetRole, Central, true, DrKey));
+        var session = await h.OpenSessionAsync("p");
+        var job = (await h.PlanAsync("p", session, AppKeyed)).Job!;
+        job = await h.WaitAsync(await h.InvokeAsync<ReplicaJob>("TakeSnapshot", job));
+        return (h, await h.InvokeAsync<ReplicaJob>("Share", job));
+    }
+
+    [Fact]
+    public async Task CopyToRegion_MoreCopiesThanSlots_StartsAWaveThenTheRestOnceItsOwnCopiesEnd()
+    {
+        var (h, job) = await ReadyToCopyAsync(quota: 1);
+
+        var first = await Assert.ThrowsAsync<FerryQuotaExceededException>(() => h.InvokeAsync<ReplicaJob>("CopyToRegion", job));
+        Assert.Contains("1 copy(ies) of i-0a1b2c3d4e5f60002 wait", first.Message, StringComparison.Ordinal);
+        Assert.Equal(1, h.Aws.CallLog.Count("ec2", "CopySnapshot"));
+
+        // While the first copy runs, a retry finds it (one describe) and waits without starting anything.
+        await Assert.ThrowsAsync<FerryQuotaExceededException>(() => h.InvokeAsync<ReplicaJob>("CopyToRegion", job));
+        Assert.Equal(1, h.Aws.CallLog.Count("ec2", "CopySnapshot"));
+
+        h.Clock.Advance(TimeSpan.FromHours(1));
+        job = await h.InvokeAsync<ReplicaJob>("CopyToRegion", job);
+
+        Assert.Equal(2, h.Aws.CallLog.Count("ec2", "CopySnapshot"));
+        Assert.All(job.Replicated, i => Assert.NotNull(i.ReplicaId));
+        Assert.Equal(2, job.Replicated.Select(i => i.ReplicaId).Distinct().Count());
+        Assert.Equal(1, await h.Services.Slots.InUseAsync(Scope));
+        job = await h.WaitAsync(job);
+        Assert.Equal(0, await h.Services.Slots.InUseAsync(Scope));
+        Assert.Equal(1, h.Aws.CallLog.PeakCopiesInFlight(CopyService.Ebs, TargetAccount, Central));
+    }
+
+    [Fact]
+    public async Task CopyToRegion_ScopeHeldByCopiesThatEnded_FreesThemAndStartsAtOnce()
+    {
+        var (h, job) = await ReadyToCopyAsync(quota: 2);
+        var finished = await StartCopiesElsewhereAsync(h, job);
+        h.Clock.Advance(TimeSpan.FromHours(1));
+
+        job = await h.InvokeAsync<ReplicaJob>("CopyToRegion", job);
+
+        Assert.All(job.Replicated, i => Assert.NotNull(i.ReplicaId));
+        var held = await h.Services.Slots.ReadAsync(Scope);
+        Assert.Equal(job.Replicated.Select(i => i.ReplicaId).Order(), held.Select(s => s.CopyId).Order());
+        Assert.DoesNotContain(held, s => finished.Contains(s.CopyId!));
+    }
+
+    [Fact]
+    public async Task CopyToRegion_ScopeHeldByCopiesInProgress_WaitsWithoutTouchingTheirSlots()
+    {
+        var (h, job) = await ReadyToCopyAsync(quota: 2);
+        var running = await StartCopiesElsewhereAsync(h, job);
+        var copies = h.Aws.CallLog.Count("ec2", "CopySnapshot");
+
+        await Assert.ThrowsAsync<FerryQuotaExceededException>(() => h.InvokeAsync<ReplicaJob>("CopyToRegion", job));
+
+        Assert.Equal(copies, h.Aws.CallLog.Count("ec2", "CopySnapshot"));
+        Assert.Equal(running.Order(), (await h.Services.Slots.ReadAsync(Scope)).Select(s => s.CopyId).Order());
+    }
+
+    [Fact]
+    public async Task CopyToRegion_ClaimLeftByACrashedAttempt_IsTakenUpByTheRetryNotLeaked()
+    {
+        var (h, job) = await ReadyToCopyAsync(quota: 2);
+        var first = job.Replicated.First();
+        await h.Services.Slots.TryClaimAsync(Scope, "01", Names.SlotHolder(job, first, WaitStage.Replica), h.Clock.UtcNow.AddMinutes(30));
+        await h.Services.Slots.TryClaimAsync(Scope, "00", "another-resource", h.Clock.UtcNow.AddMinutes(30));
+
+        await Assert.ThrowsAsync<FerryQuotaExceededException>(() => h.InvokeAsync<ReplicaJob>("CopyToRegion", job));
+
+        var mine = Assert.Single(await h.Services.Slots.ReadAsync(Scope), s => s.Slot == "01");
+        Assert.NotNull(mine.CopyId);
+        Assert.Equal(h.Clock.UtcNow + WaitSettings.Default.SlotLease, mine.LeaseUntil);
+        Assert.Equal(1, h.Aws.CallLog.Count("ec2", "CopySnapshot"));
+    }
+
+    [Fact]
+    public async Task CheckAvailable_OneCopyDone_GivesBackThatCopysSlotAtOnce()
+    {
+        var (h, job) = await ReadyToCopyAsync(quota: 20);
+        job = await h.InvokeAsync<ReplicaJob>("CopyToRegion", job);
+        // The 30 GiB volume's copy ends well before the 100 GiB one's (copy time grows with size).
+        h.Clock.Advance(TimeSpan.FromSeconds(400));
+
+        job = await h.InvokeAsync<ReplicaJob>("CheckAvailable", job);
+
+        Assert.False(job.Wait!.Ready);
+        var held = Assert.Single(await h.Services.Slots.ReadAsync(Scope), s => s.Holder is not null);
+        Assert.Equal(job.Replicated.Single(i => i.ItemId == "vol-0a1b2c3d4e5f60022").ReplicaId, held.CopyId);
+    }
+
+    [Fact]
+    public async Task RecordOutcome_FailedWhileItsCopiesRun_KeepsTheirSlotsUntilTheCopiesEnd()
+    {
+        var (h, job) = await ReadyToCopyAsync(quota: 20);
+        job = await h.InvokeAsync<ReplicaJob>("CopyToRegion", job);
+        var failure = new FerrySnapshotFailedException("a later step failed");
+
+        await h.RecordFailureAsync("p", job.SessionId, job.ResourceId, job, failure);
+        Assert.Equal(2, await h.Services.Slots.InUseAsync(Scope));
+
+        h.Clock.Advance(TimeSpan.FromHours(1));
+        await h.RecordFailureAsync("p", job.SessionId, job.ResourceId, job, failure);
+        Assert.Equal(0, await h.Services.Slots.InUseAsync(Scope));
+    }
+
+    /// <summary>Fills the scope's slots with copies of another session's snapshots, as another resource's flow would.</summary>
+    private static async Task<IReadOnlyList<string>> StartCopiesElsewhereAsync(Harness h, ReplicaJob job)
+    {
+        var ec2 = await h.Ec2Async(TargetRole, Central);
+        var copies = new List<string>();
+        foreach (var (item, index) in job.Replicated.Select((item, index) => (item, index)))
+        {
+            var holder = $"other-session/other-resource/{item.ItemId}/Replica";
+            Assert.True(await h.Services.Slots.TryClaimAsync(Scope, CopySlot.Name(index), holder, h.Clock.UtcNow.AddMinutes(30)));
+            var copy = await ec2.CopySnapshotAsync(new Ec2CopyRequest(West, item.SnapshotId!, true, DrKey, "another flow's copy", new Dictionary<string, string>()));
+            await h.Services.Slots.RecordCopyAsync(Scope, CopySlot.Name(index), holder, copy, h.Clock.UtcNow.AddHours(26));
+            copies.Add(copy);
+        }
+        return copies;
+    }
+}
