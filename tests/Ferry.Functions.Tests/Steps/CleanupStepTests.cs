@@ -161,16 +161,18 @@ public class CleanupStepTests
         var plan = await h.PlanAsync("p", running, Unencrypted);
         var snapshot = (await h.InvokeAsync<ReplicaJob>("TakeSnapshot", plan.Job!)).Items.Single().SnapshotId!;
 
+        // The run lock keeps a second run of the policy from starting while this one runs, so the sweeps
+        // are asked for directly, as a later session of the policy would ask.
         h.Clock.Advance(TimeSpan.FromHours(1));
-        var (parallel, _) = await h.ReplicateAsync("p", Unencrypted);
-        var early = await h.InvokeAsync<RetentionOutput>("ApplyRetention", new RetentionInput("p", Unencrypted, parallel.SessionId, West));
+        await h.Services.Sessions.OpenAsync(Session.Open("p-early", SessionKind.PolicyRun, "p", h.Clock.UtcNow));
+        var early = await h.InvokeAsync<RetentionOutput>("ApplyRetention", new RetentionInput("p", Unencrypted, "p-early", West));
         h.Clock.Advance(new Cleanup(h.Services).AbandonedAfter);
-        var (late, _) = await h.ReplicateAsync("p", Unencrypted);
-        var retention = await h.InvokeAsync<RetentionOutput>("ApplyRetention", new RetentionInput("p", Unencrypted, late.SessionId, West));
+        await h.Services.Sessions.OpenAsync(Session.Open("p-late", SessionKind.PolicyRun, "p", h.Clock.UtcNow));
+        var late = await h.InvokeAsync<RetentionOutput>("ApplyRetention", new RetentionInput("p", Unencrypted, "p-late", West));
 
         Assert.Empty(early.RemovedLeftovers!);
-        Assert.Equal([snapshot], retention.RemovedLeftovers!);
-        Assert.Contains("(abandoned)", Assert.Single(await LogAsync(h, late.SessionId, Unencrypted), e => e.Step == "ApplyRetention").Message, StringComparison.Ordinal);
+        Assert.Equal([snapshot], late.RemovedLeftovers!);
+        Assert.Contains("(abandoned)", Assert.Single(await LogAsync(h, "p-late", Unencrypted), e => e.Step == "ApplyRetention").Message, StringComparison.Ordinal);
     }
 
     [Fact]
