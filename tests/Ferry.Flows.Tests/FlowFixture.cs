@@ -4,6 +4,7 @@ using Ferry.Core.Runs;
 using Ferry.Core.Sessions;
 using Ferry.Local.Runtime;
 using Ferry.Simulator;
+using Ferry.Simulator.World;
 
 namespace Ferry.Flows.Tests;
 
@@ -37,8 +38,9 @@ public sealed class FlowFixture : IAsyncLifetime
             await Dynalite.DisposeAsync();
     }
 
-    public Task<LocalFerry> StartAsync(string world = "replicas.json", FaultSettings? faults = null, double acceleration = 800) =>
-        LocalFerry.StartAsync(new LocalOptions(WorldPath(world), acceleration, faults), Dynalite, $"t{Interlocked.Increment(ref _next)}");
+    /// <param name="stepFaults">Steps that crash or time out after their effects (see <see cref="StepFault"/>).</param>
+    public Task<LocalFerry> StartAsync(string world = "replicas.json", FaultSettings? faults = null, double acceleration = 800, IReadOnlyList<StepFault>? stepFaults = null) =>
+        LocalFerry.StartAsync(new LocalOptions(WorldPath(world), acceleration, faults, StepFaults: stepFaults), Dynalite, $"t{Interlocked.Increment(ref _next)}");
 
     /// <summary>One Ferry on the EFS world for the EFS scenarios, started by the first that needs it.</summary>
     public async Task<LocalFerry> EfsAsync()
