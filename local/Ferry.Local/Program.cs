@@ -1,3 +1,4 @@
+using Ferry.Local.Chaos;
 using Ferry.Local.Demo;
 using Ferry.Local.Planning;
 using Ferry.Local.Runtime;
@@ -9,6 +10,7 @@ try
     {
         "plan" => PlanCommand.Run(args[1..], Console.Out, Console.Error),
         "demo" => await DemoCommand.RunAsync(args[1..], Console.Out),
+        "chaos" => await ChaosCommand.RunAsync(args[1..], Console.Out, Console.Error),
         _ => Usage(),
     };
 }
@@ -21,6 +23,6 @@ catch (StartupException e)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: ferry demo [--keep] | ferry plan POLICY.json INVENTORY.json");
+    Console.Error.WriteLine($"usage: ferry demo [--keep] | {ChaosCommand.Usage} | ferry plan POLICY.json INVENTORY.json");
     return PlanCommand.InvalidInput;
 }

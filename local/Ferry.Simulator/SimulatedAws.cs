@@ -195,7 +195,7 @@ public sealed partial class SimulatedAws : IAwsPorts
     private string NextRequestId() => string.Create(CultureInfo.InvariantCulture, $"00000000-0000-4000-8000-{Next("request"):x12}");
 
     internal Progress Work(Call call, string operation, TimeSpan duration) =>
-        new(call.Now, call.Now + duration, _faults.EndsInError(call.Service, operation, call.ParameterValues));
+        Noted(call, operation, new(call.Now, call.Now + duration, _faults.EndsInError(call.Service, operation, call.ParameterValues)));
 
     internal static TimeSpan Seconds(double seconds) => TimeSpan.FromSeconds(seconds);
 

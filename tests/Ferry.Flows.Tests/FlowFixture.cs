@@ -38,6 +38,7 @@ public sealed class FlowFixture : IAsyncLifetime
             await Dynalite.DisposeAsync();
     }
 
+    /// <param name="stepFaults">Steps that crash or time out after their effects (see <see cref="StepFault"/>).</param>
     public Task<LocalFerry> StartAsync(string world = "replicas.json", FaultSettings? faults = null, double acceleration = 800, IReadOnlyList<StepFault>? stepFaults = null) =>
         LocalFerry.StartAsync(new LocalOptions(WorldPath(world), acceleration, faults, StepFaults: stepFaults), Dynalite, $"t{Interlocked.Increment(ref _next)}");
 

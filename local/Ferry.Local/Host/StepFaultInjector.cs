@@ -43,6 +43,8 @@ public sealed class StepFaultInjector(IReadOnlyList<StepFault> rules)
 
     public StepFaultKind Draw(string step, ReadOnlySpan<byte> payload)
     {
+        if (Rules.Count == 0)
+            return StepFaultKind.None;
         var text = Encoding.UTF8.GetString(payload);
         var rule = Rules.Where(r => (r.Step == "*" || string.Equals(r.Step, step, StringComparison.OrdinalIgnoreCase))
                 && (r.Resource is null || text.Contains(r.Resource, StringComparison.Ordinal)))
