@@ -32,7 +32,7 @@ public sealed class ChaosTests : IDisposable
         var (started, ended, _) = await ChaosCommand.RunPoliciesAsync(ferry);
         var planted = await PlantDuplicateAsync(ferry);
         var scope = world.Resources.First().CopyScopes[0];
-        await ferry.Services.Slots.TryAcquireAsync(scope, "planted", 20, TimeSpan.FromDays(1));
+        await ferry.Services.Slots.TryClaimAsync(scope, CopySlot.Name(0), "planted", ferry.Services.Clock.UtcNow + TimeSpan.FromDays(1));
         var report = await ChaosReport.ReadAsync(ferry, world, started, ended);
 
         Assert.Equal(20, report.Resources);
