@@ -1,3 +1,4 @@
+using Ferry.Core.Ports;
 using System.Text;
 using Ferry.Core.Sessions;
 using Ferry.Simulator;
@@ -23,6 +24,26 @@ public class FaultFlowTests(FlowFixture fixture)
         Assert.True(run.Session.Status == ResourceStatus.Success, run.Describe());
         Assert.NotEqual(0, run.CallCount("CreateSnapshots", "RequestLimitExceeded"));
         Assert.Equal(1, run.CallCount("CreateSnapshots"));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public async Task ThrottlingStorm_ThirtyPercentOnCopyAndDescribe_AllSuccessWithOneCopyPerVolume(int seed)
+    {
+        await using var ferry = await fixture.StartAsync(faults: new FaultSettings(seed,
+            [new FaultRule("ec2:CopySnapshot", Throttle: 0.3), new FaultRule("ec2:DescribeSnapshots", Throttle: 0.3)]));
+
+        var run = await fixture.RunPolicyAsync(ferry, id => ReplicaPolicy(id, "EC2", [Unencrypted, AppKeyed, Mixed], TargetRole, Central, true, DrKey));
+
+        Assert.True(run.Session.Status == ResourceStatus.Success, run.Describe());
+        Assert.NotEqual(0, run.CallCount("CopySnapshot", "RequestLimitExceeded") + run.CallCount("DescribeSnapshots", "RequestLimitExceeded"));
+        // Read the world directly: the storm still throttles API calls.
+        var replicas = ferry.Aws.Snapshots().Where(s => s.Tags.GetValueOrDefault(FerryTags.Policy) == run.PolicyId && s.Tags.GetValueOrDefault(FerryTags.Step) == "replica").ToList();
+        Assert.All(replicas.GroupBy(r => r.Tags[FerryTags.Item]), copies => Assert.Single(copies));
+        Assert.Equal(replicas.Count, run.CallCount("CopySnapshot"));
     }
 
     [Fact]
