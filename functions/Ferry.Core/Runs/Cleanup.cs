@@ -304,7 +304,7 @@ public sealed class Cleanup(FerryServices services)
             {
                 // Already gone (an earlier attempt of this cleanup, or someone else): nothing left to do.
             }
-            catch (FerryException e)
+            catch (FerryException e) when (!Passing(e))
             {
                 Kept.Add($"{what} {id} could not be removed: {e.Message}");
             }
@@ -316,10 +316,16 @@ public sealed class Cleanup(FerryServices services)
             {
                 await work();
             }
-            catch (FerryException e)
+            catch (FerryException e) when (!Passing(e))
             {
                 Kept.Add($"could not {action}: {e.Message}");
             }
         }
+
+        /// <summary>
+        /// Throttling and transient errors fail the step so its retry cleans up again (cleaning is idempotent);
+        /// leaving the snapshots for a later run's sweep would keep orphans until then.
+        /// </summary>
+        private static bool Passing(FerryException e) => e is FerryThrottledException or FerryTransientException;
     }
 }
