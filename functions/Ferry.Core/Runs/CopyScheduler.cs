@@ -47,8 +47,7 @@ public sealed class CopyScheduler(FerryServices services)
         var claimed = slots.Where(s => s.CopyId is null && s.Holder is { } h && holders.Contains(h) && !s.IsFreeAt(now))
             .ToDictionary(s => s.Holder!, s => s.Slot, StringComparer.Ordinal);
         var limit = services.CopyQuotas.For(key);
-        var free = new Queue<string>(Enumerable.Range(0, limit).Select(CopySlot.Name)
-            .Where(name => slots.FirstOrDefault(s => s.Slot == name) is not { } slot || slot.IsFreeAt(now)));
+        var free = new Queue<string>(Rotated(FreeSlots(slots, limit, now).ToList(), waiting[0].Holder));
         if (free.Count < waiting.Count(r => !claimed.ContainsKey(r.Holder)))
         {
             foreach (var slot in await OverAsync(key, at, slots.Where(s => s.CopyId is not null && !s.IsFreeAt(now)), cancellationToken))
@@ -82,7 +81,7 @@ public sealed class CopyScheduler(FerryServices services)
                     break;
                 throw;
             }
-            await services.Slots.RecordCopyAsync(key, slot, request.Holder, copy, services.Clock.UtcNow + services.Waits.SlotLease, cancellationToken);
+            await RecordAsync(key, slot, request.Holder, copy, limit, cancellationToken);
             running[request.Holder] = copy;
         }
         return running;
@@ -107,6 +106,29 @@ public sealed class CopyScheduler(FerryServices services)
             await services.Slots.FreeAsync(key, slot, cancellationToken);
     }
 
+    /// <summary>
+    /// Records the started copy in its slot. Should the claim have lapsed while the copy started (a step stalled past
+    /// the claim lease) and another claimant taken the slot, the copy takes any free slot instead; with none free it
+    /// runs uncounted, and AWS's own quota error makes the next claimant wait.
+    /// </summary>
+    private async Task RecordAsync(CopySlotKey key, string slot, string holder, string copy, int limit, CancellationToken cancellationToken)
+    {
+        var until = services.Clock.UtcNow + services.Waits.SlotLease;
+        if (await services.Slots.RecordCopyAsync(key, slot, holder, copy, until, cancellationToken))
+            return;
+        var now = services.Clock.UtcNow;
+        foreach (var name in FreeSlots(await services.Slots.ReadAsync(key, cancellationToken), limit, now))
+        {
+            if (await services.Slots.TryClaimAsync(key, name, holder, now + services.Waits.ClaimLease, cancellationToken)
+                && await services.Slots.RecordCopyAsync(key, name, holder, copy, until, cancellationToken))
+                return;
+        }
+    }
+
+    /// <summary>The scope's slots within the quota that nobody holds (never taken, given back, or lapsed).</summary>
+    private static IEnumerable<string> FreeSlots(IReadOnlyList<CopySlot> slots, int limit, DateTimeOffset now) =>
+        Enumerable.Range(0, limit).Select(CopySlot.Name).Where(name => slots.FirstOrDefault(s => s.Slot == name) is not { } slot || slot.IsFreeAt(now));
+
     private async Task<List<CopySlot>> HeldAsync(CopySlotKey key, IReadOnlyCollection<string> holders, CancellationToken cancellationToken) =>
         [.. (await services.Slots.ReadAsync(key, cancellationToken)).Where(s => s.Holder is { } h && holders.Contains(h))];
 
@@ -118,6 +140,22 @@ public sealed class CopyScheduler(FerryServices services)
             return [];
         var states = await SnapshotStates.OfScopeAsync(services, at, key, [.. withCopies.Select(s => s.CopyId!).Distinct(StringComparer.Ordinal)], cancellationToken);
         return [.. withCopies.Where(s => !states.TryGetValue(s.CopyId!, out var state) || !state.InProgress)];
+    }
+
+    /// <summary>The free slots starting where the holder's hash points, so claimants that read the scope at once rarely race for one slot.</summary>
+    private static IEnumerable<string> Rotated(List<string> free, string holder)
+    {
+        var start = free.Count == 0 ? 0 : (int)(Hash(holder) % (uint)free.Count);
+        return free.Skip(start).Concat(free.Take(start));
+    }
+
+    // A stable hash (string.GetHashCode differs per process, and each Lambda is its own process).
+    private static uint Hash(string text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text)
+            hash = (hash ^ c) * 16777619u;
+        return hash;
     }
 
     private static bool IsWithin(string slot, int limit) =>

@@ -124,6 +124,49 @@ public class CopySchedulingTests
         Assert.Equal(0, await h.Services.Slots.InUseAsync(Scope));
     }
 
+    [Fact]
+    public async Task StartCopy_ClaimLapsedAndTakenWhileTheCopyStarted_TheCopyTakesAnotherFreeSlot()
+    {
+        var h = new Harness(quotas: CopyQuotas.Parse("ebs=2"));
+        var services = h.Services with { Slots = new LapsingSlots(h.Services.Slots) };
+        var at = new RoleAt(TargetRole, TargetAccount, Central);
+
+        var running = await new CopyScheduler(services).StartAsync(Scope, at,
+            [new CopyScheduler.Request("s/i-1/vol-1/Replica", null, _ => Task.FromResult("snap-started"))], CancellationToken.None);
+
+        Assert.Equal("snap-started", running["s/i-1/vol-1/Replica"]);
+        var held = (await h.Services.Slots.ReadAsync(Scope)).Where(s => s.Holder is not null).ToList();
+        Assert.Equal(2, held.Count);
+        Assert.Single(held, s => s is { Holder: "another-claimant", CopyId: null });
+        Assert.Single(held, s => s is { Holder: "s/i-1/vol-1/Replica", CopyId: "snap-started" });
+    }
+
+    /// <summary>Slots whose first claim lapses and is taken by another claimant before its copy is recorded, as a stalled step would see.</summary>
+    private sealed class LapsingSlots(ICopySlots inner) : ICopySlots
+    {
+        private bool _lapsed;
+
+        public Task<IReadOnlyList<CopySlot>> ReadAsync(CopySlotKey key, CancellationToken cancellationToken = default) => inner.ReadAsync(key, cancellationToken);
+
+        public Task<bool> TryClaimAsync(CopySlotKey key, string slot, string holder, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default) =>
+            inner.TryClaimAsync(key, slot, holder, leaseUntil, cancellationToken);
+
+        public async Task<bool> RecordCopyAsync(CopySlotKey key, string slot, string holder, string copyId, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+        {
+            if (!_lapsed)
+            {
+                _lapsed = true;
+                await inner.FreeAsync(key, new CopySlot(slot, holder), cancellationToken);
+                await inner.TryClaimAsync(key, slot, "another-claimant", leaseUntil, cancellationToken);
+            }
+            return await inner.RecordCopyAsync(key, slot, holder, copyId, leaseUntil, cancellationToken);
+        }
+
+        public Task<bool> FreeAsync(CopySlotKey key, CopySlot seen, CancellationToken cancellationToken = default) => inner.FreeAsync(key, seen, cancellationToken);
+
+        public Task<int> InUseAsync(CopySlotKey key, CancellationToken cancellationToken = default) => inner.InUseAsync(key, cancellationToken);
+    }
+
     /// <summary>Fills the scope's slots with copies of another session's snapshots, as another resource's flow would.</summary>
     private static async Task<IReadOnlyList<string>> StartCopiesElsewhereAsync(Harness h, ReplicaJob job)
     {
