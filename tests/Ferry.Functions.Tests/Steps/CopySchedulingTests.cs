@@ -110,6 +110,26 @@ public class CopySchedulingTests
     }
 
     [Fact]
+    public async Task CheckAvailable_ProgressSaysTheCopiesEndBeforeTheDoubledWait_ChecksWhenTheyEnd()
+    {
+        var (h, job) = await ReadyToCopyAsync(quota: 20);
+        job = await h.InvokeAsync<ReplicaJob>("CopyToRegion", job);
+        var started = h.Clock.UtcNow;
+
+        var waits = new List<int>();
+        while (job.Wait is { Ready: false } wait)
+        {
+            waits.Add(wait.Seconds);
+            h.Clock.Advance(TimeSpan.FromSeconds(wait.Seconds));
+            job = await h.InvokeAsync<ReplicaJob>("CheckAvailable", job);
+        }
+
+        // The copies take 360 s and 500 s: doubling alone would see them done at 930 s.
+        Assert.Equal([30, 60, 120, 240], waits.Take(4));
+        Assert.InRange((h.Clock.UtcNow - started).TotalSeconds, 500, 510);
+    }
+
+    [Fact]
     public async Task RecordOutcome_FailedWhileItsCopiesRun_KeepsTheirSlotsUntilTheCopiesEnd()
     {
         var (h, job) = await ReadyToCopyAsync(quota: 20);
