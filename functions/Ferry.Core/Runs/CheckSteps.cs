@@ -79,7 +79,7 @@ public sealed class CheckSteps(FerryServices services)
 
     /// <summary>
     /// Gives back the slot of each copy seen complete, failed or gone, the moment it is seen: per copy, not per stage.
-    /// Copies still in progress keep theirs, even when the stage fails, because AWS still counts them.
+    /// Copies still in progress keep theirs (a failing stage's are given back by RecordOutcome).
     /// </summary>
     private async Task FreeSlotsAsync(ReplicaJob job, WaitStage stage, IReadOnlyDictionary<string, SnapshotState> states, CancellationToken cancellationToken)
     {

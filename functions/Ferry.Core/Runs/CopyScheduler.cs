@@ -12,7 +12,7 @@ namespace Ferry.Core.Runs;
 /// <item>A slot is given back as soon as its own copy is seen over: by the resource's check, and by any claimant that
 /// finds the scope full, which reads the scope once, asks AWS about the held copies in one call and frees the slots
 /// of those that ended (only if holder and copy are unchanged). Freed quota is thus taken within one retry of a
-/// waiting copy, not one poll of the copy's owner.</item>
+/// waiting copy, not one poll of the copy's owner. A resource that ends gives back whatever it still holds.</item>
 /// <item>A resource with more copies than free slots starts what it can and waits for the rest; its started copies run
 /// and end on their own, so partial claims never block anyone.</item>
 /// </list>
@@ -87,22 +87,14 @@ public sealed class CopyScheduler(FerryServices services)
         return running;
     }
 
-    /// <summary>Gives back the holders' slots whose copies are known to be over (complete, failed or gone).</summary>
+    /// <summary>
+    /// Gives back the holders' slots: those whose copies are seen over (complete, failed or gone), and all of a
+    /// resource's when it ends. A failed resource's copy may still run for a while (until cleanup deletes it); should
+    /// AWS count it when another copy starts, AWS's own quota error makes that copy wait, like a lack of slots.
+    /// </summary>
     public async Task FreeAsync(CopySlotKey key, IReadOnlyCollection<string> holders, CancellationToken cancellationToken)
     {
         foreach (var slot in await HeldAsync(key, holders, cancellationToken))
-            await services.Slots.FreeAsync(key, slot, cancellationToken);
-    }
-
-    /// <summary>
-    /// Gives back the holders' slots, except those whose copy AWS still runs (and counts against the quota): the next
-    /// claimant that finds the scope full frees those once their copies end.
-    /// </summary>
-    public async Task ReleaseAsync(CopySlotKey key, RoleAt at, IReadOnlyCollection<string> holders, CancellationToken cancellationToken)
-    {
-        var held = await HeldAsync(key, holders, cancellationToken);
-        var over = held.Where(s => s.CopyId is null).Concat(await OverAsync(key, at, held.Where(s => s.CopyId is not null), cancellationToken));
-        foreach (var slot in over)
             await services.Slots.FreeAsync(key, slot, cancellationToken);
     }
 
