@@ -53,7 +53,24 @@ public sealed class CheckSteps(FerryServices services)
             var pending = ids.Where(id => !states[id].Done).Select(id => $"{id} ({states[id].Name}{(states[id].Progress is null ? "" : " " + states[id].Progress)})");
             throw new FerrySnapshotFailedException($"{StageName(wait.Stage)} of {job.ResourceId} did not complete by {wait.Deadline:u}: {string.Join(", ", pending)}");
         }
-        return job with { Wait = WaitAgain(services, wait) };
+        return job with { Wait = WaitFor(wait, [.. ids.Select(id => states[id]).Where(s => s.InProgress)]) };
+    }
+
+    /// <summary>
+    /// The next turn of a stage's loop: the interval doubles, but when every pending snapshot or copy reports progress
+    /// and the slowest should be done sooner, the check comes then, so a stage's end is seen within moments rather than
+    /// up to a doubled interval later. An end due within the first wait, or one already overdue (progress stalled
+    /// near the end), keeps the doubling, so a stalled snapshot is not polled faster and faster.
+    /// </summary>
+    private WaitState WaitFor(WaitState wait, IReadOnlyList<SnapshotState> pending)
+    {
+        var doubled = WaitAgain(services, wait);
+        var now = services.Clock.UtcNow;
+        var estimates = pending.Select(s => s.Remaining(now)).ToList();
+        if (estimates.Count == 0 || estimates.Any(e => e is null))
+            return doubled;
+        var seconds = (int)Math.Ceiling(estimates.Max(e => e!.Value).TotalSeconds);
+        return seconds >= services.Waits.FirstWait.TotalSeconds && seconds < doubled.Seconds ? doubled with { Seconds = seconds } : doubled;
     }
 
     /// <summary>The next turn of the loop: the interval doubles up to the maximum.</summary>
@@ -62,7 +79,7 @@ public sealed class CheckSteps(FerryServices services)
 
     /// <summary>
     /// Gives back the slot of each copy seen complete, failed or gone, the moment it is seen: per copy, not per stage.
-    /// Copies still in progress keep theirs, even when the stage fails, because AWS still counts them.
+    /// Copies still in progress keep theirs (a failing stage's are given back by RecordOutcome).
     /// </summary>
     private async Task FreeSlotsAsync(ReplicaJob job, WaitStage stage, IReadOnlyDictionary<string, SnapshotState> states, CancellationToken cancellationToken)
     {

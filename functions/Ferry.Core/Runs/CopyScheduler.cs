@@ -12,7 +12,7 @@ namespace Ferry.Core.Runs;
 /// <item>A slot is given back as soon as its own copy is seen over: by the resource's check, and by any claimant that
 /// finds the scope full, which reads the scope once, asks AWS about the held copies in one call and frees the slots
 /// of those that ended (only if holder and copy are unchanged). Freed quota is thus taken within one retry of a
-/// waiting copy, not one poll of the copy's owner.</item>
+/// waiting copy, not one poll of the copy's owner. A resource that ends gives back whatever it still holds.</item>
 /// <item>A resource with more copies than free slots starts what it can and waits for the rest; its started copies run
 /// and end on their own, so partial claims never block anyone.</item>
 /// </list>
@@ -47,8 +47,7 @@ public sealed class CopyScheduler(FerryServices services)
         var claimed = slots.Where(s => s.CopyId is null && s.Holder is { } h && holders.Contains(h) && !s.IsFreeAt(now))
             .ToDictionary(s => s.Holder!, s => s.Slot, StringComparer.Ordinal);
         var limit = services.CopyQuotas.For(key);
-        var free = new Queue<string>(Enumerable.Range(0, limit).Select(CopySlot.Name)
-            .Where(name => slots.FirstOrDefault(s => s.Slot == name) is not { } slot || slot.IsFreeAt(now)));
+        var free = new Queue<string>(Rotated(FreeSlots(slots, limit, now).ToList(), waiting[0].Holder));
         if (free.Count < waiting.Count(r => !claimed.ContainsKey(r.Holder)))
         {
             foreach (var slot in await OverAsync(key, at, slots.Where(s => s.CopyId is not null && !s.IsFreeAt(now)), cancellationToken))
@@ -82,13 +81,17 @@ public sealed class CopyScheduler(FerryServices services)
                     break;
                 throw;
             }
-            await services.Slots.RecordCopyAsync(key, slot, request.Holder, copy, services.Clock.UtcNow + services.Waits.SlotLease, cancellationToken);
+            await RecordAsync(key, slot, request.Holder, copy, limit, cancellationToken);
             running[request.Holder] = copy;
         }
         return running;
     }
 
-    /// <summary>Gives back the holders' slots whose copies are known to be over (complete, failed or gone).</summary>
+    /// <summary>
+    /// Gives back the holders' slots: those whose copies are seen over (complete, failed or gone), and all of a
+    /// resource's when it ends. A failed resource's copy may still run for a while (until cleanup deletes it); should
+    /// AWS count it when another copy starts, AWS's own quota error makes that copy wait, like a lack of slots.
+    /// </summary>
     public async Task FreeAsync(CopySlotKey key, IReadOnlyCollection<string> holders, CancellationToken cancellationToken)
     {
         foreach (var slot in await HeldAsync(key, holders, cancellationToken))
@@ -96,16 +99,27 @@ public sealed class CopyScheduler(FerryServices services)
     }
 
     /// <summary>
-    /// Gives back the holders' slots, except those whose copy AWS still runs (and counts against the quota): the next
-    /// claimant that finds the scope full frees those once their copies end.
+    /// Records the started copy in its slot. Should the claim have lapsed while the copy started (a step stalled past
+    /// the claim lease) and another claimant taken the slot, the copy takes any free slot instead; with none free it
+    /// runs uncounted, and AWS's own quota error makes the next claimant wait.
     /// </summary>
-    public async Task ReleaseAsync(CopySlotKey key, RoleAt at, IReadOnlyCollection<string> holders, CancellationToken cancellationToken)
+    private async Task RecordAsync(CopySlotKey key, string slot, string holder, string copy, int limit, CancellationToken cancellationToken)
     {
-        var held = await HeldAsync(key, holders, cancellationToken);
-        var over = held.Where(s => s.CopyId is null).Concat(await OverAsync(key, at, held.Where(s => s.CopyId is not null), cancellationToken));
-        foreach (var slot in over)
-            await services.Slots.FreeAsync(key, slot, cancellationToken);
+        var until = services.Clock.UtcNow + services.Waits.SlotLease;
+        if (await services.Slots.RecordCopyAsync(key, slot, holder, copy, until, cancellationToken))
+            return;
+        var now = services.Clock.UtcNow;
+        foreach (var name in FreeSlots(await services.Slots.ReadAsync(key, cancellationToken), limit, now))
+        {
+            if (await services.Slots.TryClaimAsync(key, name, holder, now + services.Waits.ClaimLease, cancellationToken)
+                && await services.Slots.RecordCopyAsync(key, name, holder, copy, until, cancellationToken))
+                return;
+        }
     }
+
+    /// <summary>The scope's slots within the quota that nobody holds (never taken, given back, or lapsed).</summary>
+    private static IEnumerable<string> FreeSlots(IReadOnlyList<CopySlot> slots, int limit, DateTimeOffset now) =>
+        Enumerable.Range(0, limit).Select(CopySlot.Name).Where(name => slots.FirstOrDefault(s => s.Slot == name) is not { } slot || slot.IsFreeAt(now));
 
     private async Task<List<CopySlot>> HeldAsync(CopySlotKey key, IReadOnlyCollection<string> holders, CancellationToken cancellationToken) =>
         [.. (await services.Slots.ReadAsync(key, cancellationToken)).Where(s => s.Holder is { } h && holders.Contains(h))];
@@ -118,6 +132,22 @@ public sealed class CopyScheduler(FerryServices services)
             return [];
         var states = await SnapshotStates.OfScopeAsync(services, at, key, [.. withCopies.Select(s => s.CopyId!).Distinct(StringComparer.Ordinal)], cancellationToken);
         return [.. withCopies.Where(s => !states.TryGetValue(s.CopyId!, out var state) || !state.InProgress)];
+    }
+
+    /// <summary>The free slots starting where the holder's hash points, so claimants that read the scope at once rarely race for one slot.</summary>
+    private static IEnumerable<string> Rotated(List<string> free, string holder)
+    {
+        var start = free.Count == 0 ? 0 : (int)(Hash(holder) % (uint)free.Count);
+        return free.Skip(start).Concat(free.Take(start));
+    }
+
+    // A stable hash (string.GetHashCode differs per process, and each Lambda is its own process).
+    private static uint Hash(string text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text)
+            hash = (hash ^ c) * 16777619u;
+        return hash;
     }
 
     private static bool IsWithin(string slot, int limit) =>

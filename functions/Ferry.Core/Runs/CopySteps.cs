@@ -52,17 +52,14 @@ public sealed class CopySteps(FerryServices services)
         return job with { Items = items, Wait = CheckSteps.StartWait(services, stage) };
     }
 
-    /// <summary>
-    /// Every copy slot a job may hold, per scope with the role that can describe the copies there, so a finished or
-    /// failed job can give them back.
-    /// </summary>
-    public static IEnumerable<(CopySlotKey Key, RoleAt At, IReadOnlyList<string> Holders)> SlotsOf(ReplicaJob job)
+    /// <summary>Every copy slot a job may hold, per scope, so a finished or failed job can give them back.</summary>
+    public static IEnumerable<(CopySlotKey Key, IReadOnlyList<string> Holders)> SlotsOf(ReplicaJob job)
     {
         // AWS Backup queues its own copy jobs: EFS backup copies take no slot.
         if (job.Type == ResourceType.Efs)
             return [];
         var stages = job.Staged ? new[] { WaitStage.Staging, WaitStage.Replica } : [WaitStage.Replica];
-        return stages.Select(stage => (SlotKey(job, stage), StageRole(job, stage), (IReadOnlyList<string>)[.. job.Replicated.Select(item => Names.SlotHolder(job, item, stage))]));
+        return stages.Select(stage => (SlotKey(job, stage), (IReadOnlyList<string>)[.. job.Replicated.Select(item => Names.SlotHolder(job, item, stage))]));
     }
 
     public static CopySlotKey SlotKey(ReplicaJob job, WaitStage stage)

@@ -247,16 +247,16 @@ public sealed class SessionSteps(FerryServices services)
     }
 
     /// <summary>
-    /// Gives back the job's copy slots, except those of copies AWS still runs (the next claimant frees them when they
-    /// end); a slot that cannot be given back now frees itself when its lease ends.
+    /// Gives back every copy slot the job still holds; this needs no AWS call (RecordOutcome assumes no role). A slot
+    /// that cannot be given back now frees itself when its lease ends.
     /// </summary>
     private async Task ReleaseSlotsAsync(ReplicaJob job, CancellationToken cancellationToken)
     {
         try
         {
             var scheduler = new CopyScheduler(services);
-            foreach (var (key, at, holders) in CopySteps.SlotsOf(job))
-                await scheduler.ReleaseAsync(key, at, holders, cancellationToken);
+            foreach (var (key, holders) in CopySteps.SlotsOf(job))
+                await scheduler.FreeAsync(key, holders, cancellationToken);
         }
         catch (FerryException e)
         {

@@ -6,10 +6,18 @@ using Ferry.Core.Ports;
 namespace Ferry.Core.Runs;
 
 /// <summary>A snapshot or copy as one describe call reports it.</summary>
-internal sealed record SnapshotState(string Name, bool Done, bool Failed, string? Message, string? Progress)
+/// <param name="Started">When AWS started it, if reported.</param>
+/// <param name="Percent">How far AWS says it is, 0..100, if reported.</param>
+internal sealed record SnapshotState(string Name, bool Done, bool Failed, string? Message, string? Progress, DateTimeOffset? Started = null, int? Percent = null)
 {
     /// <summary>Still counted by AWS against its concurrent-copy quota.</summary>
     public bool InProgress => !Done && !Failed;
+
+    /// <summary>How long it should still take, read from its progress so far; null before AWS reports any.</summary>
+    public TimeSpan? Remaining(DateTimeOffset now) =>
+        InProgress && Started is { } started && Percent is > 0 and < 100 && now > started
+            ? (now - started) * (100 - Percent.Value) / Percent.Value
+            : null;
 }
 
 /// <summary>Asks AWS about many snapshots or copies of one account and region at once; one it does not return no longer exists.</summary>
@@ -56,13 +64,19 @@ internal static class SnapshotStates
             }
             snapshots = found;
         }
-        return snapshots.ToDictionary(s => s.SnapshotId, s => new SnapshotState(s.State, s.State == "completed", s.State == "error", s.StateMessage, s.Progress), StringComparer.Ordinal);
+        return snapshots.ToDictionary(s => s.SnapshotId,
+            s => new SnapshotState(s.State, s.State == "completed", s.State == "error", s.StateMessage, s.Progress, s.StartTime, Percent(s.Progress)), StringComparer.Ordinal);
     }
 
     private static async Task<Dictionary<string, SnapshotState>> RdsAsync(FerryServices services, RoleAt at, RdsKind kind, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
         var rds = await services.RdsAsync(at, cancellationToken);
         var snapshots = await rds.DescribeSnapshotsAsync(new RdsSnapshotQuery(kind, Identifiers: ids), cancellationToken);
-        return snapshots.ToDictionary(s => s.Identifier, s => new SnapshotState(s.Status, s.Status == "available", RdsFailed.Contains(s.Status), null, $"{s.PercentProgress}%"), StringComparer.Ordinal);
+        return snapshots.ToDictionary(s => s.Identifier,
+            s => new SnapshotState(s.Status, s.Status == "available", RdsFailed.Contains(s.Status), null, $"{s.PercentProgress}%", s.CreatedAt, s.PercentProgress), StringComparer.Ordinal);
     }
+
+    /// <summary>EC2 reports progress as text, e.g. "45%".</summary>
+    private static int? Percent(string? progress) =>
+        int.TryParse(progress?.TrimEnd('%'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var percent) ? percent : null;
 }

@@ -110,18 +110,80 @@ public class CopySchedulingTests
     }
 
     [Fact]
-    public async Task RecordOutcome_FailedWhileItsCopiesRun_KeepsTheirSlotsUntilTheCopiesEnd()
+    public async Task CheckAvailable_ProgressSaysTheCopiesEndBeforeTheDoubledWait_ChecksWhenTheyEnd()
     {
         var (h, job) = await ReadyToCopyAsync(quota: 20);
         job = await h.InvokeAsync<ReplicaJob>("CopyToRegion", job);
-        var failure = new FerrySnapshotFailedException("a later step failed");
+        var started = h.Clock.UtcNow;
 
-        await h.RecordFailureAsync("p", job.SessionId, job.ResourceId, job, failure);
+        var waits = new List<int>();
+        while (job.Wait is { Ready: false } wait)
+        {
+            waits.Add(wait.Seconds);
+            h.Clock.Advance(TimeSpan.FromSeconds(wait.Seconds));
+            job = await h.InvokeAsync<ReplicaJob>("CheckAvailable", job);
+        }
+
+        // The copies take 360 s and 500 s: doubling alone would see them done at 930 s.
+        Assert.Equal([30, 60, 120, 240], waits.Take(4));
+        Assert.InRange((h.Clock.UtcNow - started).TotalSeconds, 500, 510);
+    }
+
+    [Fact]
+    public async Task RecordOutcome_ResourceFailedWhileItsCopiesRun_GivesBackAllItsSlotsWithoutAskingAws()
+    {
+        var (h, job) = await ReadyToCopyAsync(quota: 20);
+        job = await h.InvokeAsync<ReplicaJob>("CopyToRegion", job);
         Assert.Equal(2, await h.Services.Slots.InUseAsync(Scope));
+        var calls = h.Aws.CallLog.Records.Count;
 
-        h.Clock.Advance(TimeSpan.FromHours(1));
-        await h.RecordFailureAsync("p", job.SessionId, job.ResourceId, job, failure);
+        await h.RecordFailureAsync("p", job.SessionId, job.ResourceId, job, new FerrySnapshotFailedException("a later step failed"));
+
         Assert.Equal(0, await h.Services.Slots.InUseAsync(Scope));
+        Assert.Equal(calls, h.Aws.CallLog.Records.Count);
+    }
+
+    [Fact]
+    public async Task StartCopy_ClaimLapsedAndTakenWhileTheCopyStarted_TheCopyTakesAnotherFreeSlot()
+    {
+        var h = new Harness(quotas: CopyQuotas.Parse("ebs=2"));
+        var services = h.Services with { Slots = new LapsingSlots(h.Services.Slots) };
+        var at = new RoleAt(TargetRole, TargetAccount, Central);
+
+        var running = await new CopyScheduler(services).StartAsync(Scope, at,
+            [new CopyScheduler.Request("s/i-1/vol-1/Replica", null, _ => Task.FromResult("snap-started"))], CancellationToken.None);
+
+        Assert.Equal("snap-started", running["s/i-1/vol-1/Replica"]);
+        var held = (await h.Services.Slots.ReadAsync(Scope)).Where(s => s.Holder is not null).ToList();
+        Assert.Equal(2, held.Count);
+        Assert.Single(held, s => s is { Holder: "another-claimant", CopyId: null });
+        Assert.Single(held, s => s is { Holder: "s/i-1/vol-1/Replica", CopyId: "snap-started" });
+    }
+
+    /// <summary>Slots whose first claim lapses and is taken by another claimant before its copy is recorded, as a stalled step would see.</summary>
+    private sealed class LapsingSlots(ICopySlots inner) : ICopySlots
+    {
+        private bool _lapsed;
+
+        public Task<IReadOnlyList<CopySlot>> ReadAsync(CopySlotKey key, CancellationToken cancellationToken = default) => inner.ReadAsync(key, cancellationToken);
+
+        public Task<bool> TryClaimAsync(CopySlotKey key, string slot, string holder, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default) =>
+            inner.TryClaimAsync(key, slot, holder, leaseUntil, cancellationToken);
+
+        public async Task<bool> RecordCopyAsync(CopySlotKey key, string slot, string holder, string copyId, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+        {
+            if (!_lapsed)
+            {
+                _lapsed = true;
+                await inner.FreeAsync(key, new CopySlot(slot, holder), cancellationToken);
+                await inner.TryClaimAsync(key, slot, "another-claimant", leaseUntil, cancellationToken);
+            }
+            return await inner.RecordCopyAsync(key, slot, holder, copyId, leaseUntil, cancellationToken);
+        }
+
+        public Task<bool> FreeAsync(CopySlotKey key, CopySlot seen, CancellationToken cancellationToken = default) => inner.FreeAsync(key, seen, cancellationToken);
+
+        public Task<int> InUseAsync(CopySlotKey key, CancellationToken cancellationToken = default) => inner.InUseAsync(key, cancellationToken);
     }
 
     /// <summary>Fills the scope's slots with copies of another session's snapshots, as another resource's flow would.</summary>
