@@ -7,7 +7,8 @@ namespace Ferry.Infra;
 /// <param name="PoliciesFile">The JSON file of policies to deploy (a policy document or an array of them).</param>
 /// <param name="ExternalId">The ExternalId every AssumeRole of Ferry's functions carries, and every Ferry role requires.</param>
 /// <param name="BackupAccount">The account Ferry's functions run in: the only one Ferry's roles trust.</param>
-public sealed record FerrySettings(string Root, string PoliciesFile, string ExternalId, string BackupAccount, RoleNames RoleNames)
+/// <param name="CopyQuotas">Concurrent copies per (account, region, service) when raised with AWS (<see cref="Core.Ports.CopyQuotas"/>); empty: AWS's defaults.</param>
+public sealed record FerrySettings(string Root, string PoliciesFile, string ExternalId, string BackupAccount, RoleNames RoleNames, string CopyQuotas = "")
 {
     public const string PoliciesFileKey = "ferry:policiesFile";
     public const string ExternalIdKey = "ferry:externalId";
@@ -15,6 +16,7 @@ public sealed record FerrySettings(string Root, string PoliciesFile, string Exte
     public const string SourceRoleNameKey = "ferry:sourceRoleName";
     public const string TargetRoleNameKey = "ferry:targetRoleName";
     public const string RestoreRoleNameKey = "ferry:restoreRoleName";
+    public const string CopyQuotasKey = "ferry:copyQuotas";
 
     public string StateMachinesDirectory => Path.Combine(Root, "statemachines");
 
@@ -31,7 +33,16 @@ public sealed record FerrySettings(string Root, string PoliciesFile, string Exte
             Optional(node, SourceRoleNameKey) ?? RoleNames.Default.Source,
             Optional(node, TargetRoleNameKey) ?? RoleNames.Default.Target,
             Optional(node, RestoreRoleNameKey) ?? RoleNames.Default.Restore);
-        return new FerrySettings(root, Path.GetFullPath(policies, root), Required(node, ExternalIdKey), backupAccount, names);
+        var quotas = Optional(node, CopyQuotasKey) ?? "";
+        try
+        {
+            Core.Ports.CopyQuotas.Parse(quotas);
+        }
+        catch (Core.Errors.FerryInvalidInputException e)
+        {
+            throw new FerryConfigException($"{CopyQuotasKey}: {e.Message}");
+        }
+        return new FerrySettings(root, Path.GetFullPath(policies, root), Required(node, ExternalIdKey), backupAccount, names, quotas);
     }
 
     private static string Required(Node node, string key) =>

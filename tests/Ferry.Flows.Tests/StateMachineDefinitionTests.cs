@@ -89,6 +89,27 @@ public partial class StateMachineDefinitionTests
     }
 
     [Fact]
+    public void CopyTasks_WaitForASlotInALoopThatRestartsTheirRetryCounts_BeforeAnyOtherCatch()
+    {
+        var copies = 0;
+        foreach (var file in Files)
+        {
+            var states = JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, file)))!["States"]!.AsObject();
+            foreach (var (name, state) in states.Where(s => s.Value!["Resource"]?.GetValue<string>() == "${CopyToRegionFunctionArn}"))
+            {
+                copies++;
+                var first = state!["Catch"]![0]!;
+                Assert.Equal(["FerryQuotaExceededException"], first["ErrorEquals"]!.AsArray().Select(e => e!.GetValue<string>()));
+                Assert.True(first.AsObject().TryGetPropertyValue("ResultPath", out var kept) && kept is null, $"{file}: {name} must keep the job (ResultPath null) when it waits for a slot");
+                var wait = states[first["Next"]!.GetValue<string>()]!;
+                Assert.Equal("Wait", wait["Type"]!.GetValue<string>());
+                Assert.Equal(name, wait["Next"]!.GetValue<string>());
+            }
+        }
+        Assert.Equal(6, copies);
+    }
+
+    [Fact]
     public void RetryPolicy_RetriesStormsCrashesAndTimeouts_WaitsForSlotsWithoutGivingUp_NeverRetriesCountLimits()
     {
         var step = Retriers("step");
@@ -96,8 +117,7 @@ public partial class StateMachineDefinitionTests
         foreach (var error in (string[])["Sandbox.Timedout", "Lambda.Unknown", "Runtime.ExitError", "States.Timeout", "Lambda.ServiceException", "FerryTransientException"])
             Assert.Contains(step, r => Errors(r).Contains(error));
 
-        var slot = Assert.Single(Retriers("copy"), r => Errors(r).Contains("FerryQuotaExceededException"));
-        Assert.Equal(99999999, slot["MaxAttempts"]!.GetValue<int>());
+        Assert.Single(Retriers("copy"), r => Errors(r).Contains("FerryQuotaExceededException"));
         Assert.DoesNotContain(step, r => Errors(r).Contains("FerryQuotaExceededException"));
 
         // A count limit fails the resource at once; wildcards would retry it and every other permanent error.

@@ -52,6 +52,17 @@ public sealed class BadPolicyTests : IDisposable
         Assert.Contains("policy id 'prod-ec2-dr' is used by more than one policy", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AMalformedCopyQuotasSetting_FailsSynth_NamingTheSettingAndTheEntry()
+    {
+        var context = SynthFixture.Context(SynthFixture.PoliciesFile);
+        context[FerrySettings.CopyQuotasKey] = "ebs=50,efs=3";
+
+        var error = Assert.Throws<FerryConfigException>(() => FerryApp.Build(new App(new AppProps { Context = context })));
+
+        Assert.StartsWith("ferry:copyQuotas: FERRY_COPY_QUOTAS: 'efs=3' must be service=count", error.Message, StringComparison.Ordinal);
+    }
+
     public void Dispose() => File.Delete(_file);
 
     private static void Synth(string policiesFile) =>

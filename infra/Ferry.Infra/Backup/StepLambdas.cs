@@ -28,6 +28,8 @@ public sealed class StepLambdas : Construct
     {
         var code = Package(settings);
         var environment = new Dictionary<string, string>(tables.Environment()) { ["FERRY_EXTERNAL_ID"] = settings.ExternalId };
+        if (settings.CopyQuotas.Length > 0)
+            environment[Core.Ports.CopyQuotas.Variable] = settings.CopyQuotas;
         foreach (var step in StepCatalog.All)
         {
             var assumed = StepRoles.Of(step.Name);
