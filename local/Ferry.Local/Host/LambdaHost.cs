@@ -43,7 +43,8 @@ public sealed class LambdaHost : IAsyncDisposable
     public static async Task<LambdaHost> StartAsync(FerryServices services, StepLog log, int port = 0, IReadOnlyList<StepFault>? stepFaults = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        // Only the server's own failures (a broken accept loop, an unhandled request error) reach stderr.
+        builder.Logging.ClearProviders().AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Error).SetMinimumLevel(LogLevel.Error);
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         var app = builder.Build();
         var host = new LambdaHost(app, new StepFaultInjector(stepFaults ?? []));
