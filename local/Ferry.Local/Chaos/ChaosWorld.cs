@@ -172,6 +172,13 @@ public sealed class ChaosWorld
             Instances = instances,
             Databases = databases,
             EngineVersions = [.. regions.SelectMany(r => new[] { new EngineVersionsSpec(r, "postgres", ["16.3"]), new EngineVersionsSpec(r, "aurora-postgresql", ["15.4"]) })],
+            // An estate with hundreds of databases in a region has raised RDS's adjustable manual-snapshot quotas (100
+            // by default); chaos measures faults, and a count limit reached by the estate's own size is not one.
+            Limits = new LimitSpec
+            {
+                RdsManualSnapshots = Math.Max(100, 4 * databases.Count(d => d.Kind == RdsKind.DbInstance)),
+                RdsManualClusterSnapshots = Math.Max(100, 4 * databases.Count(d => d.Kind == RdsKind.AuroraCluster)),
+            },
         };
     }
 }

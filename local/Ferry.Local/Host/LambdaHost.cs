@@ -84,6 +84,9 @@ public sealed class LambdaHost : IAsyncDisposable
             return;
         }
         _invocations.AddOrUpdate(handler.Name, 1, (_, n) => n + 1);
+        // The ASL interpreter opens a new Lambda client, and so a new connection, for every invocation and never reuses
+        // or closes it: kept alive, tens of thousands of idle connections pile up in a large run until the host fails.
+        context.Response.Headers.Connection = "close";
         context.Response.Headers["X-Amz-Executed-Version"] = "$LATEST";
         var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body);
