@@ -88,10 +88,10 @@ public sealed class SessionSteps(FerryServices services)
     }
 
     /// <summary>
-    /// Closes a session so that every resource has a final outcome: when a policy run ended normally, its resources named
-    /// by id that no region had fail; every resource still Running fails (with the error when the run or restore failed outright, else
-    /// because the run ended before its outcome was recorded). The session takes the worst status (Failed, with the
-    /// reason, when closing on an error) and a policy run gives back its run lock.
+    /// Closes a session so that every resource has a final outcome: when a policy run ended normally, its resources
+    /// named by id that no region had fail; every resource still Running fails (with the error when the run or restore
+    /// failed outright, else because the run ended before its outcome was recorded). The session takes the worst
+    /// status (Failed, with the reason, when closing on an error) and a policy run gives back its run lock.
     /// </summary>
     public async Task<CloseSessionOutput> CloseAsync(CloseSessionInput input, CancellationToken cancellationToken = default)
     {

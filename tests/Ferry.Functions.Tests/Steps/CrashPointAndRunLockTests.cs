@@ -88,6 +88,22 @@ public class CrashPointAndRunLockTests
     }
 
     [Fact]
+    public async Task OpenSession_LockLeftByARunWhoseSessionIsClosed_IsTakenAtOnce()
+    {
+        var h = new Harness();
+        await h.PutPolicyAsync(Policy());
+        await OpenAsync(h, "p-run1");
+        // Closed, but the lock was never given back (CloseSession kept failing after it closed the session).
+        await h.Services.Sessions.CloseAsync("p-run1", h.Clock.UtcNow);
+
+        var next = await OpenAsync(h, "p-run2");
+
+        Assert.Equal([West], next.Regions);
+        Assert.Equal("p-run2", (await h.Services.Sessions.GetRunLockAsync("p"))!.SessionId);
+        Assert.Equal(ResourceStatus.Success, (await h.Services.Sessions.GetAsync("p-run1"))!.Status);
+    }
+
+    [Fact]
     public async Task RecordOutcome_RenewsTheRunLock_ALiveRunLongerThanOneLeaseKeepsIt()
     {
         var h = new Harness();
