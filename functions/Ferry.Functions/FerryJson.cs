@@ -11,14 +11,15 @@ namespace Ferry.Functions;
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     UseStringEnumConverter = true,
     RespectRequiredConstructorParameters = true,
-    RespectNullableAnnotations = true)]
+    RespectNullableAnnotations = true,
+    AllowOutOfOrderMetadataProperties = true)]
 [JsonSerializable(typeof(OpenSessionInput))]
 [JsonSerializable(typeof(OpenSessionOutput))]
 [JsonSerializable(typeof(DiscoverInput))]
 [JsonSerializable(typeof(DiscoverOutput))]
 [JsonSerializable(typeof(ResourceKey))]
 [JsonSerializable(typeof(PlanOutput))]
-[JsonSerializable(typeof(ReplicaJob))]
+[JsonSerializable(typeof(Job))]
 [JsonSerializable(typeof(OutcomeInput))]
 [JsonSerializable(typeof(OutcomeOutput))]
 [JsonSerializable(typeof(CloseSessionInput))]

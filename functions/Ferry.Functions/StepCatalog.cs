@@ -35,8 +35,7 @@ public static class StepCatalog
         new("ApplyRetention", typeof(ApplyRetentionFunction), (services, log) => new ApplyRetentionFunction(services, log)),
         new("PlanRestore", typeof(PlanRestoreFunction), (services, log) => new PlanRestoreFunction(services, log)),
         new("Restore", typeof(RestoreFunction), (services, log) => new RestoreFunction(services, log)),
-        new("StartBackupCopy", typeof(StartBackupCopyFunction), (services, log) => new StartBackupCopyFunction(services, log)),
-        new("CheckBackupCopy", typeof(CheckBackupCopyFunction), (services, log) => new CheckBackupCopyFunction(services, log)),
+        new("EnableBackupOptIn", typeof(EnableBackupOptInFunction), (services, log) => new EnableBackupOptInFunction(services, log)),
     ];
 
     public static StepDefinition? Find(string name) => All.FirstOrDefault(s => s.Name == name);

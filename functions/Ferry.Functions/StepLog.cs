@@ -50,9 +50,9 @@ public sealed record StepContext(string? PolicyId, string? SessionId, string? Re
 {
     public static StepContext Of(object? input) => input switch
     {
-        ReplicaJob job => new(job.PolicyId, job.SessionId, job.ResourceId, job.Wait?.Stage == WaitStage.Snapshot ? job.Source.Role : job.Target.Role),
+        Job job => new(job.PolicyId, job.SessionId, job.ResourceId, job.Cursor < job.Steps.Count ? job.Steps[job.Cursor].Role : null),
         ResourceKey key => new(key.PolicyId, key.SessionId, key.ResourceId, null),
-        OutcomeInput outcome => new(outcome.PolicyId, outcome.SessionId, outcome.ResourceId, outcome.Job?.Target.Role),
+        OutcomeInput outcome => new(outcome.PolicyId, outcome.SessionId, outcome.ResourceId, outcome.Job?.Steps.LastOrDefault()?.Role),
         DiscoverInput discover => new(discover.PolicyId, discover.SessionId, null, null),
         OpenSessionInput open => new(open.PolicyId, open.SessionId, null, null),
         CloseSessionInput close => new(null, close.SessionId, null, null),

@@ -9,7 +9,7 @@ export const region = 'us-east-1';
 export const functionArn = (step) => `arn:aws:lambda:${region}:${account}:function:ferry-${step}`;
 export const machineArn = (name) => `arn:aws:states:${region}:${account}:stateMachine:ferry-${name}`;
 
-// ${Ec2ReplicaSameAccountArn} names the machine in ec2-replica-same-account.asl.json.
+// ${ReplicaArn} names the machine in replica.asl.json.
 const kebab = (pascal) => pascal.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 
 export function substitute(text) {

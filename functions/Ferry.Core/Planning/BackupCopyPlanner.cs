@@ -19,7 +19,7 @@ public sealed record EfsFacts(
 /// <summary>The plan of one file system's backup copy, with what the copy step needs from it.</summary>
 /// <param name="Vault">The destination vault, when one was chosen.</param>
 /// <param name="RecoveryPoint">The newest completed recovery point, the one copied.</param>
-public sealed record BackupCopyPlan(ResourcePlan Plan, string Role, BackupVault? Vault, RecoveryPoint? RecoveryPoint, bool EnableOptIn);
+public sealed record BackupCopyPlan(ResourcePlan Plan, string Role, BackupVault? Vault, RecoveryPoint? RecoveryPoint);
 
 /// <summary>
 /// Decides, before anything is touched, how an EFS file system's newest backup is copied to the
@@ -43,30 +43,31 @@ public static class BackupCopyPlanner
         var (vault, vaultProblem) = mapping.VaultTag is { } tag ? ByTag(fs.TargetVaults, tag, where) : ByName(fs.TargetVaults, mapping.Vault!, fs.AccountId, where);
         vaultProblem ??= vault is null ? null : Unsupported(vault, where);
         if (vaultProblem is not null)
-            return new BackupCopyPlan(Shell(fs, mapping, Verdict.Fail, vaultProblem, []), role, vault, null, false);
+            return new BackupCopyPlan(Shell(fs, mapping, Verdict.Fail, vaultProblem, []), role, vault, null);
 
         var point = fs.RecoveryPoints.Where(p => p.Status == "COMPLETED").MaxBy(p => p.CreatedAt);
         if (point is null)
         {
             var reason = $"File system {fs.FileSystemId} has no completed recovery point in account {fs.AccountId}, {fs.Region}: there is no backup to copy yet";
-            return new BackupCopyPlan(Shell(fs, mapping, Verdict.Skip, reason, []), role, vault, null, false);
+            return new BackupCopyPlan(Shell(fs, mapping, Verdict.Skip, reason, []), role, vault, null);
         }
 
         var enableOptIn = fs.OptedIn == false;
         var steps = new List<PlanStep>();
         if (enableOptIn)
         {
-            steps.Add(new PlanStep(StepKind.EnableBackupOptIn, RoleKind.Source, role, fs.AccountId, fs.Region, [EfsResourceType], [],
+            steps.Add(new PlanStep(StepKind.EnableBackupOptIn, RoleKind.Source, role, fs.AccountId, fs.Region, [fs.FileSystemId], [],
                 $"Turn on AWS Backup's EFS opt-in in account {fs.AccountId}, {fs.Region} (it is off)"));
         }
-        steps.Add(new PlanStep(StepKind.CopyBackup, RoleKind.Source, role, fs.AccountId, fs.Region, [point.Arn], [],
+        // The copy job is started and watched in the source region; its copy lands in the target region.
+        steps.Add(new PlanStep(StepKind.Copy, RoleKind.Source, role, fs.AccountId, mapping.TargetRegion, [fs.FileSystemId], [],
             $"Copy recovery point {point.Arn} from vault {point.VaultName} to vault {vault!.Name} in {mapping.TargetRegion} (encrypted with the vault's key)",
             FromRegion: fs.Region));
-        steps.Add(new PlanStep(StepKind.WaitForAvailable, RoleKind.Source, role, fs.AccountId, fs.Region, [point.Arn], [], "Wait until the copy job completes"));
+        steps.Add(new PlanStep(StepKind.WaitForAvailable, RoleKind.Source, role, fs.AccountId, fs.Region, [fs.FileSystemId], [], "Wait until the copy job completes"));
         var plan = Shell(fs, mapping, Verdict.Proceed, $"Copy the newest backup of {fs.FileSystemId} to vault {vault.Name} in {mapping.TargetRegion}", steps);
         if (fs.OptedIn is null)
             plan = plan with { Notes = [$"AWS Backup's EFS opt-in in {fs.Region} was not checked"] };
-        return new BackupCopyPlan(plan, role, vault, point, enableOptIn);
+        return new BackupCopyPlan(plan, role, vault, point);
     }
 
     /// <summary>Organization mode (EFS-C2, C3): exactly one vault of the account and region carries the tag.</summary>

@@ -13,7 +13,6 @@ public enum StepKind
     CreateVolumes,
     AttachVolumes,
     RestoreDatabase,
-    CopyBackup,
     EnableBackupOptIn,
 }
 

@@ -106,6 +106,19 @@ public static class ReplicaPlanner
         return Finish(shell with { Notes = notes }, steps, context);
     }
 
+    /// <summary>
+    /// Every role, account and region where plans under the mapping make snapshots or copies, copies first: where a
+    /// failed or abandoned attempt may have left something (RDS-R2 stages copies in the target account's source region).
+    /// </summary>
+    public static IReadOnlyList<(string Role, string Account, string Region)> Places(ResourceType type, PolicySources sources, ReplicaMapping mapping)
+    {
+        var places = new List<(string Role, string Account, string Region)> { (mapping.TargetRole, mapping.TargetAccount, mapping.TargetRegion) };
+        if (type == ResourceType.Rds && mapping.TargetAccount != sources.AccountId && mapping.TargetRegion != mapping.SourceRegion)
+            places.Add((mapping.TargetRole, mapping.TargetAccount, mapping.SourceRegion));
+        places.Add((sources.SourceRole, sources.AccountId, mapping.SourceRegion));
+        return places;
+    }
+
     /// <summary>The encryption rules shared by EBS volumes and RDS databases.</summary>
     private static ItemPlan DecideItem(string id, string noun, bool encrypted, KeyFacts? key, bool crossAccount, ReplicaMapping mapping, bool aurora, string? device)
     {

@@ -89,7 +89,8 @@ public static class RestorePlanner
         var instanceType = request.InstanceType ?? instance.InstanceType;
         var encryptKey = request.TargetKmsKey is null ? SnapshotKeys(point, KeyUse.Encrypt) : TargetKey(request);
         steps.Restore(StepKind.CreateInstance, request.TargetAccount, request.TargetRegion, [instance.InstanceId], [],
-            $"Create an instance of type {instanceType} with the original's tags in account {request.TargetAccount}, {request.TargetRegion}");
+            $"Create an instance of type {instanceType} with the original's tags in account {request.TargetAccount}, {request.TargetRegion}",
+            kmsKey: request.TargetKmsKey);
         steps.Restore(StepKind.CreateVolumes, request.TargetAccount, request.TargetRegion, volumes, [.. readKeys, .. encryptKey],
             $"Create {volumes.Count} volume(s) from the {(crossRegion ? "copies" : crossAccount ? "shared snapshot(s)" : "snapshot(s)")}, encrypted with {request.TargetKmsKey ?? "the snapshot's key"}",
             kmsKey: request.TargetKmsKey);

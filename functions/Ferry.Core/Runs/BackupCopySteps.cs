@@ -13,7 +13,6 @@ namespace Ferry.Core.Runs;
 public sealed class BackupCopySteps(FerryServices services)
 {
     private static readonly HashSet<string> GoneStates = ["deleting", "deleted"];
-    private static readonly HashSet<string> FailedStates = ["FAILED", "ABORTED", "PARTIAL"];
 
     private readonly RunLog _log = new(services);
 
@@ -52,7 +51,7 @@ public sealed class BackupCopySteps(FerryServices services)
     }
 
     /// <summary>Gathers the file system's facts (vaults in the target region, recovery points, opt-in) and plans; nothing is changed.</summary>
-    public async Task<(ResourcePlan Plan, ReplicaJob? Job)> PlanAsync(Policy policy, ResourceKey key, CancellationToken cancellationToken)
+    public async Task<(ResourcePlan Plan, Job? Job)> PlanAsync(Policy policy, ResourceKey key, CancellationToken cancellationToken)
     {
         var mapping = policy.CopyMappingFor(key.Region)
             ?? throw new FerryInvalidInputException($"region: policy {policy.Id} has no backup copy mapping for {key.Region}");
@@ -79,67 +78,25 @@ public sealed class BackupCopySteps(FerryServices services)
 
         var point = decision.RecoveryPoint!;
         var vault = decision.Vault!;
-        var job = new ReplicaJob(policy.Id, key.SessionId, key.ResourceId, ResourceType.Efs, null, source, source with { Region = mapping.TargetRegion },
-            [new JobItem(fileSystemId, null, true, null)], plan.Warnings,
+        var job = new Job(policy.Id, key.SessionId, key.ResourceId, ResourceType.Efs, SnapshotKind.RecoveryPoint, plan.Steps, 0, new Place(account, key.Region),
+            [new JobItem(fileSystemId, null, false, null, [point.Arn])], plan.Warnings,
             new ResourceConfig(fileSystem.Tags, AccountId: account, Region: key.Region),
-            BackupCopy: new BackupCopySpec(point.Arn, point.VaultName, vault.Name, vault.Arn, decision.EnableOptIn));
+            new BackupCopyPayload(point.VaultName, vault.Name, vault.Arn));
         return (plan, job);
     }
 
-    /// <summary>
-    /// Turns the EFS opt-in on when the plan found it off (EFS-C5), then starts the copy job. The idempotency
-    /// token comes from the session and resource, so a retried start gets the same copy job back.
-    /// </summary>
-    public async Task<ReplicaJob> StartCopyAsync(ReplicaJob job, CancellationToken cancellationToken = default)
+    /// <summary>Turns AWS Backup's EFS opt-in on in the step's region, as the plan found it off (EFS-C5), and says so in the session log.</summary>
+    public async Task<Job> EnableOptInAsync(Job job, CancellationToken cancellationToken = default)
     {
-        var copy = Spec(job);
-        var backup = await services.BackupAsync(job.Source, cancellationToken);
-        if (copy.EnableOptIn)
-        {
-            var optIn = await backup.GetResourceTypeOptInAsync(cancellationToken);
-            if (!optIn.TryGetValue(BackupCopyPlanner.EfsResourceType, out var on) || !on)
-                await backup.SetResourceTypeOptInAsync(BackupCopyPlanner.EfsResourceType, true, cancellationToken);
-            await _log.WriteAsync(job.SessionId, job.ResourceId, RunLog.OptIn, "StartBackupCopy",
-                $"AWS Backup's EFS opt-in was off in account {job.Source.Account}, {job.Source.Region}: turned it on for this region",
-                job.Source.Role, cancellationToken: cancellationToken);
-        }
-
-        var copyJobId = await backup.StartCopyJobAsync(new StartCopyJobRequest(copy.RecoveryPointArn, copy.SourceVault, copy.VaultArn, job.Source.Role,
-            Names.CopyJobToken(job.SessionId, job.ResourceId)), cancellationToken);
-        await _log.WriteAsync(job.SessionId, job.ResourceId, RunLog.Copy, "StartBackupCopy",
-            $"Copy job {copyJobId} started in account {job.Source.Account}: recovery point {copy.RecoveryPointArn} from vault {copy.SourceVault} ({job.Source.Region}) to vault {copy.VaultName} ({job.Target.Region})",
-            job.Source.Role, new Dictionary<string, string> { ["copyJob"] = copyJobId, ["recoveryPoint"] = copy.RecoveryPointArn }, cancellationToken: cancellationToken);
-        return job with { BackupCopy = copy with { CopyJobId = copyJobId }, Wait = CheckSteps.StartWait(services, WaitStage.Replica) };
-    }
-
-    /// <summary>The check of the Wait → CheckBackupCopy → Choice loop; a completed copy becomes the job's replica.</summary>
-    public async Task<ReplicaJob> CheckCopyAsync(ReplicaJob job, CancellationToken cancellationToken = default)
-    {
-        var copy = Spec(job);
-        var wait = job.Wait ?? throw new FerryInvalidInputException("wait: the job is not waiting for anything");
-        var copyJobId = copy.CopyJobId ?? throw new FerryInvalidInputException("backupCopy.copyJobId: no copy job yet; the flow ran its steps out of order");
-        var backup = await services.BackupAsync(job.Source, cancellationToken);
-        var state = await backup.DescribeCopyJobAsync(copyJobId, cancellationToken);
-
-        if (FailedStates.Contains(state.State))
-            throw new FerrySnapshotFailedException($"Copy job {copyJobId} of {job.ResourceId} ended {state.State} in account {job.Source.Account}: {state.StatusMessage ?? "no reason given"}");
-        if (state.State == "COMPLETED")
-        {
-            var copied = state.DestinationRecoveryPointArn
-                ?? throw new FerrySnapshotFailedException($"Copy job {copyJobId} of {job.ResourceId} completed without a destination recovery point");
-            await _log.WriteAsync(job.SessionId, job.ResourceId, RunLog.CopyDone, "CheckBackupCopy",
-                $"Copy job {copyJobId} completed: {copied} in vault {copy.VaultName} ({job.Target.Account}/{job.Target.Region})",
-                job.Source.Role, new Dictionary<string, string> { ["copyJob"] = copyJobId, ["recoveryPoint"] = copied }, cancellationToken: cancellationToken);
-            return job with
-            {
-                Items = [.. job.Items.Select(i => i with { ReplicaId = copied })],
-                BackupCopy = copy with { DestinationRecoveryPointArn = copied },
-                Wait = wait with { Attempt = wait.Attempt + 1, Ready = true },
-            };
-        }
-        if (services.Clock.UtcNow >= wait.Deadline)
-            throw new FerrySnapshotFailedException($"Copy job {copyJobId} of {job.ResourceId} did not complete by {wait.Deadline:u} (state {state.State})");
-        return job with { Wait = CheckSteps.WaitAgain(services, wait) };
+        var step = job.Expect("EnableBackupOptIn", StepKind.EnableBackupOptIn);
+        var at = Job.At(step);
+        var backup = await services.BackupAsync(at, cancellationToken);
+        var optIn = await backup.GetResourceTypeOptInAsync(cancellationToken);
+        if (!optIn.TryGetValue(BackupCopyPlanner.EfsResourceType, out var on) || !on)
+            await backup.SetResourceTypeOptInAsync(BackupCopyPlanner.EfsResourceType, true, cancellationToken);
+        await _log.WriteAsync(job.SessionId, job.ResourceId, RunLog.OptIn, "EnableBackupOptIn",
+            $"AWS Backup's EFS opt-in was off in account {at.Account}, {at.Region}: turned it on for this region", at.Role, cancellationToken: cancellationToken);
+        return job.Advanced();
     }
 
     private async Task<EfsFileSystem?> FindAsync(RoleAt at, string fileSystemId, CancellationToken cancellationToken)
@@ -155,7 +112,4 @@ public sealed class BackupCopySteps(FerryServices services)
             return null;
         }
     }
-
-    private static BackupCopySpec Spec(ReplicaJob job) =>
-        job.BackupCopy ?? throw new FerryInvalidInputException($"backupCopy: job of {job.ResourceId} is not an EFS backup copy");
 }

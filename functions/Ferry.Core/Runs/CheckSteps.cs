@@ -1,57 +1,60 @@
 using Ferry.Core.Errors;
-using Ferry.Core.Inventory;
-using Ferry.Core.Policies;
-using Ferry.Core.Ports;
+using Ferry.Core.Planning;
+using Ferry.Core.Runs.Snapshots;
 
 namespace Ferry.Core.Runs;
 
 /// <summary>
-/// The check of the Wait → CheckAvailable → Choice loop: one call asks about every snapshot of the
-/// stage at once; the interval doubles up to a maximum, and a stage past its deadline fails.
+/// The check of the Wait → CheckAvailable → Choice loop, running the plan's WaitForAvailable step at the cursor: one call
+/// asks about the current snapshot or copy of every item of the step at once; the interval doubles up to a maximum, and
+/// a stage past its deadline fails.
 /// </summary>
 public sealed class CheckSteps(FerryServices services)
 {
     private readonly RunLog _log = new(services);
     private readonly CopyScheduler _scheduler = new(services);
 
-    public static WaitState StartWait(FerryServices services, WaitStage stage) =>
-        new(stage, 0, (int)services.Waits.FirstWait.TotalSeconds, services.Clock.UtcNow + services.Waits.Deadline, false);
+    public static WaitState StartWait(FerryServices services) =>
+        new(0, (int)services.Waits.FirstWait.TotalSeconds, services.Clock.UtcNow + services.Waits.Deadline, false);
 
-    public async Task<ReplicaJob> CheckAsync(ReplicaJob job, CancellationToken cancellationToken = default)
+    public async Task<Job> CheckAsync(Job job, CancellationToken cancellationToken = default)
     {
+        var step = job.Expect("CheckAvailable", StepKind.WaitForAvailable);
         var wait = job.Wait ?? throw new FerryInvalidInputException("wait: the job is not waiting for anything");
-        var at = wait.Stage == WaitStage.Snapshot ? job.Source : CopySteps.StageRole(job, wait.Stage);
-        var items = (wait.Stage == WaitStage.Snapshot ? job.Items : job.Replicated)
-            .Select(i => (i.ItemId, Id: CopySteps.Produced(i, wait.Stage)))
-            .Where(p => p.Id is not null)
-            .Select(p => (p.ItemId, Id: p.Id!))
-            .ToList();
-        var ids = items.Select(p => p.Id).Distinct().ToList();
+        var at = Job.At(step);
+        var items = job.ItemsOf(step);
+        var ids = items.Select(i => i.Current).Distinct().ToList();
+        var stage = items.Any(i => job.CopyIndexOf(i) is not null) ? "Copy" : "Snapshot";
 
-        var states = await SnapshotStates.OfAsync(services, at, job.Type, job.DbKind, ids, cancellationToken);
-        await FreeSlotsAsync(job, wait.Stage, states, cancellationToken);
+        var states = await SnapshotServices.For(services, job.Snapshots).StatesAsync(at, ids, cancellationToken);
+        await FreeSlotsAsync(job, items, states, cancellationToken);
 
         var failed = ids.Where(id => !states.ContainsKey(id) || states[id].Failed).ToList();
         if (failed.Count > 0)
         {
             var reasons = failed.Select(id => states.TryGetValue(id, out var s) ? $"{id} is in state {s.Name}{(s.Message is null ? "" : $" ({s.Message})")}" : $"{id} no longer exists");
-            throw new FerrySnapshotFailedException($"{StageName(wait.Stage)} of {job.ResourceId} failed in {at.Account}/{at.Region}: {string.Join("; ", reasons)}");
+            throw new FerrySnapshotFailedException($"{stage} of {job.ResourceId} failed in {at.Account}/{at.Region}: {string.Join("; ", reasons)}");
         }
 
         if (ids.All(id => states[id].Done))
         {
-            await _log.WriteAsync(job.SessionId, job.ResourceId, DoneSequence(wait.Stage), "CheckAvailable",
-                $"{StageName(wait.Stage)} completed in {at.Account}/{at.Region}: {string.Join(", ", ids)}", at.Role,
-                SnapshotSteps.Ids(items.Select(p => (p.ItemId, (string?)p.Id))), cancellationToken: cancellationToken);
-            if (wait.Stage == WaitStage.Replica && job.Staged)
-                await DeleteStagingAsync(job, cancellationToken);
-            return job with { Wait = wait with { Attempt = wait.Attempt + 1, Ready = true } };
+            // A completed copy may be known by another id from now on (an AWS Backup copy job becomes a recovery point).
+            var done = job.Items.Select(i => step.Items.Contains(i.ItemId) && states[i.Current].ResultId is { } result && result != i.Current
+                ? i with { Ids = [.. i.Ids.Take(i.Ids.Count - 1), result] }
+                : i).ToList();
+            var completed = done.Where(i => step.Items.Contains(i.ItemId)).Select(i => (i.ItemId, i.Current)).ToList();
+            await _log.WriteAsync(job.SessionId, job.ResourceId, stage == "Copy" ? RunLog.CopyDone + job.Cursor : RunLog.SnapshotDone, "CheckAvailable",
+                $"{stage} completed in {at.Account}/{at.Region}: {string.Join(", ", completed.Select(c => c.Current).Distinct())}", at.Role,
+                RunLog.Ids(completed), cancellationToken: cancellationToken);
+            var ready = job.Advanced() with { Items = done, Wait = wait with { Attempt = wait.Attempt + 1, Ready = true } };
+            await DeleteIntermediateAsync(ready, items, cancellationToken);
+            return ready;
         }
 
         if (services.Clock.UtcNow >= wait.Deadline)
         {
             var pending = ids.Where(id => !states[id].Done).Select(id => $"{id} ({states[id].Name}{(states[id].Progress is null ? "" : " " + states[id].Progress)})");
-            throw new FerrySnapshotFailedException($"{StageName(wait.Stage)} of {job.ResourceId} did not complete by {wait.Deadline:u}: {string.Join(", ", pending)}");
+            throw new FerrySnapshotFailedException($"{stage} of {job.ResourceId} did not complete by {wait.Deadline:u}: {string.Join(", ", pending)}");
         }
         return job with { Wait = WaitFor(wait, [.. ids.Select(id => states[id]).Where(s => s.InProgress)]) };
     }
@@ -81,46 +84,40 @@ public sealed class CheckSteps(FerryServices services)
     /// Gives back the slot of each copy seen complete, failed or gone, the moment it is seen: per copy, not per stage.
     /// Copies still in progress keep theirs (a failing stage's are given back by RecordOutcome).
     /// </summary>
-    private async Task FreeSlotsAsync(ReplicaJob job, WaitStage stage, IReadOnlyDictionary<string, SnapshotState> states, CancellationToken cancellationToken)
+    private async Task FreeSlotsAsync(Job job, IReadOnlyList<JobItem> items, IReadOnlyDictionary<string, SnapshotState> states, CancellationToken cancellationToken)
     {
-        if (stage == WaitStage.Snapshot)
-            return;
-        var over = job.Replicated
-            .Where(i => CopySteps.Produced(i, stage) is { } id && (!states.TryGetValue(id, out var state) || !state.InProgress))
-            .Select(i => Names.SlotHolder(job, i, stage))
-            .ToList();
-        if (over.Count > 0)
-            await _scheduler.FreeAsync(CopySteps.SlotKey(job, stage), over, cancellationToken);
+        var over = items
+            .Where(i => !states.TryGetValue(i.Current, out var state) || !state.InProgress)
+            .Select(i => (Item: i, Index: job.CopyIndexOf(i)))
+            .Where(c => c.Index is not null && CopySteps.SlotKey(job, job.Steps[c.Index.Value]) is not null)
+            .GroupBy(c => CopySteps.SlotKey(job, job.Steps[c.Index!.Value])!);
+        foreach (var scope in over)
+            await _scheduler.FreeAsync(scope.Key, [.. scope.Select(c => job.SlotHolder(c.Item, c.Index!.Value))], cancellationToken);
     }
 
-    /// <summary>The intermediate copy in the target account's source region has served its purpose once the replica exists.</summary>
-    private async Task DeleteStagingAsync(ReplicaJob job, CancellationToken cancellationToken)
+    /// <summary>
+    /// A copy that a later copy was made from (RDS-R2's copy in the target account's source region) has served its
+    /// purpose once that later copy is complete; deleted as the role that made it.
+    /// </summary>
+    private async Task DeleteIntermediateAsync(Job job, IReadOnlyList<JobItem> waited, CancellationToken cancellationToken)
     {
-        var rds = await services.RdsAsync(CopySteps.StageRole(job, WaitStage.Staging), cancellationToken);
-        foreach (var id in job.Replicated.Select(i => i.StagingId).OfType<string>().Distinct())
+        var service = SnapshotServices.For(services, job.Snapshots);
+        foreach (var item in job.Items.Where(i => waited.Any(w => w.ItemId == i.ItemId) && i.Ids.Count > 2 && job.CopyIndexOf(i) is not null))
         {
-            try
+            var places = job.PlacesOf(item);
+            for (var k = 1; k < item.Ids.Count - 1; k++)
             {
-                await rds.DeleteSnapshotAsync(job.DbKind ?? RdsKind.DbInstance, id, cancellationToken);
-            }
-            catch (FerryNotFoundException)
-            {
-                // Already deleted by an earlier attempt of this step.
+                if (places[k] is not { } owner)
+                    continue;
+                try
+                {
+                    await service.DeleteAsync(owner, new FoundSnapshot(item.Ids[k], "staging copy", null, new Dictionary<string, string>()), cancellationToken);
+                }
+                catch (FerryNotFoundException)
+                {
+                    // Already deleted by an earlier attempt of this step.
+                }
             }
         }
     }
-
-    private static string StageName(WaitStage stage) => stage switch
-    {
-        WaitStage.Snapshot => "Snapshot",
-        WaitStage.Staging => "Staging copy",
-        _ => "Copy",
-    };
-
-    private static int DoneSequence(WaitStage stage) => stage switch
-    {
-        WaitStage.Snapshot => RunLog.SnapshotDone,
-        WaitStage.Staging => RunLog.StagingDone,
-        _ => RunLog.CopyDone,
-    };
 }

@@ -1,7 +1,9 @@
 using Ferry.Core.Errors;
 using Ferry.Core.Inventory;
+using Ferry.Core.Planning;
 using Ferry.Core.Policies;
 using Ferry.Core.Ports;
+using Ferry.Core.Runs.Snapshots;
 using Ferry.Core.Sessions;
 
 namespace Ferry.Core.Runs;
@@ -18,8 +20,6 @@ namespace Ferry.Core.Runs;
 /// </remarks>
 public sealed class Cleanup(FerryServices services)
 {
-    private const string RdsPrefix = "ferry-";
-
     private readonly RunLog _log = new(services);
 
     /// <summary>
@@ -36,34 +36,33 @@ public sealed class Cleanup(FerryServices services)
     /// </summary>
     /// <param name="recorded">Whether this call recorded the outcome; otherwise one was recorded before, and only a Failed one is cleaned up after.</param>
     /// <returns>The ids removed.</returns>
-    public async Task<IReadOnlyList<string>> AfterFailureAsync(ReplicaJob job, bool recorded, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<string>> AfterFailureAsync(Job job, bool recorded, CancellationToken cancellationToken = default)
     {
-        if (job.Type == ResourceType.Efs)
-            return [];
         // An error reported after the resource already succeeded (a late Catch) must not undo the success.
         if (!recorded && (await services.Sessions.GetAsync(job.SessionId, cancellationToken))?.Resources
                 .FirstOrDefault(r => r.ResourceId == job.ResourceId)?.Status != ResourceStatus.Failed)
             return [];
         var ours = new Dictionary<string, string> { [FerryTags.Policy] = job.PolicyId, [FerryTags.Source] = job.ResourceId, [FerryTags.Session] = job.SessionId };
-        var kinds = new[] { job.DbKind ?? RdsKind.DbInstance };
+        var service = SnapshotServices.For(services, job.Snapshots);
         var removed = new List<string>();
         var places = Places(job);
+        var restoredAt = job.Steps.Where(s => s.Kind is StepKind.CreateInstance or StepKind.RestoreDatabase).Select(Job.At).FirstOrDefault();
         for (var i = 0; i < places.Count; i++)
         {
             var report = new Report(places[i]);
             await report.TryAsync("look for what the failed attempt made", async () =>
             {
                 // Instances and images hold volumes and snapshots, so the partial restore goes before the copies it was made from.
-                if (job.Restore is not null && i == 0)
-                    await RemovePartialRestoreAsync(job, report, cancellationToken);
-                var found = await SnapshotsAsync(report.At, job.Type, kinds, job.ResourceId, Names.RdsSnapshot(job.ResourceId, job.SessionId),
+                if (job.Payload is RestorePayload spec && report.At == restoredAt)
+                    await RemovePartialRestoreAsync(job, spec, report, cancellationToken);
+                var found = await service.FindAsync(report.At, job.ResourceId, Names.RdsSnapshot(job.ResourceId, job.SessionId),
                     [Tag(FerryTags.Session, job.SessionId), Tag(FerryTags.Source, job.ResourceId)], cancellationToken);
                 var candidates = found.Where(s => Carries(s.Tags, ours)).ToList();
                 if (candidates.Count == 0)
                     return;
                 var referenced = await ReferencedAsync(job.PolicyId, job.ResourceId, cancellationToken);
                 foreach (var snapshot in candidates.Where(s => !referenced.Contains(s.Id)))
-                    await RemoveSnapshotAsync(report, snapshot, "made by this attempt, which failed: no restore point will name it", cancellationToken);
+                    await RemoveSnapshotAsync(report, service, snapshot, "made by this attempt, which failed: no restore point will name it", cancellationToken);
             });
             removed.AddRange(report.Removed.Select(r => r.Id));
             await WriteAsync(job.SessionId, job.ResourceId, RunLog.Cleanup + (2 * i), "RecordOutcome", report, cancellationToken);
@@ -82,7 +81,8 @@ public sealed class Cleanup(FerryServices services)
     /// <returns>The ids removed.</returns>
     public async Task<IReadOnlyList<string>> SweepAsync(Policy policy, string resourceId, string? currentSessionId, IReadOnlyList<string> regions, CancellationToken cancellationToken = default)
     {
-        if (policy.Type == ResourceType.Efs)
+        var kinds = SnapshotServices.KindsOf(policy.Type);
+        if (kinds.Count == 0)
             return [];
         var query = new[] { Tag(FerryTags.Policy, policy.Id), Tag(FerryTags.Source, resourceId) };
         var sessions = new Dictionary<string, Session?>(StringComparer.Ordinal);
@@ -93,21 +93,26 @@ public sealed class Cleanup(FerryServices services)
             var report = new Report(places[i]);
             await report.TryAsync("look for leftovers of earlier attempts", async () =>
             {
-                var found = await SnapshotsAsync(report.At, policy.Type, [RdsKind.DbInstance, RdsKind.AuroraCluster], resourceId, null, query, cancellationToken);
-                var candidates = found.Where(s => s.Tags.TryGetValue(FerryTags.Session, out var session) && session != currentSessionId).ToList();
+                var candidates = new List<(ISnapshotService Service, FoundSnapshot Snapshot)>();
+                foreach (var service in kinds.Select(k => SnapshotServices.For(services, k)))
+                {
+                    candidates.AddRange((await service.FindAsync(report.At, resourceId, null, query, cancellationToken))
+                        .Where(s => s.Tags.TryGetValue(FerryTags.Session, out var session) && session != currentSessionId)
+                        .Select(s => (service, s)));
+                }
                 if (candidates.Count == 0)
                     return;
-                var reasons = new Dictionary<Found, string>();
-                foreach (var snapshot in candidates)
+                var reasons = new List<(ISnapshotService Service, FoundSnapshot Snapshot, string Reason)>();
+                foreach (var (service, snapshot) in candidates)
                 {
                     if (await LeftoverReasonAsync(snapshot, resourceId, sessions, cancellationToken) is { } reason)
-                        reasons[snapshot] = reason;
+                        reasons.Add((service, snapshot, reason));
                 }
                 // Read after the sessions: RecordOutcome writes restore points before the final outcome, so an outcome
                 // seen final above has its restore points visible here.
                 var referenced = await ReferencedAsync(policy.Id, resourceId, cancellationToken);
-                foreach (var (snapshot, reason) in reasons.Where(r => !referenced.Contains(r.Key.Id)))
-                    await RemoveSnapshotAsync(report, snapshot, reason, cancellationToken);
+                foreach (var (service, snapshot, reason) in reasons.Where(r => !referenced.Contains(r.Snapshot.Id)))
+                    await RemoveSnapshotAsync(report, service, snapshot, reason, cancellationToken);
             });
             removed.AddRange(report.Removed.Select(r => r.Id));
             if (currentSessionId is not null)
@@ -116,33 +121,21 @@ public sealed class Cleanup(FerryServices services)
         return removed;
     }
 
-    /// <summary>Where a failed job may have made something, replicas before the snapshots they were copied from.</summary>
-    private static List<RoleAt> Places(ReplicaJob job)
-    {
-        var places = new List<RoleAt> { job.Target };
-        if (job.Staged)
-            places.Add(CopySteps.StageRole(job, WaitStage.Staging));
-        // A restore's source is the restore point's owner: the restore made nothing there.
-        if (job.Restore is null)
-            places.Add(job.Source);
-        return places;
-    }
+    /// <summary>
+    /// Where a failed job may have made something: where its plan's steps made things, latest first (a restore's instance,
+    /// volumes or DB; then copies before the snapshots they were copied from). A restore never writes to its origin.
+    /// </summary>
+    private static List<RoleAt> Places(Job job) =>
+        [.. job.Steps.Where(s => s.Kind is not (StepKind.WaitForAvailable or StepKind.Share or StepKind.EnableBackupOptIn)).Reverse().Select(Job.At).Distinct()];
 
-    /// <summary>Where a policy's replica flows make snapshots and copies for resources of one source region.</summary>
-    private static IEnumerable<RoleAt> SweepPlaces(Policy policy, string region)
-    {
-        var source = new RoleAt(policy.Sources.SourceRole, policy.Sources.AccountId, region);
-        if (policy.MappingFor(region) is { } mapping)
-        {
-            yield return new RoleAt(mapping.TargetRole, mapping.TargetAccount, mapping.TargetRegion);
-            if (policy.Type == ResourceType.Rds && mapping.TargetAccount != source.Account && mapping.TargetRegion != region)
-                yield return new RoleAt(mapping.TargetRole, mapping.TargetAccount, region);
-        }
-        yield return source;
-    }
+    /// <summary>Where a policy's replica flows make snapshots and copies for resources of one source region, as its planner routes them.</summary>
+    private static IEnumerable<RoleAt> SweepPlaces(Policy policy, string region) =>
+        policy.MappingFor(region) is { } mapping
+            ? ReplicaPlanner.Places(policy.Type, policy.Sources, mapping).Select(p => new RoleAt(p.Role, p.Account, p.Region))
+            : [new RoleAt(policy.Sources.SourceRole, policy.Sources.AccountId, region)];
 
     /// <summary>Why an earlier attempt's snapshot is a leftover, or null while that attempt may still need it.</summary>
-    private async Task<string?> LeftoverReasonAsync(Found snapshot, string resourceId, Dictionary<string, Session?> sessions, CancellationToken cancellationToken)
+    private async Task<string?> LeftoverReasonAsync(FoundSnapshot snapshot, string resourceId, Dictionary<string, Session?> sessions, CancellationToken cancellationToken)
     {
         var sessionId = snapshot.Tags[FerryTags.Session];
         if (!sessions.TryGetValue(sessionId, out var session))
@@ -161,16 +154,16 @@ public sealed class Cleanup(FerryServices services)
     }
 
     /// <summary>Removes what a failed restore created in the restore's account and region, found by the restore's tags.</summary>
-    private async Task RemovePartialRestoreAsync(ReplicaJob job, Report report, CancellationToken cancellationToken)
+    private async Task RemovePartialRestoreAsync(Job job, RestorePayload spec, Report report, CancellationToken cancellationToken)
     {
         var restored = new Dictionary<string, string>
         {
             [FerryTags.Session] = job.SessionId,
             [FerryTags.Source] = job.ResourceId,
-            [FerryTags.RestorePoint] = job.Restore!.RestorePointId,
+            [FerryTags.RestorePoint] = spec.RestorePointId,
         };
         const string why = "created by this restore, which failed";
-        if (job.Type == ResourceType.Rds)
+        if (job.Steps.Any(s => s.Kind == StepKind.RestoreDatabase))
         {
             var rds = await services.RdsAsync(report.At, cancellationToken);
             var databases = await rds.DescribeDatabasesAsync(null, [Tag(FerryTags.Session, job.SessionId)], cancellationToken);
@@ -205,57 +198,8 @@ public sealed class Cleanup(FerryServices services)
             await report.RemoveAsync(image, "image", why, () => ec2.DeregisterImageAsync(image, cancellationToken));
     }
 
-    /// <summary>A snapshot or copy found where Ferry looked, owned by the role that looked.</summary>
-    private sealed record Found(string Id, RdsKind? Kind, DateTimeOffset? CreatedAt, IReadOnlyDictionary<string, string> Tags)
-    {
-        public string What => Kind switch
-        {
-            null => "EBS snapshot",
-            RdsKind.AuroraCluster => "DB cluster snapshot",
-            _ => "DB snapshot",
-        };
-    }
-
-    /// <summary>
-    /// The caller's own snapshots carrying all the tags: EBS by tag filter; RDS, which filters on no tag, by Ferry's
-    /// identifier when it is known, otherwise by source DB, with the tags matched in the port.
-    /// </summary>
-    private async Task<List<Found>> SnapshotsAsync(
-        RoleAt at, ResourceType type, IReadOnlyList<RdsKind> kinds, string resourceId, string? rdsIdentifier, IReadOnlyList<TagQuery> tags,
-        CancellationToken cancellationToken)
-    {
-        if (type == ResourceType.Ec2)
-        {
-            var ec2 = await services.Ec2Async(at, cancellationToken);
-            var snapshots = await ec2.DescribeSnapshotsAsync(new SnapshotQuery(Tags: tags), cancellationToken);
-            return [.. snapshots.Where(s => s.OwnerId == at.Account).Select(s => new Found(s.SnapshotId, null, s.StartTime, s.Tags))];
-        }
-        var rds = await services.RdsAsync(at, cancellationToken);
-        var found = new List<Found>();
-        foreach (var kind in kinds)
-        {
-            var query = rdsIdentifier is null
-                ? new RdsSnapshotQuery(kind, SourceIdentifier: resourceId, Tags: tags)
-                : new RdsSnapshotQuery(kind, Identifiers: [rdsIdentifier], Tags: tags);
-            var snapshots = await rds.DescribeSnapshotsAsync(query, cancellationToken);
-            // Ferry names every RDS snapshot it makes ferry-…; its roles may delete no other.
-            found.AddRange(snapshots.Where(s => s.SnapshotType == "manual" && s.Identifier.StartsWith(RdsPrefix, StringComparison.Ordinal))
-                .Select(s => new Found(s.Identifier, kind, s.CreatedAt, s.Tags)));
-        }
-        return found;
-    }
-
-    private async Task RemoveSnapshotAsync(Report report, Found snapshot, string why, CancellationToken cancellationToken)
-    {
-        if (snapshot.Kind is { } kind)
-        {
-            var rds = await services.RdsAsync(report.At, cancellationToken);
-            await report.RemoveAsync(snapshot.Id, snapshot.What, why, () => rds.DeleteSnapshotAsync(kind, snapshot.Id, cancellationToken));
-            return;
-        }
-        var ec2 = await services.Ec2Async(report.At, cancellationToken);
-        await report.RemoveAsync(snapshot.Id, snapshot.What, why, () => ec2.DeleteSnapshotAsync(snapshot.Id, cancellationToken));
-    }
+    private static async Task RemoveSnapshotAsync(Report report, ISnapshotService service, FoundSnapshot snapshot, string why, CancellationToken cancellationToken) =>
+        await report.RemoveAsync(snapshot.Id, snapshot.What, why, () => service.DeleteAsync(report.At, snapshot, cancellationToken));
 
     /// <summary>Every snapshot a restore point of the resource names: never deleted here, whatever its tags say.</summary>
     private async Task<HashSet<string>> ReferencedAsync(string policyId, string resourceId, CancellationToken cancellationToken) =>

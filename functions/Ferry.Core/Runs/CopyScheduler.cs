@@ -1,5 +1,6 @@
 using Ferry.Core.Errors;
 using Ferry.Core.Ports;
+using Ferry.Core.Runs.Snapshots;
 
 namespace Ferry.Core.Runs;
 
@@ -20,7 +21,7 @@ namespace Ferry.Core.Runs;
 public sealed class CopyScheduler(FerryServices services)
 {
     /// <summary>A copy a step wants running.</summary>
-    /// <param name="Holder">The slot holder for this copy (<see cref="Names.SlotHolder"/>).</param>
+    /// <param name="Holder">The slot holder for this copy (<see cref="Job.SlotHolder"/>).</param>
     /// <param name="Started">The copy an earlier attempt already started, found by tag or identifier; null when none.</param>
     /// <param name="Start">Starts the copy and returns its id.</param>
     public sealed record Request(string Holder, string? Started, Func<CancellationToken, Task<string>> Start);
@@ -130,7 +131,7 @@ public sealed class CopyScheduler(FerryServices services)
         var withCopies = slots.ToList();
         if (withCopies.Count == 0)
             return [];
-        var states = await SnapshotStates.OfScopeAsync(services, at, key, [.. withCopies.Select(s => s.CopyId!).Distinct(StringComparer.Ordinal)], cancellationToken);
+        var states = await SnapshotServices.ForQuota(services, key.Service).StatesAsync(at, [.. withCopies.Select(s => s.CopyId!).Distinct(StringComparer.Ordinal)], cancellationToken);
         return [.. withCopies.Where(s => !states.TryGetValue(s.CopyId!, out var state) || !state.InProgress)];
     }
 

@@ -21,9 +21,6 @@ public static class Names
 
     public static string PartitionOf(string roleArn) => Arn.TryParse(roleArn, out var arn) ? arn.Partition : "aws";
 
-    /// <summary>The slot holder for one item's copy in one stage.</summary>
-    public static string SlotHolder(ReplicaJob job, JobItem item, WaitStage stage) => $"{job.SessionId}/{job.ResourceId}/{item.ItemId}/{stage}";
-
     public static string RestorePoint(string sessionId, string resourceId, bool replica) =>
         $"rp-{Short(sessionId, resourceId, replica ? "replica" : "snapshot")}";
 

@@ -4,6 +4,7 @@ using Ferry.Core.Inventory;
 using Ferry.Core.Planning;
 using Ferry.Core.Policies;
 using Ferry.Core.Ports;
+using Ferry.Core.Runs.Snapshots;
 using Ferry.Core.Sessions;
 
 namespace Ferry.Core.Runs;
@@ -38,81 +39,101 @@ public sealed class RestoreSteps(FerryServices services)
             : $"Restore of {point.RestorePointId} planned: {plan.Verdict}: {plan.Reason}";
         await _log.WriteAsync(sessionId, point.ResourceId, RunLog.Plan, "Plan", summary, input.RestoreRole, null,
             plan.Verdict == Verdict.Proceed ? ResourceStatus.Success : plan.ExpectedStatus, cancellationToken);
-        if (plan.Verdict != Verdict.Proceed)
-            return new PlanOutput(false, plan.ExpectedStatus, plan.Reason, null, Shell(point, sessionId, input, []));
-
-        // Each copy's key is what the plan's last copy step encrypts with (unencrypted Aurora: none).
-        var copyKey = plan.Steps.LastOrDefault(s => s.Kind == StepKind.Copy)?.KmsKey;
-        var items = point.Snapshots.Select(s => new JobItem(s.ItemId, s.DeviceName, true, copyKey, s.SnapshotId, Encrypted: s.Encrypted, SourceKey: s.KmsKeyId)).ToList();
-        var job = Shell(point, sessionId, input, items) with
-        {
-            Restore = new RestoreSpec(point.RestorePointId, input.TargetKmsKey, plan.Steps.Any(s => s.Kind == StepKind.Copy),
-                input.InstanceType, input.DbClass, input.NewIdentifier, new Dictionary<string, string>()),
-        };
-        return new PlanOutput(true, ResourceStatus.Running, plan.Reason, job.Flow, job);
+        var payload = new RestorePayload(point.RestorePointId, input.InstanceType, input.DbClass, input.NewIdentifier, new Dictionary<string, string>());
+        var items = point.Snapshots.Select(s => new JobItem(s.ItemId, s.DeviceName, s.Encrypted, s.KmsKeyId, [s.SnapshotId])).ToList();
+        var job = new Job(point.PolicyId, sessionId, point.ResourceId, point.Type, SnapshotServices.KindOf(point.Type, point.Config.DbKind),
+            plan.Verdict == Verdict.Proceed ? plan.Steps : [], 0, new Place(point.AccountId, point.Region), items, [], point.Config, payload);
+        return plan.Verdict == Verdict.Proceed
+            ? new PlanOutput(true, ResourceStatus.Running, plan.Reason, job)
+            : new PlanOutput(false, plan.ExpectedStatus, plan.Reason, job);
     }
 
-    /// <summary>Does what can be done now; returns the job with <see cref="RestoreSpec.Done"/> set when the restore is complete.</summary>
-    public async Task<ReplicaJob> AdvanceAsync(ReplicaJob job, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs the plan's restore steps from the cursor as far as they can go now (create the instance, create the volumes,
+    /// attach them; or restore the DB), a little more on each call; the job is done when its cursor passes the last step.
+    /// </summary>
+    public async Task<Job> AdvanceAsync(Job job, CancellationToken cancellationToken = default)
     {
-        var spec = job.Restore ?? throw new FerryInvalidInputException("restore: the job is not a restore");
+        var spec = job.Payload as RestorePayload ?? throw new FerryInvalidInputException($"payload: job of {job.ResourceId} is not a restore");
         var created = new Dictionary<string, string>(spec.CreatedIds, StringComparer.Ordinal);
-        var done = job.Type == ResourceType.Ec2
-            ? await AdvanceEc2Async(job, spec, created, cancellationToken)
-            : await AdvanceRdsAsync(job, spec, created, cancellationToken);
-        var wait = job.Wait is { Stage: WaitStage.Restore } current
-            ? current with { Attempt = current.Attempt + 1, Seconds = Math.Min(current.Seconds * 2, (int)services.Waits.MaxWait.TotalSeconds), Ready = done }
-            : CheckSteps.StartWait(services, WaitStage.Restore) with { Ready = done };
-        if (!done && services.Clock.UtcNow >= wait.Deadline)
+        var wait = job.Wait is { Ready: false } current ? CheckSteps.WaitAgain(services, current) : CheckSteps.StartWait(services);
+        var at = Job.At(job.Expect("Restore", RestoreKinds));
+        while (!job.Finished && await AdvanceAsync(job, job.Expect("Restore", RestoreKinds), spec, created, cancellationToken))
+            job = job.Advanced();
+        if (!job.Finished && services.Clock.UtcNow >= wait.Deadline)
             throw new FerryInvalidStateException($"Restore of {job.ResourceId} did not complete by {wait.Deadline:u}; created so far: {string.Join(", ", created.Values)}");
-        if (done)
+        if (job.Finished)
         {
             await _log.WriteAsync(job.SessionId, job.ResourceId, RunLog.RestoreDone, "Restore",
-                $"Restored into {job.Target.Account}/{job.Target.Region}: {string.Join(", ", created.Select(c => $"{c.Key} {c.Value}"))}",
-                job.Target.Role, created, cancellationToken: cancellationToken);
+                $"Restored into {at.Account}/{at.Region}: {string.Join(", ", created.Select(c => $"{c.Key} {c.Value}"))}",
+                at.Role, created, cancellationToken: cancellationToken);
         }
-        return job with { Restore = spec with { CreatedIds = created, Done = done }, Wait = wait };
+        return job with { Payload = spec with { CreatedIds = created }, Wait = wait with { Ready = job.Finished } };
     }
 
-    private async Task<bool> AdvanceEc2Async(ReplicaJob job, RestoreSpec spec, Dictionary<string, string> created, CancellationToken cancellationToken)
-    {
-        var ec2 = await services.Ec2Async(job.Target, cancellationToken);
-        var config = job.Config;
-        var rootDevice = config.RootDeviceName ?? job.Items[0].DeviceName ?? "/dev/xvda";
-        var root = job.Items.FirstOrDefault(i => i.DeviceName == rootDevice) ?? job.Items[0];
-        var tags = RestoredTags(job);
-        var sameLocation = config.IsOriginalLocation(job.Target.Account, job.Target.Region);
+    private static readonly StepKind[] RestoreKinds = [StepKind.CreateInstance, StepKind.CreateVolumes, StepKind.AttachVolumes, StepKind.RestoreDatabase];
 
+    /// <summary>Does what the restore step can do now; true when the step is complete.</summary>
+    private Task<bool> AdvanceAsync(Job job, PlanStep step, RestorePayload spec, Dictionary<string, string> created, CancellationToken cancellationToken) => step.Kind switch
+    {
+        StepKind.CreateInstance => CreateInstanceAsync(job, step, spec, created, cancellationToken),
+        StepKind.CreateVolumes => CreateVolumesAsync(job, step, spec, created, cancellationToken),
+        StepKind.AttachVolumes => AttachVolumesAsync(job, step, created, cancellationToken),
+        _ => RestoreDatabaseAsync(job, step, spec, created, cancellationToken),
+    };
+
+    /// <summary>Registers the image from the root volume's snapshot and launches the instance (found again by name and client token on a retry).</summary>
+    private async Task<bool> CreateInstanceAsync(Job job, PlanStep step, RestorePayload spec, Dictionary<string, string> created, CancellationToken cancellationToken)
+    {
+        var at = Job.At(step);
+        var ec2 = await services.Ec2Async(at, cancellationToken);
+        var config = job.Config;
+        var (root, rootDevice) = Root(job);
+        var tags = RestoredTags(job, spec);
+        var sameLocation = config.IsOriginalLocation(at.Account, at.Region);
         if (!created.ContainsKey("image"))
         {
             var name = $"ferry-restore-{Names.Short(job.SessionId, job.ResourceId)}";
             created["image"] = await ec2.FindImageAsync(name, cancellationToken)
-                ?? await ec2.RegisterImageAsync(new RegisterImageRequest(name, rootDevice, Current(root), config.Architecture ?? "x86_64", tags), cancellationToken);
+                ?? await ec2.RegisterImageAsync(new RegisterImageRequest(name, rootDevice, root.Current, config.Architecture ?? "x86_64", tags), cancellationToken);
         }
         if (!created.ContainsKey("instance"))
         {
-            var zone = sameLocation && config.AvailabilityZone is not null ? config.AvailabilityZone : job.Target.Region + "a";
+            var zone = sameLocation && config.AvailabilityZone is not null ? config.AvailabilityZone : at.Region + "a";
             created["instance"] = await ec2.RunInstanceAsync(new RunInstanceRequest(
                 created["image"], spec.InstanceType ?? config.InstanceType ?? "t3.micro", zone,
                 sameLocation ? config.SubnetId : null, sameLocation ? config.SecurityGroupIds ?? [] : [],
-                rootDevice, spec.TargetKey, tags, Names.Short(job.SessionId, job.ResourceId, "instance")), cancellationToken);
+                rootDevice, step.KmsKey, tags, Names.Short(job.SessionId, job.ResourceId, "instance")), cancellationToken);
         }
-        var instance = (await ec2.DescribeInstancesAsync(new InstanceQuery(Ids: [created["instance"]]), cancellationToken)).SingleOrDefault()
-            ?? throw new FerryNotFoundException($"Restored instance {created["instance"]} disappeared");
+        return true;
+    }
 
-        var dataItems = job.Items.Where(i => i != root).ToList();
-        foreach (var item in dataItems.Where(i => !created.ContainsKey("volume:" + i.ItemId)))
+    /// <summary>Creates the data volumes from their snapshots in the instance's zone (found again by client token on a retry).</summary>
+    private async Task<bool> CreateVolumesAsync(Job job, PlanStep step, RestorePayload spec, Dictionary<string, string> created, CancellationToken cancellationToken)
+    {
+        var ec2 = await services.Ec2Async(Job.At(step), cancellationToken);
+        var instance = await InstanceAsync(ec2, created, cancellationToken);
+        foreach (var item in DataItems(job, step).Where(i => !created.ContainsKey("volume:" + i.ItemId)))
         {
-            var shape = config.Volumes?.FirstOrDefault(v => v.VolumeId == item.ItemId);
+            var shape = job.Config.Volumes?.FirstOrDefault(v => v.VolumeId == item.ItemId);
             var volume = await ec2.CreateVolumeAsync(new CreateVolumeRequest(
-                Current(item), instance.AvailabilityZone, shape?.VolumeType ?? "gp3", shape?.SizeGiB,
-                spec.TargetKey is not null || item.Encrypted, spec.TargetKey, tags, Names.Short(job.SessionId, job.ResourceId, item.ItemId), shape?.Iops, shape?.Throughput), cancellationToken);
+                item.Current, instance.AvailabilityZone, shape?.VolumeType ?? "gp3", shape?.SizeGiB,
+                step.KmsKey is not null || item.Encrypted, step.KmsKey, RestoredTags(job, spec), Names.Short(job.SessionId, job.ResourceId, item.ItemId), shape?.Iops, shape?.Throughput), cancellationToken);
             created["volume:" + item.ItemId] = volume.VolumeId;
         }
+        return true;
+    }
+
+    /// <summary>Attaches the data volumes with their original device names once the instance and each volume are ready.</summary>
+    private async Task<bool> AttachVolumesAsync(Job job, PlanStep step, Dictionary<string, string> created, CancellationToken cancellationToken)
+    {
+        var ec2 = await services.Ec2Async(Job.At(step), cancellationToken);
+        var instance = await InstanceAsync(ec2, created, cancellationToken);
         if (!Settled.Contains(instance.State))
             return false;
-
-        var volumeIds = dataItems.Select(i => created["volume:" + i.ItemId]).ToList();
+        var dataItems = DataItems(job, step);
+        var volumeIds = dataItems.Select(i => created.GetValueOrDefault("volume:" + i.ItemId)
+            ?? throw new FerryInvalidInputException($"payload.createdIds: no volume for {i.ItemId} yet; the flow ran its steps out of order")).ToList();
         var volumes = volumeIds.Count == 0 ? [] : (await ec2.DescribeVolumesAsync(volumeIds, cancellationToken)).ToDictionary(v => v.VolumeId);
         var attached = 0;
         foreach (var item in dataItems)
@@ -133,35 +154,55 @@ public sealed class RestoreSteps(FerryServices services)
         return attached == dataItems.Count;
     }
 
-    private async Task<bool> AdvanceRdsAsync(ReplicaJob job, RestoreSpec spec, Dictionary<string, string> created, CancellationToken cancellationToken)
+    private async Task<bool> RestoreDatabaseAsync(Job job, PlanStep step, RestorePayload spec, Dictionary<string, string> created, CancellationToken cancellationToken)
     {
-        var rds = await services.RdsAsync(job.Target, cancellationToken);
+        var at = Job.At(step);
+        var rds = await services.RdsAsync(at, cancellationToken);
         var config = job.Config;
         var kind = config.DbKind ?? RdsKind.DbInstance;
-        var sameLocation = config.IsOriginalLocation(job.Target.Account, job.Target.Region);
+        var sameLocation = config.IsOriginalLocation(at.Account, at.Region);
         // Restoring next to the original must not collide with it.
         var identifier = spec.NewIdentifier ?? (sameLocation ? $"{job.ResourceId}-restored-{Names.Short(job.SessionId)}" : job.ResourceId);
         var existing = (await rds.DescribeDatabasesAsync([identifier], null, cancellationToken)).SingleOrDefault(d => d.Identifier == identifier);
         if (existing is null)
         {
-            var item = job.Items[0];
-            existing = await rds.RestoreAsync(new RdsRestoreRequest(kind, Current(item), identifier, config.Engine ?? "postgres",
-                spec.DbClass ?? config.DbClass, kind == RdsKind.AuroraCluster ? spec.TargetKey : null, RestoredTags(job),
+            var item = job.ItemsOf(step)[0];
+            // A DB instance restore keeps its snapshot's key (the plan copies first to change it); a cluster restore encrypts.
+            existing = await rds.RestoreAsync(new RdsRestoreRequest(kind, item.Current, identifier, config.Engine ?? "postgres",
+                spec.DbClass ?? config.DbClass, kind == RdsKind.AuroraCluster ? step.KmsKey : null, RestoredTags(job, spec),
                 sameLocation ? config.SubnetGroup : null), cancellationToken);
         }
         created["db"] = existing.Identifier;
         return existing.Status == "available";
     }
 
-    /// <summary>The snapshot a restore reads: the copy when one was made, the original otherwise.</summary>
-    private static string Current(JobItem item) => item.ReplicaId ?? SnapshotSteps.Require(item.SnapshotId, item);
+    private static (JobItem Item, string Device) Root(Job job)
+    {
+        var device = job.Config.RootDeviceName ?? job.Items[0].DeviceName ?? "/dev/xvda";
+        return (job.Items.FirstOrDefault(i => i.DeviceName == device) ?? job.Items[0], device);
+    }
 
-    private static Dictionary<string, string> RestoredTags(ReplicaJob job) =>
+    /// <summary>The step's volumes other than the root, which the instance launches with.</summary>
+    private static List<JobItem> DataItems(Job job, PlanStep step)
+    {
+        var (root, _) = Root(job);
+        return [.. job.ItemsOf(step).Where(i => i.ItemId != root.ItemId)];
+    }
+
+    private static async Task<Ec2Instance> InstanceAsync(IEc2Port ec2, Dictionary<string, string> created, CancellationToken cancellationToken)
+    {
+        var id = created.GetValueOrDefault("instance")
+            ?? throw new FerryInvalidInputException("payload.createdIds: no instance yet; the flow ran its steps out of order");
+        return (await ec2.DescribeInstancesAsync(new InstanceQuery(Ids: [id]), cancellationToken)).SingleOrDefault()
+            ?? throw new FerryNotFoundException($"Restored instance {id} disappeared");
+    }
+
+    private static Dictionary<string, string> RestoredTags(Job job, RestorePayload spec) =>
         new(job.Config.Tags.Where(t => !t.Key.StartsWith("aws:", StringComparison.Ordinal)), StringComparer.Ordinal)
         {
             [FerryTags.Session] = job.SessionId,
             [FerryTags.Source] = job.ResourceId,
-            [FerryTags.RestorePoint] = job.Restore!.RestorePointId,
+            [FerryTags.RestorePoint] = spec.RestorePointId,
         };
 
     private async Task<RestorePointFacts> FactsAsync(RestorePoint point, CancellationToken cancellationToken)
@@ -187,11 +228,6 @@ public sealed class RestoreSteps(FerryServices services)
         }
         return new RestorePointFacts(point.RestorePointId, point.ResourceId, point.IsReplica, point.AccountId, point.Region, point.OwnerRole, snapshots, instance, database);
     }
-
-    private static ReplicaJob Shell(RestorePoint point, string sessionId, RestoreInput input, IReadOnlyList<JobItem> items) =>
-        new(point.PolicyId, sessionId, point.ResourceId, point.Type, point.Config.DbKind,
-            new RoleAt(point.OwnerRole, point.AccountId, point.Region), new RoleAt(input.RestoreRole, input.TargetAccount, input.TargetRegion),
-            items, [], point.Config);
 
     private static void Validate(RestoreInput input)
     {

@@ -2,6 +2,7 @@ using Ferry.Core.Errors;
 using Ferry.Core.Inventory;
 using Ferry.Core.Policies;
 using Ferry.Core.Ports;
+using Ferry.Core.Runs.Snapshots;
 
 namespace Ferry.Core.Runs;
 
@@ -70,34 +71,18 @@ public sealed class RetentionStep(FerryServices services)
                 refused.Add($"{id}: {refusal}");
         }
 
-        if (point.Type == ResourceType.Ec2)
-        {
-            var ec2 = await services.Ec2Async(at, cancellationToken);
-            var existing = (await ec2.DescribeSnapshotsAsync(new SnapshotQuery(Ids: ids), cancellationToken)).ToDictionary(s => s.SnapshotId);
-            foreach (var id in ids.Where(existing.ContainsKey))
-            {
-                if (Ours(existing[id].Tags))
-                    await DeleteAsync(id, () => ec2.DeleteSnapshotAsync(id, cancellationToken));
-                else
-                    skipped.Add(id);
-            }
-        }
-        else if (point.Type == ResourceType.Efs)
+        if (point.Type == ResourceType.Efs)
         {
             await DeleteBackupCopiesAsync(point, at, ids, cancellationToken);
+            return (skipped, refused);
         }
-        else
+        var service = SnapshotServices.For(services, SnapshotServices.KindOf(point.Type, point.Config.DbKind));
+        foreach (var snapshot in await service.DescribeAsync(at, ids, cancellationToken))
         {
-            var rds = await services.RdsAsync(at, cancellationToken);
-            var kind = point.Config.DbKind ?? RdsKind.DbInstance;
-            var existing = (await rds.DescribeSnapshotsAsync(new RdsSnapshotQuery(kind, Identifiers: ids), cancellationToken)).ToDictionary(s => s.Identifier);
-            foreach (var id in ids.Where(existing.ContainsKey))
-            {
-                if (Ours(existing[id].Tags))
-                    await DeleteAsync(id, () => rds.DeleteSnapshotAsync(kind, id, cancellationToken));
-                else
-                    skipped.Add(id);
-            }
+            if (Ours(snapshot.Tags))
+                await DeleteAsync(snapshot.Id, () => service.DeleteAsync(at, snapshot, cancellationToken));
+            else
+                skipped.Add(snapshot.Id);
         }
         return (skipped, refused);
     }

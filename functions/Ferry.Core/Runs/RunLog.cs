@@ -38,4 +38,11 @@ public sealed class RunLog(FerryServices services)
         await services.Sessions.AppendLogAsync(sessionId, resourceId, entry, cancellationToken);
         await services.Sessions.SetProgressAsync(sessionId, resourceId, step, cancellationToken);
     }
+
+    /// <summary>The ids a log entry names, by item.</summary>
+    public static IReadOnlyDictionary<string, string> Ids(IEnumerable<(string Item, string Id)> pairs) =>
+        pairs.ToDictionary(p => p.Item, p => p.Id, StringComparer.Ordinal);
+
+    public static string Describe(IEnumerable<(string Item, string Id)> pairs) =>
+        string.Join(", ", pairs.Select(p => $"{p.Item} → {p.Id}"));
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ferry.Core.Errors;
+using Ferry.Core.Planning;
 using Ferry.Core.Policies;
 using Ferry.Core.Ports;
 using Ferry.Core.Sessions;
@@ -68,7 +69,7 @@ public sealed class SessionSteps(FerryServices services)
         var job = input.Job;
         if (job is not null && status is ResourceStatus.Success or ResourceStatus.Warning)
             await WriteRestorePointsAsync(job!, cancellationToken);
-        var role = job?.Target.Role;
+        var role = job?.Steps.LastOrDefault()?.Role;
         await _log.WriteAsync(input.SessionId, input.ResourceId, RunLog.Outcome, "RecordOutcome",
             reason is null ? $"Outcome: {status}" : $"Outcome: {status}: {reason}", role, null, status, cancellationToken);
         var recorded = await services.Sessions.RecordOutcomeAsync(input.SessionId, input.ResourceId, status, reason, cancellationToken);
@@ -250,7 +251,7 @@ public sealed class SessionSteps(FerryServices services)
     /// Gives back every copy slot the job still holds; this needs no AWS call (RecordOutcome assumes no role). A slot
     /// that cannot be given back now frees itself when its lease ends.
     /// </summary>
-    private async Task ReleaseSlotsAsync(ReplicaJob job, CancellationToken cancellationToken)
+    private async Task ReleaseSlotsAsync(Job job, CancellationToken cancellationToken)
     {
         try
         {
@@ -265,26 +266,40 @@ public sealed class SessionSteps(FerryServices services)
         }
     }
 
-    private async Task WriteRestorePointsAsync(ReplicaJob job, CancellationToken cancellationToken)
+    /// <summary>
+    /// A replica job's restore points: the snapshots it took (when its plan took any: AWS Backup's own recovery points are
+    /// not Ferry's to keep or delete) and the copies its plan's last Copy step made.
+    /// </summary>
+    private async Task WriteRestorePointsAsync(Job job, CancellationToken cancellationToken)
     {
-        if (job.Restore is not null)
+        if (job.Payload is RestorePayload)
             return;
         var now = services.Clock.UtcNow;
-        var snapshots = job.Items.Where(i => i.SnapshotId is not null)
-            .Select(i => new SnapshotRef(i.SnapshotId!, i.ItemId, i.Encrypted, i.SourceKey, i.DeviceName)).ToList();
-        if (snapshots.Count > 0)
+        if (job.Steps.FirstOrDefault(s => s.Kind == StepKind.TakeSnapshot) is { } take)
         {
-            await services.RestorePoints.PutAsync(new RestorePoint(
-                Names.RestorePoint(job.SessionId, job.ResourceId, replica: false), job.PolicyId, job.ResourceId, job.SessionId, job.Type,
-                false, job.Source.Account, job.Source.Region, job.Source.Role, now, snapshots, job.Config), cancellationToken);
+            var snapshots = job.Items.Where(i => take.Items.Contains(i.ItemId) && i.Ids.Count > 0)
+                .Select(i => new SnapshotRef(i.Ids[0], i.ItemId, i.Encrypted, i.SourceKey, i.DeviceName)).ToList();
+            if (snapshots.Count > 0)
+            {
+                await services.RestorePoints.PutAsync(new RestorePoint(
+                    Names.RestorePoint(job.SessionId, job.ResourceId, replica: false), job.PolicyId, job.ResourceId, job.SessionId, job.Type,
+                    false, take.Account, take.Region, take.Role, now, snapshots, job.Config), cancellationToken);
+            }
         }
-        var replicas = job.Replicated.Where(i => i.ReplicaId is not null)
-            .Select(i => new SnapshotRef(i.ReplicaId!, i.ItemId, i.TargetKey is not null, i.TargetKey, i.DeviceName)).ToList();
+        var copies = job.Copies.ToList();
+        if (copies.Count == 0)
+            return;
+        var copy = copies[^1].Step;
+        var replicas = job.Items
+            .Select(i => (Item: i, Index: job.CopyIndexOf(i)))
+            .Where(c => c.Index is { } index && index == copies.Last(x => x.Step.Items.Contains(c.Item.ItemId)).Index)
+            .Select(c => new SnapshotRef(c.Item.Current, c.Item.ItemId, job.Steps[c.Index!.Value].KmsKey is not null, job.Steps[c.Index!.Value].KmsKey, c.Item.DeviceName))
+            .ToList();
         if (replicas.Count > 0)
         {
             await services.RestorePoints.PutAsync(new RestorePoint(
                 Names.RestorePoint(job.SessionId, job.ResourceId, replica: true), job.PolicyId, job.ResourceId, job.SessionId, job.Type,
-                true, job.Target.Account, job.Target.Region, job.Target.Role, now, replicas, job.Config), cancellationToken);
+                true, copy.Account, copy.Region, copy.Role, now, replicas, job.Config), cancellationToken);
         }
     }
 }

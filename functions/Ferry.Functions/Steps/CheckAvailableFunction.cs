@@ -4,7 +4,7 @@ using Ferry.Core.Runs;
 namespace Ferry.Functions.Steps;
 
 /// <summary>Checks every snapshot of the current stage in one call.</summary>
-public sealed class CheckAvailableFunction : StepFunction<ReplicaJob, ReplicaJob>
+public sealed class CheckAvailableFunction : StepFunction<Job, Job>
 {
     public CheckAvailableFunction()
         : this(LambdaServices.Instance, StepLog.Console)
@@ -18,10 +18,10 @@ public sealed class CheckAvailableFunction : StepFunction<ReplicaJob, ReplicaJob
 
     public override string Name => "CheckAvailable";
 
-    protected override JsonTypeInfo<ReplicaJob> InputType => FerryJson.Default.ReplicaJob;
+    protected override JsonTypeInfo<Job> InputType => FerryJson.Default.Job;
 
-    protected override JsonTypeInfo<ReplicaJob> OutputType => FerryJson.Default.ReplicaJob;
+    protected override JsonTypeInfo<Job> OutputType => FerryJson.Default.Job;
 
-    protected override Task<ReplicaJob> RunAsync(ReplicaJob input, CancellationToken cancellationToken) =>
+    protected override Task<Job> RunAsync(Job input, CancellationToken cancellationToken) =>
         new CheckSteps(Services).CheckAsync(input, cancellationToken);
 }

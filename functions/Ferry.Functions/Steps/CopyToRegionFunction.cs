@@ -4,7 +4,7 @@ using Ferry.Core.Runs;
 namespace Ferry.Functions.Steps;
 
 /// <summary>Copies into the target account and region, re-encrypting when the plan says so.</summary>
-public sealed class CopyToRegionFunction : StepFunction<ReplicaJob, ReplicaJob>
+public sealed class CopyToRegionFunction : StepFunction<Job, Job>
 {
     public CopyToRegionFunction()
         : this(LambdaServices.Instance, StepLog.Console)
@@ -18,10 +18,10 @@ public sealed class CopyToRegionFunction : StepFunction<ReplicaJob, ReplicaJob>
 
     public override string Name => "CopyToRegion";
 
-    protected override JsonTypeInfo<ReplicaJob> InputType => FerryJson.Default.ReplicaJob;
+    protected override JsonTypeInfo<Job> InputType => FerryJson.Default.Job;
 
-    protected override JsonTypeInfo<ReplicaJob> OutputType => FerryJson.Default.ReplicaJob;
+    protected override JsonTypeInfo<Job> OutputType => FerryJson.Default.Job;
 
-    protected override Task<ReplicaJob> RunAsync(ReplicaJob input, CancellationToken cancellationToken) =>
+    protected override Task<Job> RunAsync(Job input, CancellationToken cancellationToken) =>
         new CopySteps(Services).CopyAsync(input, cancellationToken);
 }

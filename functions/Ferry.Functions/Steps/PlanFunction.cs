@@ -23,5 +23,5 @@ public sealed class PlanFunction : StepFunction<ResourceKey, PlanOutput>
     protected override JsonTypeInfo<PlanOutput> OutputType => FerryJson.Default.PlanOutput;
 
     protected override Task<PlanOutput> RunAsync(ResourceKey input, CancellationToken cancellationToken) =>
-        new PlanStep(Services).RunAsync(input, cancellationToken);
+        new PlanResource(Services).RunAsync(input, cancellationToken);
 }

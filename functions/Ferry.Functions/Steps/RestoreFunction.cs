@@ -4,7 +4,7 @@ using Ferry.Core.Runs;
 namespace Ferry.Functions.Steps;
 
 /// <summary>Creates the instance and volumes, or the DB, a little more on each call.</summary>
-public sealed class RestoreFunction : StepFunction<ReplicaJob, ReplicaJob>
+public sealed class RestoreFunction : StepFunction<Job, Job>
 {
     public RestoreFunction()
         : this(LambdaServices.Instance, StepLog.Console)
@@ -18,10 +18,10 @@ public sealed class RestoreFunction : StepFunction<ReplicaJob, ReplicaJob>
 
     public override string Name => "Restore";
 
-    protected override JsonTypeInfo<ReplicaJob> InputType => FerryJson.Default.ReplicaJob;
+    protected override JsonTypeInfo<Job> InputType => FerryJson.Default.Job;
 
-    protected override JsonTypeInfo<ReplicaJob> OutputType => FerryJson.Default.ReplicaJob;
+    protected override JsonTypeInfo<Job> OutputType => FerryJson.Default.Job;
 
-    protected override Task<ReplicaJob> RunAsync(ReplicaJob input, CancellationToken cancellationToken) =>
+    protected override Task<Job> RunAsync(Job input, CancellationToken cancellationToken) =>
         new RestoreSteps(Services).AdvanceAsync(input, cancellationToken);
 }

@@ -4,7 +4,7 @@ using Ferry.Core.Runs;
 namespace Ferry.Functions.Steps;
 
 /// <summary>Shares the snapshot with the target account, as its owner's role.</summary>
-public sealed class ShareFunction : StepFunction<ReplicaJob, ReplicaJob>
+public sealed class ShareFunction : StepFunction<Job, Job>
 {
     public ShareFunction()
         : this(LambdaServices.Instance, StepLog.Console)
@@ -18,10 +18,10 @@ public sealed class ShareFunction : StepFunction<ReplicaJob, ReplicaJob>
 
     public override string Name => "Share";
 
-    protected override JsonTypeInfo<ReplicaJob> InputType => FerryJson.Default.ReplicaJob;
+    protected override JsonTypeInfo<Job> InputType => FerryJson.Default.Job;
 
-    protected override JsonTypeInfo<ReplicaJob> OutputType => FerryJson.Default.ReplicaJob;
+    protected override JsonTypeInfo<Job> OutputType => FerryJson.Default.Job;
 
-    protected override Task<ReplicaJob> RunAsync(ReplicaJob input, CancellationToken cancellationToken) =>
+    protected override Task<Job> RunAsync(Job input, CancellationToken cancellationToken) =>
         new SnapshotSteps(Services).ShareAsync(input, cancellationToken);
 }

@@ -4,7 +4,7 @@ using Ferry.Core.Runs;
 namespace Ferry.Functions.Steps;
 
 /// <summary>Takes the source snapshot (or finds the one an earlier attempt took).</summary>
-public sealed class TakeSnapshotFunction : StepFunction<ReplicaJob, ReplicaJob>
+public sealed class TakeSnapshotFunction : StepFunction<Job, Job>
 {
     public TakeSnapshotFunction()
         : this(LambdaServices.Instance, StepLog.Console)
@@ -18,10 +18,10 @@ public sealed class TakeSnapshotFunction : StepFunction<ReplicaJob, ReplicaJob>
 
     public override string Name => "TakeSnapshot";
 
-    protected override JsonTypeInfo<ReplicaJob> InputType => FerryJson.Default.ReplicaJob;
+    protected override JsonTypeInfo<Job> InputType => FerryJson.Default.Job;
 
-    protected override JsonTypeInfo<ReplicaJob> OutputType => FerryJson.Default.ReplicaJob;
+    protected override JsonTypeInfo<Job> OutputType => FerryJson.Default.Job;
 
-    protected override Task<ReplicaJob> RunAsync(ReplicaJob input, CancellationToken cancellationToken) =>
+    protected override Task<Job> RunAsync(Job input, CancellationToken cancellationToken) =>
         new SnapshotSteps(Services).TakeAsync(input, cancellationToken);
 }

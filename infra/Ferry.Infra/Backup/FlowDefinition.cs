@@ -13,10 +13,10 @@ public sealed partial record FlowDefinition(string Name, string File, string Tex
     public const string FunctionArnSuffix = "FunctionArn";
     private const string Extension = ".asl.json";
 
-    /// <summary>The name in PascalCase, e.g. <c>Ec2ReplicaSameAccount</c>.</summary>
+    /// <summary>The name in PascalCase, e.g. <c>PolicyRun</c>.</summary>
     public string PascalName => string.Concat(Name.Split('-').Select(w => char.ToUpperInvariant(w[0]) + w[1..]));
 
-    /// <summary>The placeholder another definition uses for this state machine's ARN, e.g. <c>Ec2ReplicaSameAccountArn</c>.</summary>
+    /// <summary>The placeholder another definition uses for this state machine's ARN, e.g. <c>ReplicaArn</c>.</summary>
     public string ArnPlaceholder => PascalName + "Arn";
 
     /// <summary>The steps whose functions this definition invokes.</summary>

@@ -88,7 +88,7 @@ public static class DemoCommand
                 continue;
             }
             output.WriteLine($"▶ restore {restore.Scenario}: {restore.Resource} {(restore.Replica ? "replica" : "snapshot")} in {point.AccountId}/{point.Region} → {restore.TargetAccount}/{restore.TargetRegion} as {restore.RestoreRole[(restore.RestoreRole.LastIndexOf('/') + 1)..]}");
-            var machine = point.Type == ResourceType.Ec2 ? Flows.Ec2Restore : Flows.RdsRestore;
+            var machine = Flows.Restore;
             var input = new RestoreInput(point.RestorePointId, restore.TargetAccount, restore.TargetRegion, restore.RestoreRole, restore.TargetKmsKey,
                 SessionId: $"restore-{restore.Resource}-{checkedCount}");
             var session = await RunWatchedAsync(ferry, output, restore.Policy, SessionKind.Restore, () => ferry.RunAsync(machine, input, input.SessionId!), input.SessionId);

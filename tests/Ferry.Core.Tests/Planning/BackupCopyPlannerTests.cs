@@ -45,10 +45,10 @@ public class BackupCopyPlannerTests
         Assert.Equal(ResourceStatus.Success, copy.Plan.ExpectedStatus);
         Assert.Equal("dr-vault", copy.Vault!.Name);
         Assert.EndsWith(":newest", copy.RecoveryPoint!.Arn, StringComparison.Ordinal);
-        Assert.Equal([StepKind.CopyBackup, StepKind.WaitForAvailable], copy.Plan.Steps.Select(s => s.Kind));
+        Assert.Equal([StepKind.Copy, StepKind.WaitForAvailable], copy.Plan.Steps.Select(s => s.Kind));
         Assert.All(copy.Plan.Steps, s => Assert.Equal((RoleKind.Source, SourceRole, SourceAccount), (s.RoleKind, s.Role, s.Account)));
         Assert.Equal((SourceAccount, TargetRegion), (copy.Plan.TargetAccount, copy.Plan.TargetRegion));
-        Assert.False(copy.EnableOptIn);
+        Assert.DoesNotContain(copy.Plan.Steps, s => s.Kind == StepKind.EnableBackupOptIn);
     }
 
     [Fact]
@@ -124,8 +124,8 @@ public class BackupCopyPlannerTests
     {
         var copy = BackupCopyPlanner.Plan(Facts([Vault("dr-vault")], optedIn: false), AccountSources, Named("dr-vault"));
 
-        Assert.True(copy.EnableOptIn);
-        Assert.Equal([StepKind.EnableBackupOptIn, StepKind.CopyBackup, StepKind.WaitForAvailable], copy.Plan.Steps.Select(s => s.Kind));
+        Assert.Contains(copy.Plan.Steps, s => s.Kind == StepKind.EnableBackupOptIn);
+        Assert.Equal([StepKind.EnableBackupOptIn, StepKind.Copy, StepKind.WaitForAvailable], copy.Plan.Steps.Select(s => s.Kind));
         Assert.Equal((SourceAccount, SourceRegion), (copy.Plan.Steps[0].Account, copy.Plan.Steps[0].Region));
         Assert.Equal(ResourceStatus.Success, copy.Plan.ExpectedStatus);
     }
@@ -135,7 +135,7 @@ public class BackupCopyPlannerTests
     {
         var copy = BackupCopyPlanner.Plan(Facts([Vault("dr-vault")], optedIn: null), AccountSources, Named("dr-vault"));
 
-        Assert.False(copy.EnableOptIn);
+        Assert.DoesNotContain(copy.Plan.Steps, s => s.Kind == StepKind.EnableBackupOptIn);
         Assert.Contains("opt-in", Assert.Single(copy.Plan.Notes), StringComparison.Ordinal);
     }
 

@@ -3,6 +3,7 @@ using Ferry.Core.Inventory;
 using Ferry.Core.Planning;
 using Ferry.Core.Policies;
 using Ferry.Core.Ports;
+using Ferry.Core.Runs.Snapshots;
 using Ferry.Core.Sessions;
 
 namespace Ferry.Core.Runs;
@@ -11,7 +12,7 @@ namespace Ferry.Core.Runs;
 /// Pre-flight for one resource: gathers its facts (volumes, keys, engine versions), asks KMS, as each
 /// role, whether it can use the keys its steps need, and plans. Nothing is changed.
 /// </summary>
-public sealed class PlanStep(FerryServices services)
+public sealed class PlanResource(FerryServices services)
 {
     private readonly RunLog _log = new(services);
 
@@ -42,24 +43,24 @@ public sealed class PlanStep(FerryServices services)
 
         var plan = await new KeyAccessChecker(services).PlanCheckedAsync(context => facts.Plan(policy.Sources, mapping, context), facts.Context, cancellationToken);
 
-        var job = new ReplicaJob(policy.Id, key.SessionId, key.ResourceId, policy.Type, facts.DbKind,
-            source, new RoleAt(mapping.TargetRole, mapping.TargetAccount, mapping.TargetRegion),
-            [.. plan.Items.Select(i => new JobItem(i.ItemId, i.DeviceName, i.Action == ItemAction.Proceed, i.TargetKey, Encrypted: i.SourceEncrypted, SourceKey: i.SourceKey))],
-            plan.Warnings, facts.Config);
+        var job = new Job(policy.Id, key.SessionId, key.ResourceId, policy.Type, SnapshotServices.KindOf(policy.Type, facts.DbKind),
+            plan.Steps, 0, new Place(source.Account, source.Region),
+            [.. plan.Items.Select(i => new JobItem(i.ItemId, i.DeviceName, i.SourceEncrypted, i.SourceKey, []))],
+            plan.Warnings, facts.Config, new ReplicaPayload());
         return await FinishAsync(key, plan, job, cancellationToken);
     }
 
-    private async Task<PlanOutput> FinishAsync(ResourceKey key, ResourcePlan plan, ReplicaJob? job, CancellationToken cancellationToken)
+    private async Task<PlanOutput> FinishAsync(ResourceKey key, ResourcePlan plan, Job? job, CancellationToken cancellationToken)
     {
         var steps = string.Join(" → ", plan.Steps.Select(s => $"{s.Kind} ({s.RoleKind})"));
         var message = plan.Verdict == Verdict.Proceed
             ? $"Planned: {steps}" + (plan.Notes.Count > 0 ? ". " + string.Join(". ", plan.Notes) : "")
             : $"Planned: {plan.Verdict}: {plan.Reason}";
-        await _log.WriteAsync(key.SessionId, key.ResourceId, RunLog.Plan, "Plan", message, job?.Source.Role, null,
+        await _log.WriteAsync(key.SessionId, key.ResourceId, RunLog.Plan, "Plan", message, plan.Steps.FirstOrDefault()?.Role, null,
             plan.ExpectedStatus == ResourceStatus.Success ? ResourceStatus.Success : plan.ExpectedStatus, cancellationToken);
         return plan.Verdict == Verdict.Proceed
-            ? new PlanOutput(true, ResourceStatus.Running, plan.Reason, job!.Flow, job)
-            : new PlanOutput(false, plan.ExpectedStatus, plan.Reason, null, null);
+            ? new PlanOutput(true, ResourceStatus.Running, plan.Reason, job!)
+            : new PlanOutput(false, plan.ExpectedStatus, plan.Reason, null);
     }
 
     private async Task<Facts?> Ec2FactsAsync(RoleAt source, string instanceId, KeyResolver keys, CancellationToken cancellationToken)
