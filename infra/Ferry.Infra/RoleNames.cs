@@ -36,7 +36,8 @@ public static class StepRoles
         ["TakeSnapshot"] = [RoleKind.Source],
         // A restore from a replica shares as the replica's target role.
         ["Share"] = [RoleKind.Source, RoleKind.Target],
-        ["CopyToRegion"] = [RoleKind.Target, RoleKind.Restore],
+        // EFS backup copies are started and watched as the file system's own account role (the source role).
+        ["CopyToRegion"] = [RoleKind.Source, RoleKind.Target, RoleKind.Restore],
         ["CheckAvailable"] = [RoleKind.Source, RoleKind.Target, RoleKind.Restore],
         // After a failure it deletes what the attempt made, as the role that made it (Cleanup.AfterFailureAsync).
         ["RecordOutcome"] = [RoleKind.Source, RoleKind.Target, RoleKind.Restore],
@@ -47,9 +48,8 @@ public static class StepRoles
         // Restore planning describes the restore point's keys as its owner and checks key access as the restore role.
         ["PlanRestore"] = [RoleKind.Source, RoleKind.Target, RoleKind.Restore],
         ["Restore"] = [RoleKind.Restore],
-        // EFS copies run as the file system's own account role: the source role (a member account's, in Organization mode).
-        ["StartBackupCopy"] = [RoleKind.Source],
-        ["CheckBackupCopy"] = [RoleKind.Source],
+        // Turns AWS Backup's EFS opt-in on as the file system's own account role (a member account's, in Organization mode).
+        ["EnableBackupOptIn"] = [RoleKind.Source],
     };
 
     public static IReadOnlyList<RoleKind> Of(string step) =>

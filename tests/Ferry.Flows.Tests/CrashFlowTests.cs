@@ -114,7 +114,7 @@ public class CrashFlowTests(FlowFixture fixture)
         var point = (await ferry.Services.RestorePoints.ListAsync(replicated.PolicyId, AppKeyed)).Single(p => !p.IsReplica);
         var mark = ferry.Aws.CallLog.Records.Count;
 
-        var execution = await ferry.RunAsync(FlowNames.Ec2Restore, new RestoreInput(point.RestorePointId, TargetAccount, Central, RestoreTarget, DrKey), "restore-crash");
+        var execution = await ferry.RunAsync(FlowNames.Restore, new RestoreInput(point.RestorePointId, TargetAccount, Central, RestoreTarget, DrKey), "restore-crash");
 
         AssertInjected(ferry, "CopyToRegion", "Restore");
         var session = (await ferry.Services.Sessions.GetAsync("restore-restore-crash"))!;
@@ -129,11 +129,11 @@ public class CrashFlowTests(FlowFixture fixture)
     }
 
     [Fact]
-    public async Task StartBackupCopy_CrashesAndTimesOutAfterEffect_OneCopyJobOneCopy_Success()
+    public async Task EfsCopyToRegion_CrashesAndTimesOutAfterEffect_OneCopyJobOneCopy_Success()
     {
-        await using var ferry = await fixture.StartAsync("efs.json", stepFaults: [new StepFault("StartBackupCopy", Crash: 0.3, Timeout: 0.3, Seed: 7)]);
+        await using var ferry = await fixture.StartAsync("efs.json", stepFaults: [new StepFault("CopyToRegion", Crash: 0.3, Timeout: 0.3, Seed: 7)]);
 
-        var run = await RunThroughFaultsAsync(ferry, id => EfsScenario.AccountPolicy(id, [EfsScenario.SharedHome], "dr-vault"), "crash-efs", "StartBackupCopy");
+        var run = await RunThroughFaultsAsync(ferry, id => EfsScenario.AccountPolicy(id, [EfsScenario.SharedHome], "dr-vault"), "crash-efs", "CopyToRegion");
 
         Assert.Single(run.Calls.Where(c => c.Operation == "StartCopyJob" && c.Result == "OK").Select(c => c.Parameter("IdempotencyToken")).Distinct());
         var point = Assert.Single(await ferry.Services.RestorePoints.ListAsync(run.PolicyId, EfsScenario.SharedHome));
@@ -195,7 +195,7 @@ public class CrashFlowTests(FlowFixture fixture)
         var replicated = await fixture.RunPolicyAsync(ferry, id => ReplicaPolicy(id, "EC2", [AppKeyed], LocalTarget, Central, true, LocalDrKey), "crash-plan-restore");
         var point = (await ferry.Services.RestorePoints.ListAsync(replicated.PolicyId, AppKeyed)).Single(p => !p.IsReplica);
 
-        var execution = await ferry.RunAsync(FlowNames.Ec2Restore, new RestoreInput(point.RestorePointId, SourceAccount, Central, RestoreRole, LocalDrKey), "plan-crash");
+        var execution = await ferry.RunAsync(FlowNames.Restore, new RestoreInput(point.RestorePointId, SourceAccount, Central, RestoreRole, LocalDrKey), "plan-crash");
 
         Assert.Equal(("FAILED", "Runtime.ExitError"), (execution.Status, execution.Error));
         var session = (await ferry.Services.Sessions.GetAsync("restore-plan-crash"))!;
@@ -210,7 +210,7 @@ public class CrashFlowTests(FlowFixture fixture)
     [Fact]
     public async Task Restore_InvalidRequest_FailsNamingTheField_OpensNoSession()
     {
-        var execution = await fixture.Ferry.RunAsync(FlowNames.Ec2Restore,
+        var execution = await fixture.Ferry.RunAsync(FlowNames.Restore,
             new RestoreInput("rp-anything", "12345", Central, RestoreRole), "restore-invalid");
 
         Assert.Equal(("FAILED", "FerryInvalidInputException"), (execution.Status, execution.Error));

@@ -7,7 +7,7 @@ using static Ferry.Tests.Shared.EfsScenario;
 
 namespace Ferry.Flows.Tests;
 
-/// <summary>Each EFS backup copy scenario run through the policy-run and efs-backup-copy state machines on the EFS world.</summary>
+/// <summary>Each EFS backup copy scenario run through the policy-run and replica state machines on the EFS world.</summary>
 [Collection(FlowCollection.Name)]
 public class EfsFlowTests(FlowFixture fixture)
 {

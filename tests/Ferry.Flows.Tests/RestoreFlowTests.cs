@@ -22,7 +22,7 @@ public class RestoreFlowTests(FlowFixture fixture)
     private async Task<(FlowRun Run, Ec2Instance Instance)> RestoreEc2Async(string account, string region, string role, string key)
     {
         var point = await SnapshotOfAsync("EC2", AppKeyed);
-        var run = await fixture.RunRestoreAsync(FlowNames.Ec2Restore, new RestoreInput(point.RestorePointId, account, region, role, key));
+        var run = await fixture.RunRestoreAsync(FlowNames.Restore, new RestoreInput(point.RestorePointId, account, region, role, key));
         Assert.True(run.Session.Status == ResourceStatus.Success, run.Describe());
         Assert.Equal(role, Assert.Single(run.Calls, c => c.Operation == "RunInstances" && c.Result == "OK").Role);
         return (run, Assert.Single(await Instances(run, role, region)));
@@ -83,7 +83,7 @@ public class RestoreFlowTests(FlowFixture fixture)
     private async Task<(FlowRun Run, RdsDatabase Db)> RestoreRdsAsync(string account, string region, string role, string key)
     {
         var point = await SnapshotOfAsync("RDS", Orders);
-        var run = await fixture.RunRestoreAsync(FlowNames.RdsRestore, new RestoreInput(point.RestorePointId, account, region, role, key));
+        var run = await fixture.RunRestoreAsync(FlowNames.Restore, new RestoreInput(point.RestorePointId, account, region, role, key));
         Assert.True(run.Session.Status == ResourceStatus.Success, run.Describe());
         var restored = Assert.Single(run.Calls, c => c.Operation == "RestoreDBInstanceFromDBSnapshot" && c.Result == "OK");
         Assert.Equal((role, region), (restored.Role, restored.Region));
@@ -132,7 +132,7 @@ public class RestoreFlowTests(FlowFixture fixture)
     {
         var point = await SnapshotOfAsync("EC2", DefaultKeyed);
 
-        var run = await fixture.RunRestoreAsync(FlowNames.Ec2Restore, new RestoreInput(point.RestorePointId, TargetAccount, West, RestoreTarget, DrWestKey));
+        var run = await fixture.RunRestoreAsync(FlowNames.Restore, new RestoreInput(point.RestorePointId, TargetAccount, West, RestoreTarget, DrWestKey));
 
         Assert.True(run.Execution.Succeeded, run.Describe());
         Assert.Equal(ResourceStatus.Failed, run.Session.Status);
@@ -145,7 +145,7 @@ public class RestoreFlowTests(FlowFixture fixture)
     {
         var point = await SnapshotOfAsync("EC2", Unencrypted);
 
-        var execution = await fixture.Ferry.RunAsync(FlowNames.Ec2Restore, new RestoreInput(point.RestorePointId, "2222", West, RestoreTarget));
+        var execution = await fixture.Ferry.RunAsync(FlowNames.Restore, new RestoreInput(point.RestorePointId, "2222", West, RestoreTarget));
 
         Assert.Equal(("FAILED", "FerryInvalidInputException"), (execution.Status, execution.Error));
         Assert.Contains("targetAccount: '2222' is not a 12-digit AWS account id", execution.Cause, StringComparison.Ordinal);

@@ -1,10 +1,12 @@
 using System.Text;
 using System.Text.Json;
 using Ferry.Core.Errors;
+using Ferry.Core.Planning;
 using Ferry.Core.Ports;
 using Ferry.Core.Runs;
 using Ferry.Simulator;
 using Ferry.Simulator.Stores;
+using Ferry.Tests.Shared;
 using static Ferry.Tests.Shared.Scenario;
 
 namespace Ferry.Functions.Tests;
@@ -52,22 +54,27 @@ internal sealed class Harness
     public Task<PlanOutput> PlanAsync(string policyId, string sessionId, string resourceId, string region = West) =>
         InvokeAsync<PlanOutput>("Plan", new ResourceKey(policyId, sessionId, region, resourceId));
 
-    /// <summary>Advances the clock through the Wait → CheckAvailable → Choice loop until the stage is ready.</summary>
-    public async Task<ReplicaJob> WaitAsync(ReplicaJob job)
+    /// <summary>Runs the plan's WaitForAvailable step at the cursor: Wait → CheckAvailable → Choice until the stage is done.</summary>
+    public Task<Job> WaitAsync(Job job)
     {
-        while (job.Wait is { Ready: false } wait)
-        {
-            Clock.Advance(TimeSpan.FromSeconds(wait.Seconds));
-            job = await InvokeAsync<ReplicaJob>("CheckAvailable", job);
-        }
-        return job;
+        Assert.Equal(nameof(StepKind.WaitForAvailable), job.Next);
+        return StepAsync(job);
     }
+
+    /// <summary>
+    /// Walks the job's plan from its cursor, invoking for each plan step the Lambda step that runs it, as the state
+    /// machines do, until the plan's end or a step of kind <paramref name="until"/>. Returns the job as the last step left it.
+    /// </summary>
+    public Task<Job> RunStepsAsync(Job job, StepKind? until = null) => PlanWalk.RunAsync(job, InvokeAsync<Job>, Clock, until);
+
+    /// <summary>Runs the plan step at the cursor until the cursor moves on (<see cref="PlanWalk.StepAsync"/>).</summary>
+    public Task<Job> StepAsync(Job job) => PlanWalk.StepAsync(job, InvokeAsync<Job>, Clock);
 
     /// <summary>
     /// Runs one resource's replica flow as the state machines do, recording the outcome on success or failure, then
     /// closes the run's session (giving back the policy's run lock, so the next run proceeds).
     /// </summary>
-    public async Task<(OutcomeOutput Outcome, ReplicaJob? Job)> ReplicateAsync(string policyId, string resourceId, string region = West)
+    public async Task<(OutcomeOutput Outcome, Job? Job)> ReplicateAsync(string policyId, string resourceId, string region = West)
     {
         var sessionId = await OpenSessionAsync(policyId);
         try
@@ -80,52 +87,32 @@ internal sealed class Harness
         }
     }
 
-    private async Task<(OutcomeOutput Outcome, ReplicaJob? Job)> ReplicateInAsync(string policyId, string sessionId, string resourceId, string region)
+    private async Task<(OutcomeOutput Outcome, Job? Job)> ReplicateInAsync(string policyId, string sessionId, string resourceId, string region)
     {
         await InvokeAsync<DiscoverOutput>("Discover", new DiscoverInput(policyId, sessionId, region));
         var plan = await PlanAsync(policyId, sessionId, resourceId, region);
         if (!plan.Proceed)
             return (await InvokeAsync<OutcomeOutput>("RecordOutcome", new OutcomeInput(policyId, sessionId, resourceId, plan.Status, plan.Reason)), null);
-        var job = plan.Job!;
-        try
-        {
-            job = await WaitAsync(await InvokeAsync<ReplicaJob>("TakeSnapshot", job));
-            if (job.CrossAccount)
-                job = await InvokeAsync<ReplicaJob>("Share", job);
-            job = await WaitAsync(await InvokeAsync<ReplicaJob>("CopyToRegion", job));
-            if (job.Staged)
-                job = await WaitAsync(await InvokeAsync<ReplicaJob>("CopyToRegion", job));
-            return (await InvokeAsync<OutcomeOutput>("RecordOutcome", new OutcomeInput(policyId, sessionId, resourceId, Job: job)), job);
-        }
-        catch (FerryException e)
-        {
-            return (await RecordFailureAsync(policyId, sessionId, resourceId, job, e), job);
-        }
+        return await RunAndRecordAsync(plan.Job!);
     }
 
-    /// <summary>Runs a restore as the restore state machines do.</summary>
-    public async Task<(OutcomeOutput Outcome, ReplicaJob? Job)> RestoreAsync(RestoreInput input)
+    /// <summary>Runs a restore as the restore state machine does.</summary>
+    public async Task<(OutcomeOutput Outcome, Job? Job)> RestoreAsync(RestoreInput input)
     {
         var plan = await InvokeAsync<PlanOutput>("PlanRestore", input);
         var job = plan.Job!;
         if (!plan.Proceed)
             return (await InvokeAsync<OutcomeOutput>("RecordOutcome", new OutcomeInput(job.PolicyId, job.SessionId, job.ResourceId, plan.Status, plan.Reason)), null);
+        return await RunAndRecordAsync(job);
+    }
+
+    private async Task<(OutcomeOutput Outcome, Job? Job)> RunAndRecordAsync(Job job)
+    {
         try
         {
-            if (job.CrossAccount)
-                job = await InvokeAsync<ReplicaJob>("Share", job);
-            if (job.Restore!.CopyNeeded)
-            {
-                job = await WaitAsync(await InvokeAsync<ReplicaJob>("CopyToRegion", job));
-                if (job.Staged)
-                    job = await WaitAsync(await InvokeAsync<ReplicaJob>("CopyToRegion", job));
-            }
-            job = await InvokeAsync<ReplicaJob>("Restore", job);
-            while (!job.Restore!.Done)
-            {
-                Clock.Advance(TimeSpan.FromSeconds(job.Wait!.Seconds));
-                job = await InvokeAsync<ReplicaJob>("Restore", job);
-            }
+            // Step by step, so a failure hands RecordOutcome the job as the last step that completed left it, as a Catch does.
+            while (!job.Finished)
+                job = await StepAsync(job);
             return (await InvokeAsync<OutcomeOutput>("RecordOutcome", new OutcomeInput(job.PolicyId, job.SessionId, job.ResourceId, Job: job)), job);
         }
         catch (FerryException e)
@@ -135,11 +122,19 @@ internal sealed class Harness
     }
 
     /// <summary>What a state machine's Catch hands RecordOutcome: the error name and Lambda's JSON cause.</summary>
-    public Task<OutcomeOutput> RecordFailureAsync(string policyId, string sessionId, string resourceId, ReplicaJob? job, FerryException error) =>
+    public Task<OutcomeOutput> RecordFailureAsync(string policyId, string sessionId, string resourceId, Job? job, FerryException error) =>
         InvokeAsync<OutcomeOutput>("RecordOutcome", new OutcomeInput(policyId, sessionId, resourceId, Job: job, Error: error.ErrorName,
             Cause: JsonSerializer.Serialize(new Dictionary<string, string> { ["errorType"] = error.ErrorName, ["errorMessage"] = error.Message })));
 
     public async Task<IEc2Port> Ec2Async(string role, string region) => Aws.Ec2(await Services.Credentials.AssumeAsync(role), region);
 
     public async Task<IRdsPort> RdsAsync(string role, string region) => Aws.Rds(await Services.Credentials.AssumeAsync(role), region);
+}
+
+/// <summary>What tests read of a job's payload.</summary>
+internal static class JobFacts
+{
+    /// <summary>What a restore created so far (image, instance, volumes, DB).</summary>
+    public static IReadOnlyDictionary<string, string> Created(this Job job) =>
+        Assert.IsType<RestorePayload>(job.Payload).CreatedIds;
 }

@@ -88,7 +88,7 @@ public sealed class BackupCopySteps(FerryServices services)
     /// <summary>Turns AWS Backup's EFS opt-in on in the step's region, as the plan found it off (EFS-C5), and says so in the session log.</summary>
     public async Task<Job> EnableOptInAsync(Job job, CancellationToken cancellationToken = default)
     {
-        var step = job.Expect("EnableBackupOptIn", StepKind.EnableBackupOptIn);
+        var step = job.Expect(StepRunners.EnableBackupOptIn);
         var at = Job.At(step);
         var backup = await services.BackupAsync(at, cancellationToken);
         var optIn = await backup.GetResourceTypeOptInAsync(cancellationToken);

@@ -19,7 +19,7 @@ public sealed class CheckSteps(FerryServices services)
 
     public async Task<Job> CheckAsync(Job job, CancellationToken cancellationToken = default)
     {
-        var step = job.Expect("CheckAvailable", StepKind.WaitForAvailable);
+        var step = job.Expect(StepRunners.CheckAvailable);
         var wait = job.Wait ?? throw new FerryInvalidInputException("wait: the job is not waiting for anything");
         var at = Job.At(step);
         var items = job.ItemsOf(step);

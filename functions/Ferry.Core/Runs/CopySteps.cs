@@ -19,7 +19,7 @@ public sealed class CopySteps(FerryServices services)
 
     public async Task<Job> CopyAsync(Job job, CancellationToken cancellationToken = default)
     {
-        var step = job.Expect("CopyToRegion", StepKind.Copy);
+        var step = job.Expect(StepRunners.CopyToRegion);
         var index = job.Cursor;
         var at = Job.At(step);
         var service = SnapshotServices.For(services, job.Snapshots);

@@ -73,8 +73,9 @@ public sealed record Job(
     public bool Finished => Cursor >= Steps.Count;
 
     /// <summary>The plan step at the cursor, which must be of a kind the calling state runs: the flow never runs a step the plan does not say.</summary>
-    public PlanStep Expect(string state, params StepKind[] kinds)
+    public PlanStep Expect(string state)
     {
+        var kinds = StepRunners.Kinds[state];
         if (Cursor >= 0 && Cursor < Steps.Count && kinds.Contains(Steps[Cursor].Kind))
             return Steps[Cursor];
         throw new FerryInvalidInputException(

@@ -57,8 +57,8 @@ public sealed class RestoreSteps(FerryServices services)
         var spec = job.Payload as RestorePayload ?? throw new FerryInvalidInputException($"payload: job of {job.ResourceId} is not a restore");
         var created = new Dictionary<string, string>(spec.CreatedIds, StringComparer.Ordinal);
         var wait = job.Wait is { Ready: false } current ? CheckSteps.WaitAgain(services, current) : CheckSteps.StartWait(services);
-        var at = Job.At(job.Expect("Restore", RestoreKinds));
-        while (!job.Finished && await AdvanceAsync(job, job.Expect("Restore", RestoreKinds), spec, created, cancellationToken))
+        var at = Job.At(job.Expect(StepRunners.Restore));
+        while (!job.Finished && await AdvanceAsync(job, job.Expect(StepRunners.Restore), spec, created, cancellationToken))
             job = job.Advanced();
         if (!job.Finished && services.Clock.UtcNow >= wait.Deadline)
             throw new FerryInvalidStateException($"Restore of {job.ResourceId} did not complete by {wait.Deadline:u}; created so far: {string.Join(", ", created.Values)}");
@@ -70,8 +70,6 @@ public sealed class RestoreSteps(FerryServices services)
         }
         return job with { Payload = spec with { CreatedIds = created }, Wait = wait with { Ready = job.Finished } };
     }
-
-    private static readonly StepKind[] RestoreKinds = [StepKind.CreateInstance, StepKind.CreateVolumes, StepKind.AttachVolumes, StepKind.RestoreDatabase];
 
     /// <summary>Does what the restore step can do now; true when the step is complete.</summary>
     private Task<bool> AdvanceAsync(Job job, PlanStep step, RestorePayload spec, Dictionary<string, string> created, CancellationToken cancellationToken) => step.Kind switch

@@ -11,7 +11,7 @@ public sealed class SnapshotSteps(FerryServices services)
 
     public async Task<Job> TakeAsync(Job job, CancellationToken cancellationToken = default)
     {
-        var step = job.Expect("TakeSnapshot", StepKind.TakeSnapshot);
+        var step = job.Expect(StepRunners.TakeSnapshot);
         var at = Job.At(step);
         var taken = await SnapshotServices.For(services, job.Snapshots).TakeAsync(at, job, job.Tags("snapshot"), cancellationToken);
         var items = job.Items.Select(i => !step.Items.Contains(i.ItemId) ? i : i with
@@ -27,7 +27,7 @@ public sealed class SnapshotSteps(FerryServices services)
     /// <summary>Shares the step's items' current snapshots with the plan's account.</summary>
     public async Task<Job> ShareAsync(Job job, CancellationToken cancellationToken = default)
     {
-        var step = job.Expect("Share", StepKind.Share);
+        var step = job.Expect(StepRunners.Share);
         var at = Job.At(step);
         var account = step.ShareWith ?? throw new FerryInvalidInputException($"steps[{job.Cursor}].shareWith: the plan's Share step names no account");
         var shared = job.ItemsOf(step).Select(i => (i.ItemId, i.Current)).ToList();

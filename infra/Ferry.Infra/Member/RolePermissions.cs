@@ -33,7 +33,7 @@ public static class RolePermissions
     public const string BackupService = "backup.amazonaws.com";
 
     /// <summary>
-    /// EFS backup copies (Discover, Plan, StartBackupCopy, CheckBackupCopy, ApplyRetention): find the file systems, the
+    /// EFS backup copies (Discover, Plan, EnableBackupOptIn, CopyToRegion, CheckAvailable, ApplyRetention): find the file systems, the
     /// vaults and the newest recovery point, turn the EFS opt-in on, start and watch the copy job (passing this role to
     /// AWS Backup, which copies with it), and delete copies beyond retention.
     /// </summary>

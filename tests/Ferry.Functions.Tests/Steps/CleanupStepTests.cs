@@ -1,5 +1,6 @@
 using Ferry.Core.Errors;
 using Ferry.Core.Inventory;
+using Ferry.Core.Planning;
 using Ferry.Core.Ports;
 using Ferry.Core.Runs;
 using Ferry.Core.Sessions;
@@ -32,14 +33,12 @@ public class CleanupStepTests
         (await h.Services.Sessions.GetAsync(sessionId))!.Resources.Single(r => r.ResourceId == resourceId).Log;
 
     /// <summary>Opens a session and runs the flow up to the copies being started, as the state machine would.</summary>
-    private static async Task<(string SessionId, ReplicaJob BeforeCopy, ReplicaJob Copied)> CopyStartedAsync(Harness h, string resource)
+    private static async Task<(string SessionId, Job BeforeCopy, Job Copied)> CopyStartedAsync(Harness h, string resource)
     {
         var sessionId = await h.OpenSessionAsync("p");
         var plan = await h.PlanAsync("p", sessionId, resource);
-        var job = await h.WaitAsync(await h.InvokeAsync<ReplicaJob>("TakeSnapshot", plan.Job!));
-        if (job.CrossAccount)
-            job = await h.InvokeAsync<ReplicaJob>("Share", job);
-        return (sessionId, job, await h.InvokeAsync<ReplicaJob>("CopyToRegion", job));
+        var job = await h.RunStepsAsync(plan.Job!, until: StepKind.Copy);
+        return (sessionId, job, await h.InvokeAsync<Job>(StepRunners.CopyToRegion, job));
     }
 
     [Fact]
@@ -57,10 +56,10 @@ public class CleanupStepTests
         Assert.Equal([TargetRole, SourceRole], removed.Select(e => e.Role));
         Assert.StartsWith($"Removed from {TargetAccount}/{Central}: EBS snapshot", removed[0].Message, StringComparison.Ordinal);
         Assert.Contains("made by this attempt, which failed", removed[0].Message, StringComparison.Ordinal);
-        // The job the Catch hands over is the one before the failed wait: its copies are found by their tags.
+        // The job the Catch hands over is the one the failed wait was given: each copy is removed once, by its owner.
         Assert.Equal(job.Items.Count, removed[0].Ids!.Count);
         Assert.Equal(job.Items.Count, h.Aws.CallLog.Records.Count(c => c.Operation == "DeleteSnapshot" && c.Role == TargetRole && c.Succeeded));
-        Assert.Equal(job.Items.Select(i => i.SnapshotId!).Order(), removed[1].Ids!.Keys.Order());
+        Assert.Equal(job.Items.Select(i => i.Ids[0]).Order(), removed[1].Ids!.Keys.Order());
         Assert.Equal(ResourceStatus.Failed, (await h.Services.Sessions.GetAsync(job.SessionId))!.Resources.Single().Status);
     }
 
@@ -74,11 +73,11 @@ public class CleanupStepTests
         var outcome = await h.RecordFailureAsync("p", sessionId, AppKeyed, beforeCopy, Crash);
 
         Assert.Equal(ResourceStatus.Failed, outcome.Status);
-        Assert.All(copied.Items, i => Assert.Null(beforeCopy.Items.Single(b => b.ItemId == i.ItemId).ReplicaId));
+        Assert.All(copied.Items, i => Assert.Single(beforeCopy.Items.Single(b => b.ItemId == i.ItemId).Ids));
         foreach (var item in copied.Items)
         {
-            Assert.False(await EbsExistsAsync(h, TargetRole, Central, item.ReplicaId!), $"{item.ReplicaId} should be deleted");
-            Assert.False(await EbsExistsAsync(h, SourceRole, West, item.SnapshotId!), $"{item.SnapshotId} should be deleted");
+            Assert.False(await EbsExistsAsync(h, TargetRole, Central, item.Current), $"{item.Current} should be deleted");
+            Assert.False(await EbsExistsAsync(h, SourceRole, West, item.Ids[0]), $"{item.Ids[0]} should be deleted");
         }
     }
 
@@ -131,7 +130,7 @@ public class CleanupStepTests
         h.Clock.Advance(TimeSpan.FromHours(1));
         var crashed = await h.OpenSessionAsync("p");
         var plan = await h.PlanAsync("p", crashed, AppKeyed);
-        var leftovers = (await h.InvokeAsync<ReplicaJob>("TakeSnapshot", plan.Job!)).Items.Select(i => i.SnapshotId!).ToList();
+        var leftovers = (await h.InvokeAsync<Job>("TakeSnapshot", plan.Job!)).Items.Select(i => i.Ids[0]).ToList();
         await h.RecordFailureAsync("p", crashed, AppKeyed, null, Crash);
         Assert.True(await AllExistAsync(h, SourceRole, West, leftovers));
 
@@ -159,7 +158,7 @@ public class CleanupStepTests
         await h.PutPolicyAsync(ReplicaPolicy("p", "EC2", [Unencrypted], LocalTarget, Central, encrypted: false));
         var running = await h.OpenSessionAsync("p");
         var plan = await h.PlanAsync("p", running, Unencrypted);
-        var snapshot = (await h.InvokeAsync<ReplicaJob>("TakeSnapshot", plan.Job!)).Items.Single().SnapshotId!;
+        var snapshot = (await h.InvokeAsync<Job>("TakeSnapshot", plan.Job!)).Items.Single().Ids[0];
 
         // The run lock keeps a second run of the policy from starting while this one runs, so the sweeps
         // are asked for directly, as a later session of the policy would ask.
@@ -202,14 +201,9 @@ public class CleanupStepTests
         var h = new Harness();
         var point = await SnapshotPointAsync(h);
         var plan = await h.InvokeAsync<PlanOutput>("PlanRestore", new RestoreInput(point.RestorePointId, SourceAccount, West, RestoreRole, AppKey));
-        var job = plan.Job!;
-        while (job.Restore is { Done: false })
-        {
-            h.Clock.Advance(TimeSpan.FromMinutes(1));
-            job = await h.InvokeAsync<ReplicaJob>("Restore", job);
-        }
+        var job = await h.RunStepsAsync(plan.Job!);
         var ec2 = await h.Ec2Async(RestoreRole, West);
-        var restored = Assert.Single(await ec2.DescribeInstancesAsync(new InstanceQuery(Ids: [job.Restore!.CreatedIds["instance"]])));
+        var restored = Assert.Single(await ec2.DescribeInstancesAsync(new InstanceQuery(Ids: [job.Created()["instance"]])));
         Assert.Equal(2, restored.Volumes.Count);
 
         // The last Restore call took effect but its answer was lost: the failure carries the job as planned.
@@ -229,10 +223,10 @@ public class CleanupStepTests
         Assert.Equal(ResourceStatus.Success, (await h.ReplicateAsync("p", Orders)).Outcome.Status);
         var point = (await h.Services.RestorePoints.ListAsync("p", Orders)).Single(p => !p.IsReplica);
         var plan = await h.InvokeAsync<PlanOutput>("PlanRestore", new RestoreInput(point.RestorePointId, SourceAccount, Central, RestoreRole, LocalDrKey));
-        var job = await h.WaitAsync(await h.InvokeAsync<ReplicaJob>("CopyToRegion", plan.Job!));
-        var restoring = await h.InvokeAsync<ReplicaJob>("Restore", job);
+        var job = await h.RunStepsAsync(plan.Job!, until: StepKind.RestoreDatabase);
+        var restoring = await h.InvokeAsync<Job>(StepRunners.Restore, job);
         var rds = await h.RdsAsync(RestoreRole, Central);
-        var database = restoring.Restore!.CreatedIds["db"];
+        var database = restoring.Created()["db"];
         Assert.Single(await rds.DescribeDatabasesAsync([database], null));
 
         await h.RecordFailureAsync("p", job.SessionId, Orders, job, Crash);
@@ -254,7 +248,7 @@ public class CleanupStepTests
 
         Assert.False(late.Recorded);
         var ec2 = await h.Ec2Async(RestoreRole, West);
-        Assert.Equal("running", Assert.Single(await ec2.DescribeInstancesAsync(new InstanceQuery(Ids: [job.Restore!.CreatedIds["instance"]]))).State);
+        Assert.Equal("running", Assert.Single(await ec2.DescribeInstancesAsync(new InstanceQuery(Ids: [job.Created()["instance"]]))).State);
         Assert.Equal(0, h.Aws.CallLog.Count("ec2", "TerminateInstances"));
     }
 

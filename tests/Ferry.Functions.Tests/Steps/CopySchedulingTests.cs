@@ -1,4 +1,5 @@
 using Ferry.Core.Errors;
+using Ferry.Core.Planning;
 using Ferry.Core.Ports;
 using Ferry.Core.Runs;
 using Ferry.Simulator;
@@ -15,14 +16,13 @@ public class CopySchedulingTests
     private static readonly CopySlotKey Scope = new(TargetAccount, Central, "ebs");
 
     /// <summary>AppKeyed (two volumes) planned for a cross-account copy, snapshotted and shared: ready for CopyToRegion.</summary>
-    private static async Task<(Harness Harness, ReplicaJob Job)> ReadyToCopyAsync(int quota)
+    private static async Task<(Harness Harness, Job Job)> ReadyToCopyAsync(int quota)
     {
         var h = new Harness(quotas: CopyQuotas.Parse($"ebs={quota}"));
         await h.PutPolicyAsync(ReplicaPolicy("p", "EC2", [AppKeyed], TargetRole, Central, true, DrKey));
         var session = await h.OpenSessionAsync("p");
         var job = (await h.PlanAsync("p", session, AppKeyed)).Job!;
-        job = await h.WaitAsync(await h.InvokeAsync<ReplicaJob>("TakeSnapshot", job));
-        return (h, await h.InvokeAsync<ReplicaJob>("Share", job));
+        return (h, await h.RunStepsAsync(job, until: StepKind.Copy));
     }
 
     [Fact]
@@ -30,20 +30,20 @@ public class CopySchedulingTests
     {
         var (h, job) = await ReadyToCopyAsync(quota: 1);
 
-        var first = await Assert.ThrowsAsync<FerryQuotaExceededException>(() => h.InvokeAsync<ReplicaJob>("CopyToRegion", job));
+        var first = await Assert.ThrowsAsync<FerryQuotaExceededException>(() => h.InvokeAsync<Job>("CopyToRegion", job));
         Assert.Contains("1 copy(ies) of i-0a1b2c3d4e5f60002 wait", first.Message, StringComparison.Ordinal);
         Assert.Equal(1, h.Aws.CallLog.Count("ec2", "CopySnapshot"));
 
         // While the first copy runs, a retry finds it (one describe) and waits without starting anything.
-        await Assert.ThrowsAsync<FerryQuotaExceededException>(() => h.InvokeAsync<ReplicaJob>("CopyToRegion", job));
+        await Assert.ThrowsAsync<FerryQuotaExceededException>(() => h.InvokeAsync<Job>("CopyToRegion", job));
         Assert.Equal(1, h.Aws.CallLog.Count("ec2", "CopySnapshot"));
 
         h.Clock.Advance(TimeSpan.FromHours(1));
-        job = await h.InvokeAsync<ReplicaJob>("CopyToRegion", job);
+        job = await h.InvokeAsync<Job>("CopyToRegion", job);
 
         Assert.Equal(2, h.Aws.CallLog.Count("ec2", "CopySnapshot"));
-        Assert.All(job.Replicated, i => Assert.NotNull(i.ReplicaId));
-        Assert.Equal(2, job.Replicated.Select(i => i.ReplicaId).Distinct().Count());
+        Assert.All(job.Items, i => Assert.Equal(2, i.Ids.Count));
+        Assert.Equal(2, job.Items.Select(i => i.Current).Distinct().Count());
         Assert.Equal(1, await h.Services.Slots.InUseAsync(Scope));
         job = await h.WaitAsync(job);
         Assert.Equal(0, await h.Services.Slots.InUseAsync(Scope));
@@ -57,11 +57,11 @@ public class CopySchedulingTests
         var finished = await StartCopiesElsewhereAsync(h, job);
         h.Clock.Advance(TimeSpan.FromHours(1));
 
-        job = await h.InvokeAsync<ReplicaJob>("CopyToRegion", job);
+        job = await h.InvokeAsync<Job>("CopyToRegion", job);
 
-        Assert.All(job.Replicated, i => Assert.NotNull(i.ReplicaId));
+        Assert.All(job.Items, i => Assert.Equal(2, i.Ids.Count));
         var held = await h.Services.Slots.ReadAsync(Scope);
-        Assert.Equal(job.Replicated.Select(i => i.ReplicaId).Order(), held.Select(s => s.CopyId).Order());
+        Assert.Equal(job.Items.Select(i => i.Current).Order(), held.Select(s => s.CopyId).Order());
         Assert.DoesNotContain(held, s => finished.Contains(s.CopyId!));
     }
 
@@ -72,7 +72,7 @@ public class CopySchedulingTests
         var running = await StartCopiesElsewhereAsync(h, job);
         var copies = h.Aws.CallLog.Count("ec2", "CopySnapshot");
 
-        await Assert.ThrowsAsync<FerryQuotaExceededException>(() => h.InvokeAsync<ReplicaJob>("CopyToRegion", job));
+        await Assert.ThrowsAsync<FerryQuotaExceededException>(() => h.InvokeAsync<Job>("CopyToRegion", job));
 
         Assert.Equal(copies, h.Aws.CallLog.Count("ec2", "CopySnapshot"));
         Assert.Equal(running.Order(), (await h.Services.Slots.ReadAsync(Scope)).Select(s => s.CopyId).Order());
@@ -82,11 +82,11 @@ public class CopySchedulingTests
     public async Task CopyToRegion_ClaimLeftByACrashedAttempt_IsTakenUpByTheRetryNotLeaked()
     {
         var (h, job) = await ReadyToCopyAsync(quota: 2);
-        var first = job.Replicated.First();
-        await h.Services.Slots.TryClaimAsync(Scope, "01", Names.SlotHolder(job, first, WaitStage.Replica), h.Clock.UtcNow.AddMinutes(30));
+        var first = job.Items[0];
+        await h.Services.Slots.TryClaimAsync(Scope, "01", job.SlotHolder(first, job.Cursor), h.Clock.UtcNow.AddMinutes(30));
         await h.Services.Slots.TryClaimAsync(Scope, "00", "another-resource", h.Clock.UtcNow.AddMinutes(30));
 
-        await Assert.ThrowsAsync<FerryQuotaExceededException>(() => h.InvokeAsync<ReplicaJob>("CopyToRegion", job));
+        await Assert.ThrowsAsync<FerryQuotaExceededException>(() => h.InvokeAsync<Job>("CopyToRegion", job));
 
         var mine = Assert.Single(await h.Services.Slots.ReadAsync(Scope), s => s.Slot == "01");
         Assert.NotNull(mine.CopyId);
@@ -98,22 +98,22 @@ public class CopySchedulingTests
     public async Task CheckAvailable_OneCopyDone_GivesBackThatCopysSlotAtOnce()
     {
         var (h, job) = await ReadyToCopyAsync(quota: 20);
-        job = await h.InvokeAsync<ReplicaJob>("CopyToRegion", job);
+        job = await h.InvokeAsync<Job>("CopyToRegion", job);
         // The 30 GiB volume's copy ends well before the 100 GiB one's (copy time grows with size).
         h.Clock.Advance(TimeSpan.FromSeconds(400));
 
-        job = await h.InvokeAsync<ReplicaJob>("CheckAvailable", job);
+        job = await h.InvokeAsync<Job>("CheckAvailable", job);
 
         Assert.False(job.Wait!.Ready);
         var held = Assert.Single(await h.Services.Slots.ReadAsync(Scope), s => s.Holder is not null);
-        Assert.Equal(job.Replicated.Single(i => i.ItemId == "vol-0a1b2c3d4e5f60022").ReplicaId, held.CopyId);
+        Assert.Equal(job.Items.Single(i => i.ItemId == "vol-0a1b2c3d4e5f60022").Current, held.CopyId);
     }
 
     [Fact]
     public async Task CheckAvailable_ProgressSaysTheCopiesEndBeforeTheDoubledWait_ChecksWhenTheyEnd()
     {
         var (h, job) = await ReadyToCopyAsync(quota: 20);
-        job = await h.InvokeAsync<ReplicaJob>("CopyToRegion", job);
+        job = await h.InvokeAsync<Job>("CopyToRegion", job);
         var started = h.Clock.UtcNow;
 
         var waits = new List<int>();
@@ -121,7 +121,7 @@ public class CopySchedulingTests
         {
             waits.Add(wait.Seconds);
             h.Clock.Advance(TimeSpan.FromSeconds(wait.Seconds));
-            job = await h.InvokeAsync<ReplicaJob>("CheckAvailable", job);
+            job = await h.InvokeAsync<Job>("CheckAvailable", job);
         }
 
         // The copies take 360 s and 500 s: doubling alone would see them done at 930 s.
@@ -133,9 +133,9 @@ public class CopySchedulingTests
     public async Task RecordOutcome_ResourceFailedWhileItsCopiesRun_GivesBackAllItsSlots_AndTheCleanupDeletesTheCopies()
     {
         var (h, job) = await ReadyToCopyAsync(quota: 20);
-        job = await h.InvokeAsync<ReplicaJob>("CopyToRegion", job);
+        job = await h.InvokeAsync<Job>("CopyToRegion", job);
         Assert.Equal(2, await h.Services.Slots.InUseAsync(Scope));
-        var copies = job.Replicated.Select(i => i.ReplicaId!).ToList();
+        var copies = job.Items.Select(i => i.Current).ToList();
 
         await h.RecordFailureAsync("p", job.SessionId, job.ResourceId, job, new FerrySnapshotFailedException("a later step failed"));
 
@@ -151,13 +151,13 @@ public class CopySchedulingTests
         var at = new RoleAt(TargetRole, TargetAccount, Central);
 
         var running = await new CopyScheduler(services).StartAsync(Scope, at,
-            [new CopyScheduler.Request("s/i-1/vol-1/Replica", null, _ => Task.FromResult("snap-started"))], CancellationToken.None);
+            [new CopyScheduler.Request("s/i-1/vol-1/copy3", null, _ => Task.FromResult("snap-started"))], CancellationToken.None);
 
-        Assert.Equal("snap-started", running["s/i-1/vol-1/Replica"]);
+        Assert.Equal("snap-started", running["s/i-1/vol-1/copy3"]);
         var held = (await h.Services.Slots.ReadAsync(Scope)).Where(s => s.Holder is not null).ToList();
         Assert.Equal(2, held.Count);
         Assert.Single(held, s => s is { Holder: "another-claimant", CopyId: null });
-        Assert.Single(held, s => s is { Holder: "s/i-1/vol-1/Replica", CopyId: "snap-started" });
+        Assert.Single(held, s => s is { Holder: "s/i-1/vol-1/copy3", CopyId: "snap-started" });
     }
 
     /// <summary>Slots whose first claim lapses and is taken by another claimant before its copy is recorded, as a stalled step would see.</summary>
@@ -187,15 +187,15 @@ public class CopySchedulingTests
     }
 
     /// <summary>Fills the scope's slots with copies of another session's snapshots, as another resource's flow would.</summary>
-    private static async Task<IReadOnlyList<string>> StartCopiesElsewhereAsync(Harness h, ReplicaJob job)
+    private static async Task<IReadOnlyList<string>> StartCopiesElsewhereAsync(Harness h, Job job)
     {
         var ec2 = await h.Ec2Async(TargetRole, Central);
         var copies = new List<string>();
-        foreach (var (item, index) in job.Replicated.Select((item, index) => (item, index)))
+        foreach (var (item, index) in job.Items.Select((item, index) => (item, index)))
         {
-            var holder = $"other-session/other-resource/{item.ItemId}/Replica";
+            var holder = CopySteps.Holder("other-session", "other-resource", item.ItemId, job.Cursor);
             Assert.True(await h.Services.Slots.TryClaimAsync(Scope, CopySlot.Name(index), holder, h.Clock.UtcNow.AddMinutes(30)));
-            var copy = await ec2.CopySnapshotAsync(new Ec2CopyRequest(West, item.SnapshotId!, true, DrKey, "another flow's copy", new Dictionary<string, string>()));
+            var copy = await ec2.CopySnapshotAsync(new Ec2CopyRequest(West, item.Current, true, DrKey, "another flow's copy", new Dictionary<string, string>()));
             await h.Services.Slots.RecordCopyAsync(Scope, CopySlot.Name(index), holder, copy, h.Clock.UtcNow.AddHours(26));
             copies.Add(copy);
         }

@@ -1,4 +1,5 @@
 using Ferry.Core.Errors;
+using Ferry.Core.Planning;
 using Ferry.Core.Runs;
 using Ferry.Core.Sessions;
 using Ferry.Simulator;
@@ -14,16 +15,6 @@ public class EfsBackupCopyStepTests
         var h = new Harness(world: "efs.json");
         await h.PutPolicyAsync(policy);
         return (h, await h.OpenSessionAsync("p"));
-    }
-
-    private static async Task<ReplicaJob> WaitForCopyAsync(Harness h, ReplicaJob job)
-    {
-        while (job.Wait is { Ready: false } wait)
-        {
-            h.Clock.Advance(TimeSpan.FromSeconds(wait.Seconds));
-            job = await h.InvokeAsync<ReplicaJob>("CheckBackupCopy", job);
-        }
-        return job;
     }
 
     [Fact]
@@ -55,22 +46,42 @@ public class EfsBackupCopyStepTests
     }
 
     [Fact]
-    public async Task StartBackupCopy_RunTwice_OneCopyJob_ThenOutcomeWithRestorePointOfTheCopy()
+    public async Task CopyToRegion_RunTwice_OneCopyJob_ThenOutcomeWithRestorePointOfTheCopy()
     {
         var (h, session) = await OpenAsync(AccountPolicy("p", [SharedHome], "dr-vault"));
         var plan = await h.PlanAsync("p", session, SharedHome);
+        Assert.Equal([StepKind.Copy, StepKind.WaitForAvailable], plan.Job!.Steps.Select(s => s.Kind));
 
-        var first = await h.InvokeAsync<ReplicaJob>("StartBackupCopy", plan.Job!);
-        var second = await h.InvokeAsync<ReplicaJob>("StartBackupCopy", plan.Job!);
-        var done = await WaitForCopyAsync(h, second);
+        var first = await h.InvokeAsync<Job>(StepRunners.CopyToRegion, plan.Job!);
+        var second = await h.InvokeAsync<Job>(StepRunners.CopyToRegion, plan.Job!);
+        var done = await h.RunStepsAsync(second);
         var outcome = await h.InvokeAsync<OutcomeOutput>("RecordOutcome", new OutcomeInput("p", session, SharedHome, Job: done));
 
-        Assert.Equal(first.BackupCopy!.CopyJobId, second.BackupCopy!.CopyJobId);
+        Assert.Equal(first.Items[0].Current, second.Items[0].Current);
         Assert.Equal(2, h.Aws.CallLog.Count("backup", "StartCopyJob", "OK"));
         Assert.Single(h.Aws.CallLog.Records.Where(c => c.Operation == "StartCopyJob").Select(c => c.Parameter("IdempotencyToken")).Distinct());
         Assert.Equal(ResourceStatus.Success, outcome.Status);
+        // The completed copy job is known by its destination recovery point from then on.
+        Assert.NotEqual(second.Items[0].Current, done.Items[0].Current);
         var point = Assert.Single(await h.Services.RestorePoints.ListAsync("p", SharedHome));
-        Assert.Equal((true, Management, Central, done.BackupCopy!.DestinationRecoveryPointArn), (point.IsReplica, point.AccountId, point.Region, point.Snapshots[0].SnapshotId));
+        Assert.Equal((true, Management, Central, done.Items[0].Current), (point.IsReplica, point.AccountId, point.Region, point.Snapshots[0].SnapshotId));
+    }
+
+    [Fact]
+    public async Task Plan_OptInOffInTheFileSystemsRegion_TurnsItOnBeforeTheCopy_AndTheCopyCompletes()
+    {
+        var (h, session) = await OpenAsync(AccountPolicy("p", [Archive], "dr-vault", region: North));
+        var plan = await h.PlanAsync("p", session, Archive, North);
+        Assert.Equal([StepKind.EnableBackupOptIn, StepKind.Copy, StepKind.WaitForAvailable], plan.Job!.Steps.Select(s => s.Kind));
+
+        var done = await h.RunStepsAsync(plan.Job!);
+        var outcome = await h.InvokeAsync<OutcomeOutput>("RecordOutcome", new OutcomeInput("p", session, Archive, Job: done));
+
+        Assert.Equal(ResourceStatus.Success, outcome.Status);
+        var backup = h.Aws.Backup(await h.Services.Credentials.AssumeAsync(SourceRole), North);
+        Assert.True((await backup.GetResourceTypeOptInAsync())["EFS"]);
+        var optIn = Assert.Single(h.Aws.CallLog.Records, c => c.Operation == "UpdateRegionSettings");
+        Assert.True(optIn.Sequence < h.Aws.CallLog.Records.First(c => c.Operation == "StartCopyJob").Sequence);
     }
 
     [Fact]
@@ -83,9 +94,9 @@ public class EfsBackupCopyStepTests
         {
             var session = await h.InvokeAsync<OpenSessionOutput>("OpenSession", new OpenSessionInput("p", $"s{run}"));
             var plan = await h.PlanAsync("p", session.SessionId, SharedHome);
-            var done = await WaitForCopyAsync(h, await h.InvokeAsync<ReplicaJob>("StartBackupCopy", plan.Job!));
+            var done = await h.RunStepsAsync(plan.Job!);
             await h.InvokeAsync<OutcomeOutput>("RecordOutcome", new OutcomeInput("p", session.SessionId, SharedHome, Job: done));
-            copies.Add(done.BackupCopy!.DestinationRecoveryPointArn!);
+            copies.Add(done.Items[0].Current);
             h.Clock.Advance(TimeSpan.FromHours(1));
         }
 
@@ -99,29 +110,28 @@ public class EfsBackupCopyStepTests
     }
 
     [Fact]
-    public async Task CheckBackupCopy_FailedCopyJob_FailsWithTheJobAndState()
+    public async Task CheckAvailable_FailedCopyJob_FailsWithTheJobAndState()
     {
         var h = new Harness(new FaultSettings(1, [new FaultRule("backup:StartCopyJob", SnapshotError: 1)]), "efs.json");
         await h.PutPolicyAsync(AccountPolicy("p", [SharedHome], "dr-vault"));
         var plan = await h.PlanAsync("p", await h.OpenSessionAsync("p"), SharedHome);
-        var job = await h.InvokeAsync<ReplicaJob>("StartBackupCopy", plan.Job!);
+        var job = await h.InvokeAsync<Job>(StepRunners.CopyToRegion, plan.Job!);
 
-        var e = await Assert.ThrowsAsync<FerrySnapshotFailedException>(() => WaitForCopyAsync(h, job));
+        var e = await Assert.ThrowsAsync<FerrySnapshotFailedException>(() => h.WaitAsync(job));
 
-        Assert.Contains($"Copy job {job.BackupCopy!.CopyJobId} of {SharedHome} ended FAILED", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"Copy of {SharedHome} failed in {Management}/{West}: {job.Items[0].Current} is in state FAILED", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Steps_OnAJobWithoutBackupCopy_FailNamingTheField()
+    public async Task CopyToRegion_EfsJobWithoutItsVaults_FailsNamingThePayload()
     {
         var (h, session) = await OpenAsync(AccountPolicy("p", [SharedHome], "dr-vault"));
-        var job = (await h.PlanAsync("p", session, SharedHome)).Job! with { BackupCopy = null };
+        var job = (await h.PlanAsync("p", session, SharedHome)).Job! with { Payload = new ReplicaPayload() };
 
-        var start = await Assert.ThrowsAsync<FerryInvalidInputException>(() => h.InvokeAsync<ReplicaJob>("StartBackupCopy", job));
-        var check = await Assert.ThrowsAsync<FerryInvalidInputException>(() => h.InvokeAsync<ReplicaJob>("CheckBackupCopy", job));
+        var error = await Assert.ThrowsAsync<FerryInvalidInputException>(() => h.InvokeAsync<Job>(StepRunners.CopyToRegion, job));
 
-        Assert.StartsWith("backupCopy:", start.Message, StringComparison.Ordinal);
-        Assert.StartsWith("backupCopy:", check.Message, StringComparison.Ordinal);
+        Assert.StartsWith("payload:", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, h.Aws.CallLog.Count("backup", "StartCopyJob"));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Ferry.Core.Inventory;
+using Ferry.Core.Planning;
 using Ferry.Core.Ports;
 using Ferry.Core.Runs;
 using Ferry.Core.Sessions;
@@ -10,7 +11,7 @@ namespace Ferry.Functions.Tests.Steps;
 public class IdempotencyTests
 {
 
-    private static async Task<(Harness Harness, ReplicaJob Job)> PlannedAsync(string type = "EC2", string resource = AppKeyed)
+    private static async Task<(Harness Harness, Job Job)> PlannedAsync(string type = "EC2", string resource = AppKeyed)
     {
         var h = new Harness();
         await h.PutPolicyAsync(ReplicaPolicy("p", type, [resource], TargetRole, Central, true, DrKey));
@@ -23,11 +24,11 @@ public class IdempotencyTests
     {
         var (h, job) = await PlannedAsync();
 
-        var first = await h.InvokeAsync<ReplicaJob>("TakeSnapshot", job);
-        var second = await h.InvokeAsync<ReplicaJob>("TakeSnapshot", job);
+        var first = await h.InvokeAsync<Job>("TakeSnapshot", job);
+        var second = await h.InvokeAsync<Job>("TakeSnapshot", job);
 
         Assert.Equal(1, h.Aws.CallLog.Count("ec2", "CreateSnapshots", "OK"));
-        Assert.Equal(first.Items.Select(i => i.SnapshotId), second.Items.Select(i => i.SnapshotId));
+        Assert.Equal(first.Items.Select(i => i.Ids[0]), second.Items.Select(i => i.Ids[0]));
         var ec2 = await h.Ec2Async(SourceRole, West);
         Assert.Equal(job.Items.Count, (await ec2.DescribeSnapshotsAsync(new SnapshotQuery(Tags: [new TagQuery(FerryTags.Source, [AppKeyed])]))).Count);
     }
@@ -37,8 +38,8 @@ public class IdempotencyTests
     {
         var (h, job) = await PlannedAsync("RDS", "orders-db");
 
-        await h.InvokeAsync<ReplicaJob>("TakeSnapshot", job);
-        await h.InvokeAsync<ReplicaJob>("TakeSnapshot", job);
+        await h.InvokeAsync<Job>("TakeSnapshot", job);
+        await h.InvokeAsync<Job>("TakeSnapshot", job);
 
         Assert.Equal(1, h.Aws.CallLog.Count("rds", "CreateDBSnapshot", "OK"));
     }
@@ -47,29 +48,30 @@ public class IdempotencyTests
     public async Task ShareAndCopy_RunTwice_OneCopyPerVolume()
     {
         var (h, job) = await PlannedAsync();
-        job = await h.WaitAsync(await h.InvokeAsync<ReplicaJob>("TakeSnapshot", job));
+        job = await h.RunStepsAsync(job, until: StepKind.Share);
 
-        job = await h.InvokeAsync<ReplicaJob>("Share", await h.InvokeAsync<ReplicaJob>("Share", job));
-        var first = await h.InvokeAsync<ReplicaJob>("CopyToRegion", job);
-        var second = await h.InvokeAsync<ReplicaJob>("CopyToRegion", job);
+        // A retry runs the step again on the same input.
+        var shared = await h.InvokeAsync<Job>("Share", job);
+        await h.InvokeAsync<Job>("Share", job);
+        var first = await h.InvokeAsync<Job>("CopyToRegion", shared);
+        var second = await h.InvokeAsync<Job>("CopyToRegion", shared);
 
         Assert.Equal(job.Items.Count, h.Aws.CallLog.Count("ec2", "CopySnapshot", "OK"));
-        Assert.Equal(first.Items.Select(i => i.ReplicaId), second.Items.Select(i => i.ReplicaId));
+        Assert.Equal(first.Items.Select(i => i.Current), second.Items.Select(i => i.Current));
     }
 
     [Fact]
     public async Task CopyToRegion_Rds_RunTwice_OneCopyWithTheDeterministicIdentifier()
     {
         var (h, job) = await PlannedAsync("RDS", "orders-db");
-        job = await h.WaitAsync(await h.InvokeAsync<ReplicaJob>("TakeSnapshot", job));
-        job = await h.InvokeAsync<ReplicaJob>("Share", job);
+        job = await h.RunStepsAsync(job, until: StepKind.Copy);
 
-        var first = await h.InvokeAsync<ReplicaJob>("CopyToRegion", job);
-        var second = await h.InvokeAsync<ReplicaJob>("CopyToRegion", job);
+        var first = await h.InvokeAsync<Job>("CopyToRegion", job);
+        var second = await h.InvokeAsync<Job>("CopyToRegion", job);
 
         Assert.Equal(1, h.Aws.CallLog.Count("rds", "CopyDBSnapshot", "OK"));
-        Assert.Equal(first.Items[0].StagingId, second.Items[0].StagingId);
-        Assert.Equal(Names.RdsSnapshot("orders-db", job.SessionId), first.Items[0].StagingId);
+        Assert.Equal(first.Items[0].Current, second.Items[0].Current);
+        Assert.Equal(Names.RdsSnapshot("orders-db", job.SessionId), first.Items[0].Current);
     }
 
     [Fact]
@@ -81,13 +83,14 @@ public class IdempotencyTests
         var point = (await h.Services.RestorePoints.ListAsync("p", AppKeyed)).Single(p => !p.IsReplica);
         var plan = await h.InvokeAsync<PlanOutput>("PlanRestore", new RestoreInput(point.RestorePointId, SourceAccount, West, RestoreRole, AppKey, SessionId: "restore-1"));
 
-        var first = await h.InvokeAsync<ReplicaJob>("Restore", plan.Job!);
-        await h.InvokeAsync<ReplicaJob>("Restore", plan.Job!);
+        var first = await h.InvokeAsync<Job>("Restore", plan.Job!);
+        await h.InvokeAsync<Job>("Restore", plan.Job!);
         h.Clock.Advance(TimeSpan.FromMinutes(10));
-        var done = await h.InvokeAsync<ReplicaJob>("Restore", first);
-        await h.InvokeAsync<ReplicaJob>("Restore", done);
+        var done = await h.InvokeAsync<Job>("Restore", first);
+        var retried = await h.InvokeAsync<Job>("Restore", first);
 
-        Assert.True(done.Restore!.Done);
+        Assert.True(done.Finished);
+        Assert.True(retried.Finished);
         Assert.Equal(1, h.Aws.CallLog.Count("ec2", "RegisterImage", "OK"));
         Assert.Single(h.Aws.CallLog.Records.Where(c => c.Operation == "RunInstances" && c.Succeeded).Select(c => c.Parameter("ClientToken")).Distinct());
         var ec2 = await h.Ec2Async(RestoreRole, West);

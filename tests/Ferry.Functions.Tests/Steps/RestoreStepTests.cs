@@ -19,10 +19,10 @@ public class RestoreStepTests
         return (await h.Services.RestorePoints.ListAsync("p", resource)).Single(p => !p.IsReplica);
     }
 
-    private static async Task<Ec2Instance> RestoredInstanceAsync(Harness h, string role, string region, ReplicaJob job)
+    private static async Task<Ec2Instance> RestoredInstanceAsync(Harness h, string role, string region, Job job)
     {
         var ec2 = await h.Ec2Async(role, region);
-        return Assert.Single(await ec2.DescribeInstancesAsync(new InstanceQuery(Ids: [job.Restore!.CreatedIds["instance"]])));
+        return Assert.Single(await ec2.DescribeInstancesAsync(new InstanceQuery(Ids: [job.Created()["instance"]])));
     }
 
     private static void AssertLikeOriginal(Ec2Instance restored, string key)
@@ -115,7 +115,7 @@ public class RestoreStepTests
 
         Assert.Equal(ResourceStatus.Success, outcome.Status);
         var rds = await h.RdsAsync(RestoreRole, West);
-        var db = Assert.Single(await rds.DescribeDatabasesAsync([job!.Restore!.CreatedIds["db"]], null));
+        var db = Assert.Single(await rds.DescribeDatabasesAsync([job!.Created()["db"]], null));
         Assert.StartsWith("orders-db-restored-", db.Identifier, StringComparison.Ordinal);
         Assert.Equal(("available", AppKey, "postgres"), (db.Status, db.KmsKeyId, db.Engine));
     }
@@ -129,7 +129,7 @@ public class RestoreStepTests
         var (outcome, job) = await h.RestoreAsync(new RestoreInput(point.RestorePointId, SourceAccount, Central, RestoreRole, LocalDrKey));
 
         Assert.Equal(ResourceStatus.Success, outcome.Status);
-        var db = Assert.Single(await (await h.RdsAsync(RestoreRole, Central)).DescribeDatabasesAsync([job!.Restore!.CreatedIds["db"]], null));
+        var db = Assert.Single(await (await h.RdsAsync(RestoreRole, Central)).DescribeDatabasesAsync([job!.Created()["db"]], null));
         Assert.Equal((Orders, LocalDrKey, "db.m6g.large"), (db.Identifier, db.KmsKeyId, db.DbClass));
     }
 
@@ -142,7 +142,7 @@ public class RestoreStepTests
         var (outcome, job) = await h.RestoreAsync(new RestoreInput(point.RestorePointId, TargetAccount, West, RestoreTarget, DrWestKey));
 
         Assert.Equal(ResourceStatus.Success, outcome.Status);
-        var db = Assert.Single(await (await h.RdsAsync(RestoreTarget, West)).DescribeDatabasesAsync([job!.Restore!.CreatedIds["db"]], null));
+        var db = Assert.Single(await (await h.RdsAsync(RestoreTarget, West)).DescribeDatabasesAsync([job!.Created()["db"]], null));
         Assert.Equal(DrWestKey, db.KmsKeyId);
         Assert.Contains(h.Aws.CallLog.Records, c => c.Operation == "ModifyDBSnapshotAttribute" && c.Role == SourceRole);
     }
@@ -157,7 +157,7 @@ public class RestoreStepTests
         var (outcome, job) = await h.RestoreAsync(new RestoreInput(point.RestorePointId, TargetAccount, Central, RestoreTarget, DrKey));
 
         Assert.Equal(ResourceStatus.Success, outcome.Status);
-        var db = Assert.Single(await (await h.RdsAsync(RestoreTarget, Central)).DescribeDatabasesAsync([job!.Restore!.CreatedIds["db"]], null));
+        var db = Assert.Single(await (await h.RdsAsync(RestoreTarget, Central)).DescribeDatabasesAsync([job!.Created()["db"]], null));
         Assert.Equal(DrKey, db.KmsKeyId);
         var copies = h.Aws.CallLog.Records.Where(c => c.Operation == "CopyDBSnapshot" && c.Succeeded).Skip(copiesBefore).ToList();
         Assert.Equal([West, Central], copies.Select(c => c.Region));

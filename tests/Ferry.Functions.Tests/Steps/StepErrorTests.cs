@@ -1,5 +1,6 @@
 using System.Text;
 using Ferry.Core.Errors;
+using Ferry.Core.Planning;
 using Ferry.Core.Ports;
 using Ferry.Core.Runs;
 using Ferry.Core.Sessions;
@@ -12,7 +13,7 @@ namespace Ferry.Functions.Tests.Steps;
 public class StepErrorTests
 {
 
-    private static async Task<(Harness Harness, ReplicaJob Job)> PlannedAsync(FaultSettings? faults = null, string targetRole = TargetRole, string key = DrKey)
+    private static async Task<(Harness Harness, Job Job)> PlannedAsync(FaultSettings? faults = null, string targetRole = TargetRole, string key = DrKey)
     {
         var h = new Harness(faults);
         await h.PutPolicyAsync(ReplicaPolicy("p", "EC2", [AppKeyed], targetRole, Central, true, key));
@@ -26,7 +27,7 @@ public class StepErrorTests
     {
         var (h, job) = await PlannedAsync(new FaultSettings(7, [new FaultRule("ec2:CreateSnapshots", Throttle: 1)]));
 
-        var error = await Assert.ThrowsAsync<FerryThrottledException>(() => h.InvokeAsync<ReplicaJob>("TakeSnapshot", job));
+        var error = await Assert.ThrowsAsync<FerryThrottledException>(() => h.InvokeAsync<Job>("TakeSnapshot", job));
 
         Assert.Equal(("RequestLimitExceeded", true), (error.AwsErrorCode, error.Retryable));
         Assert.NotNull(error.AwsRequestId);
@@ -50,23 +51,22 @@ public class StepErrorTests
     public async Task CopyToRegion_NoFreeCopySlot_FailsAsQuotaExceededThenCopiesOnceASlotFrees()
     {
         var (h, job) = await PlannedAsync();
-        job = await h.WaitAsync(await h.InvokeAsync<ReplicaJob>("TakeSnapshot", job));
-        job = await h.InvokeAsync<ReplicaJob>("Share", job);
+        job = await h.RunStepsAsync(job, until: StepKind.Copy);
         var scope = new CopySlotKey(TargetAccount, Central, "ebs");
         var limit = h.Services.CopyQuotas.For(scope);
         for (var i = 0; i < limit; i++)
             Assert.True(await h.Services.Slots.TryClaimAsync(scope, CopySlot.Name(i), $"other-{i}", h.Clock.UtcNow.AddHours(1)));
 
-        var error = await Assert.ThrowsAsync<FerryQuotaExceededException>(() => h.InvokeAsync<ReplicaJob>("CopyToRegion", job));
+        var error = await Assert.ThrowsAsync<FerryQuotaExceededException>(() => h.InvokeAsync<Job>("CopyToRegion", job));
         Assert.Contains("wait for a free slot of the ebs:222222222222:eu-central-1 quota", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, h.Aws.CallLog.Count("ec2", "CopySnapshot"));
 
         await h.Services.Slots.FreeAsync(scope, new CopySlot(CopySlot.Name(0), "other-0"));
         await h.Services.Slots.FreeAsync(scope, new CopySlot(CopySlot.Name(1), "other-1"));
-        job = await h.InvokeAsync<ReplicaJob>("CopyToRegion", job);
+        job = await h.InvokeAsync<Job>("CopyToRegion", job);
         Assert.Equal(limit, await h.Services.Slots.InUseAsync(scope));
         job = await h.WaitAsync(job);
-        Assert.All(job.Replicated, i => Assert.NotNull(i.ReplicaId));
+        Assert.All(job.Items, i => Assert.Equal(2, i.Ids.Count));
         Assert.Equal(limit - 2, await h.Services.Slots.InUseAsync(scope));
     }
 
@@ -74,11 +74,10 @@ public class StepErrorTests
     public async Task CopyToRegion_TargetRoleCannotUseTheKey_FailsAsAccessDeniedNamingRoleAndKey()
     {
         var (h, job) = await PlannedAsync();
-        job = await h.WaitAsync(await h.InvokeAsync<ReplicaJob>("TakeSnapshot", job));
-        job = await h.InvokeAsync<ReplicaJob>("Share", job);
-        var tampered = job with { Items = [.. job.Items.Select(i => i with { TargetKey = LocalDrKey })] };
+        job = await h.RunStepsAsync(job, until: StepKind.Copy);
+        var tampered = job with { Steps = [.. job.Steps.Select((s, i) => i == job.Cursor ? s with { KmsKey = LocalDrKey } : s)] };
 
-        var error = await Assert.ThrowsAsync<FerryAccessDeniedException>(() => h.InvokeAsync<ReplicaJob>("CopyToRegion", tampered));
+        var error = await Assert.ThrowsAsync<FerryAccessDeniedException>(() => h.InvokeAsync<Job>("CopyToRegion", tampered));
 
         Assert.Contains(TargetRole, error.Message, StringComparison.Ordinal);
         Assert.Contains(LocalDrKey, error.Message, StringComparison.Ordinal);

@@ -26,7 +26,8 @@ internal sealed class RecoveryPoints(FerryServices services) : ISnapshotService
     {
         var vaults = job.Payload as BackupCopyPayload
             ?? throw new FerryInvalidInputException($"payload: job of {job.ResourceId} is not an EFS backup copy");
-        var backup = await services.BackupAsync(at, cancellationToken);
+        // AWS Backup starts a copy job in the recovery point's region; the copy lands in the destination vault's.
+        var backup = await services.BackupAsync(at with { Region = order.From.Region }, cancellationToken);
         return await backup.StartCopyJobAsync(new StartCopyJobRequest(order.SourceId, vaults.SourceVault, vaults.VaultArn, at.Role,
             Names.CopyJobToken(job.SessionId, job.ResourceId)), cancellationToken);
     }
