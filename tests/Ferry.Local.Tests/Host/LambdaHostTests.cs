@@ -9,6 +9,7 @@ using Ferry.Local.Host;
 using Ferry.Simulator;
 using Ferry.Simulator.Stores;
 using Ferry.Simulator.World;
+using Ferry.Tests.Shared;
 using static Ferry.Tests.Shared.Scenario;
 
 namespace Ferry.Local.Tests.Host;
@@ -29,14 +30,14 @@ public sealed class LambdaHostTests : IAsyncLifetime
     private const string EfsPolicy = """
         {
           "id": "p", "type": "EFS",
-          "sources": { "sourceRole": "arn:aws:iam::111111111111:role/FerrySource", "regions": ["eu-west-1"], "resources": { "ids": ["fs-0a1b2c3d4e5f60001"] } },
-          "backupCopies": { "mappings": [{ "sourceRegion": "eu-west-1", "targetRegion": "eu-central-1", "vault": "dr-vault" }] },
+          "sources": { "sourceRole": "arn:aws:iam::111111111111:role/FerrySource", "regions": ["eu-north-1"], "resources": { "ids": ["fs-0a1b2c3d4e5f60003"] } },
+          "backupCopies": { "mappings": [{ "sourceRegion": "eu-north-1", "targetRegion": "eu-central-1", "vault": "dr-vault" }] },
           "retention": { "restorePoints": 2 }
         }
         """;
 
     /// <summary>The steps only EFS backup copies use; <see cref="EfsSteps_InvokedOverHttp_CopyABackup"/> invokes them.</summary>
-    private static readonly string[] EfsSteps = ["StartBackupCopy", "CheckBackupCopy"];
+    private static readonly string[] EfsSteps = [StepRunners.EnableBackupOptIn];
 
     private readonly HttpClient _http = new();
     private SimulatedAws _aws = null!;
@@ -66,9 +67,7 @@ public sealed class LambdaHostTests : IAsyncLifetime
         var open = await InvokeAsync<OpenSessionOutput>("OpenSession", new OpenSessionInput("p"));
         var found = await InvokeAsync<DiscoverOutput>("arn:aws:lambda:eu-west-1:999999999999:function:ferry-Discover", new DiscoverInput("p", open.SessionId, "eu-west-1"));
         var plan = await InvokeAsync<PlanOutput>("ferry-Plan", new ResourceKey("p", open.SessionId, found.Region, found.ResourceIds.Single()));
-        var job = await WaitAsync(await InvokeAsync<ReplicaJob>("TakeSnapshot", plan.Job!));
-        job = await InvokeAsync<ReplicaJob>("Share", job);
-        job = await WaitAsync(await InvokeAsync<ReplicaJob>("CopyToRegion", job));
+        var job = await RunStepsAsync(plan.Job!);
         var outcome = await InvokeAsync<OutcomeOutput>("RecordOutcome", new OutcomeInput("p", open.SessionId, Instance, Job: job));
         await InvokeAsync<RetentionOutput>("ApplyRetention", new RetentionInput("p", Instance, open.SessionId));
         var closed = await InvokeAsync<CloseSessionOutput>("CloseSession", new CloseSessionInput(open.SessionId));
@@ -76,15 +75,10 @@ public sealed class LambdaHostTests : IAsyncLifetime
         var point = (await _services.RestorePoints.ListAsync("p", Instance)).Single(p => !p.IsReplica);
         var restore = await InvokeAsync<PlanOutput>("PlanRestore", new RestoreInput(point.RestorePointId, "111111111111", "eu-west-1",
             "arn:aws:iam::111111111111:role/FerryRestore", "arn:aws:kms:eu-west-1:111111111111:key/1111aaaa-0000-4000-8000-000000000111"));
-        var restoring = await InvokeAsync<ReplicaJob>("Restore", restore.Job!);
-        while (!restoring.Restore!.Done)
-        {
-            ((ManualClock)_aws.Clock).Advance(TimeSpan.FromSeconds(restoring.Wait!.Seconds));
-            restoring = await InvokeAsync<ReplicaJob>("Restore", restoring);
-        }
+        var restoring = await RunStepsAsync(restore.Job!);
 
         Assert.Equal((ResourceStatus.Success, ResourceStatus.Success), (outcome.Status, closed.Status));
-        Assert.True(restoring.Restore.Done);
+        Assert.True(restoring.Finished);
         Assert.Equal(StepCatalog.All.Select(s => s.Name).Except(EfsSteps).Order(), _host.Invocations.Keys.Order());
     }
 
@@ -95,19 +89,14 @@ public sealed class LambdaHostTests : IAsyncLifetime
         await StartAsync("efs.json", EfsPolicy);
 
         var open = await InvokeAsync<OpenSessionOutput>("OpenSession", new OpenSessionInput("p"));
-        var found = await InvokeAsync<DiscoverOutput>("Discover", new DiscoverInput("p", open.SessionId, "eu-west-1"));
+        var found = await InvokeAsync<DiscoverOutput>("Discover", new DiscoverInput("p", open.SessionId, "eu-north-1"));
         var plan = await InvokeAsync<PlanOutput>("Plan", new ResourceKey("p", open.SessionId, found.Region, found.ResourceIds.Single()));
-        var job = await InvokeAsync<ReplicaJob>("StartBackupCopy", plan.Job!);
-        while (job.Wait is { Ready: false } wait)
-        {
-            ((ManualClock)_aws.Clock).Advance(TimeSpan.FromSeconds(wait.Seconds));
-            job = await InvokeAsync<ReplicaJob>("CheckBackupCopy", job);
-        }
+        var job = await RunStepsAsync(plan.Job!);
         var outcome = await InvokeAsync<OutcomeOutput>("RecordOutcome", new OutcomeInput("p", open.SessionId, job.ResourceId, Job: job));
 
         Assert.Equal(ResourceStatus.Success, outcome.Status);
-        Assert.NotNull(job.BackupCopy!.DestinationRecoveryPointArn);
-        Assert.Subset(_host.Invocations.Keys.ToHashSet(), EfsSteps.ToHashSet());
+        Assert.Equal(job.Items[0].Current, Assert.Single(await _services.RestorePoints.ListAsync("p", job.ResourceId)).Snapshots[0].SnapshotId);
+        Assert.Subset(_host.Invocations.Keys.ToHashSet(), EfsSteps.Concat([StepRunners.CopyToRegion, StepRunners.CheckAvailable]).ToHashSet());
     }
 
     [Fact]
@@ -207,15 +196,7 @@ public sealed class LambdaHostTests : IAsyncLifetime
     [InlineData("arn:aws:lambda:us-east-1:000000000000:function:ferry-Plan:$LATEST", "Plan")]
     public void StepName_AcceptsNamesAndArns(string functionName, string step) => Assert.Equal(step, LambdaHost.StepName(functionName));
 
-    private async Task<ReplicaJob> WaitAsync(ReplicaJob job)
-    {
-        while (job.Wait is { Ready: false } wait)
-        {
-            ((ManualClock)_aws.Clock).Advance(TimeSpan.FromSeconds(wait.Seconds));
-            job = await InvokeAsync<ReplicaJob>("CheckAvailable", job);
-        }
-        return job;
-    }
+    private Task<Job> RunStepsAsync(Job job) => PlanWalk.RunAsync(job, InvokeAsync<Job>, (ManualClock)_aws.Clock);
 
     private async Task<T> InvokeAsync<T>(string function, object input)
     {
