@@ -51,9 +51,9 @@ public static class StepCatalog
     public static readonly IReadOnlyList<StepDefinition> All =
     [
         Step("OpenSession", (s, l) => new OpenSessionFunction(s, l), assumes: [], reads: [Policies, Sessions], writes: [Sessions]),
-        Step("Discover", (s, l) => new DiscoverFunction(s, l), assumes: [Source], reads: [], writes: [Sessions]),
+        Step("Discover", (s, l) => new DiscoverFunction(s, l), assumes: [Source], reads: [Policies], writes: [Sessions]),
         // Plan checks key access as the source and target roles, and reads Aurora engine versions as the target role.
-        Step("Plan", (s, l) => new PlanFunction(s, l), assumes: [Source, Target], reads: [], writes: [Sessions]),
+        Step("Plan", (s, l) => new PlanFunction(s, l), assumes: [Source, Target], reads: [Policies], writes: [Sessions]),
         Step("TakeSnapshot", (s, l) => new TakeSnapshotFunction(s, l), assumes: [Source], reads: [], writes: [Sessions]),
         // A restore from a replica shares as the replica's target role.
         Step("Share", (s, l) => new ShareFunction(s, l), assumes: [Source, Target], reads: [], writes: [Sessions]),
@@ -61,14 +61,14 @@ public static class StepCatalog
         Step("CheckAvailable", (s, l) => new CheckAvailableFunction(s, l), assumes: [Source, Target, Restore], reads: [CopySlots], writes: [Sessions, CopySlots]),
         // After a failure it deletes what the attempt made, as the role that made it (Cleanup.AfterFailureAsync).
         Step("RecordOutcome", (s, l) => new RecordOutcomeFunction(s, l), assumes: [Source, Target, Restore],
-            reads: [Sessions, CopySlots], writes: [Sessions, RestorePoints, CopySlots]),
+            reads: [Sessions, RestorePoints, CopySlots], writes: [Sessions, RestorePoints, CopySlots]),
         Step("CloseSession", (s, l) => new CloseSessionFunction(s, l), assumes: [], reads: [Policies, Sessions], writes: [Sessions]),
         // Retention deletes as the restore point's owner: the source role for snapshots, the target role for replicas;
         // the sweep of earlier attempts' leftovers deletes as the same roles, where the replica flows made them.
         Step("ApplyRetention", (s, l) => new ApplyRetentionFunction(s, l), assumes: [Source, Target],
-            reads: [Sessions, RestorePoints], writes: [Sessions, RestorePoints]),
+            reads: [Policies, Sessions, RestorePoints], writes: [Sessions, RestorePoints]),
         // Restore planning describes the restore point's keys as its owner and checks key access as the restore role.
-        Step("PlanRestore", (s, l) => new PlanRestoreFunction(s, l), assumes: [Source, Target, Restore], reads: [RestorePoints], writes: [Sessions]),
+        Step("PlanRestore", (s, l) => new PlanRestoreFunction(s, l), assumes: [Source, Target, Restore], reads: [RestorePoints, Sessions], writes: [Sessions]),
         Step("Restore", (s, l) => new RestoreFunction(s, l), assumes: [Restore], reads: [], writes: [Sessions]),
         // EFS copies run as the file system's own account role: the source role (a member account's, in Organization mode).
         Step("StartBackupCopy", (s, l) => new StartBackupCopyFunction(s, l), assumes: [Source], reads: [], writes: [Sessions]),
