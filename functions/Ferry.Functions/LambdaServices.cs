@@ -4,6 +4,7 @@ using Ferry.Aws.Runtime;
 using Ferry.Aws.Sts;
 using Ferry.Core.Ports;
 using Ferry.Core.Runs;
+using Ferry.Core.Settings;
 
 namespace Ferry.Functions;
 
@@ -22,10 +23,7 @@ public static class LambdaServices
         var options = AwsOptions.FromEnvironment();
         var region = Environment.GetEnvironmentVariable("AWS_REGION") ?? "us-east-1";
         var dynamo = DynamoTables.Client(options, region);
-        var tables = new DynamoTables(
-            Setting("FERRY_POLICIES_TABLE", "ferry-policies"),
-            Setting("FERRY_SESSIONS_TABLE", "ferry-sessions"),
-            Setting("FERRY_RESTORE_POINTS_TABLE", "ferry-restore-points"));
+        var tables = DynamoTables.FromEnvironment();
         var clock = SystemClock.Instance;
         return new FerryServices(
             new StsCredentialsPort(options, clock: clock),
@@ -33,14 +31,11 @@ public static class LambdaServices
             new DynamoPolicyStore(dynamo, tables, clock),
             new DynamoSessionStore(dynamo, tables),
             new DynamoRestorePointStore(dynamo, tables),
-            new DynamoCopySlots(dynamo, Setting("FERRY_COPY_SLOTS_TABLE", DynamoCopySlots.DefaultTable), clock),
+            new DynamoCopySlots(dynamo, tables.CopySlots, clock),
             clock,
             WaitSettings.Default)
         {
-            CopyQuotas = CopyQuotas.Parse(Environment.GetEnvironmentVariable(CopyQuotas.Variable)),
+            CopyQuotas = CopyQuotas.Parse(Environment.GetEnvironmentVariable(FerryVariables.CopyQuotas)),
         };
     }
-
-    private static string Setting(string name, string fallback) =>
-        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : fallback;
 }

@@ -1,13 +1,35 @@
+using Ferry.Aws.Dynamo;
+using Ferry.Core.Planning;
 using Ferry.Core.Runs;
 using Ferry.Functions.Steps;
+using static Ferry.Aws.Dynamo.FerryTable;
+using static Ferry.Core.Planning.RoleKind;
 
 namespace Ferry.Functions;
 
-/// <summary>A step as the local host and CDK see it: its name, its Lambda handler string, and how to make it.</summary>
-public sealed record StepDefinition(string Name, Type Type, Func<FerryServices, StepLog, IStepHandler> Create)
+/// <summary>
+/// A step as its hosts see it: the Lambda function (name, handler, how to make it) and what its IAM role must allow:
+/// the Ferry roles it assumes in source and target accounts, and the tables it reads and writes.
+/// </summary>
+/// <param name="Assumes">The member-account roles the step assumes (none: it only touches Ferry's tables).</param>
+/// <param name="Reads">Tables it gets, queries or scans (with their indexes).</param>
+/// <param name="Writes">Tables it puts, updates or deletes items in.</param>
+public sealed record StepDefinition(
+    string Name,
+    Type Type,
+    Func<FerryServices, StepLog, IStepHandler> Create,
+    IReadOnlyList<RoleKind> Assumes,
+    IReadOnlyList<FerryTable> Reads,
+    IReadOnlyList<FerryTable> Writes)
 {
     /// <summary>The managed runtime's handler string: assembly::type::method.</summary>
     public string Handler => $"Ferry.Functions::{Type.FullName}::HandleAsync";
+
+    /// <summary>The deployed function's name, also the name of its execution role (other accounts' roles trust it by name).</summary>
+    public string FunctionName => $"{StepCatalog.FunctionPrefix}{Name}";
+
+    /// <summary>Every table the step touches.</summary>
+    public IEnumerable<FerryTable> Tables => Reads.Union(Writes);
 }
 
 /// <summary>What every step function offers its host.</summary>
@@ -18,25 +40,47 @@ public interface IStepHandler
     Task<Stream> HandleAsync(Stream input);
 }
 
-/// <summary>Every step Ferry deploys, one Lambda function each.</summary>
+/// <summary>
+/// Every step Ferry deploys, one Lambda function each: the one manifest that the CDK stack (functions and IAM), the
+/// local Lambda host (which refuses table access the manifest does not declare) and the tests read.
+/// </summary>
 public static class StepCatalog
 {
+    public const string FunctionPrefix = "ferry-";
+
     public static readonly IReadOnlyList<StepDefinition> All =
     [
-        new("OpenSession", typeof(OpenSessionFunction), (services, log) => new OpenSessionFunction(services, log)),
-        new("Discover", typeof(DiscoverFunction), (services, log) => new DiscoverFunction(services, log)),
-        new("Plan", typeof(PlanFunction), (services, log) => new PlanFunction(services, log)),
-        new("TakeSnapshot", typeof(TakeSnapshotFunction), (services, log) => new TakeSnapshotFunction(services, log)),
-        new("Share", typeof(ShareFunction), (services, log) => new ShareFunction(services, log)),
-        new("CopyToRegion", typeof(CopyToRegionFunction), (services, log) => new CopyToRegionFunction(services, log)),
-        new("CheckAvailable", typeof(CheckAvailableFunction), (services, log) => new CheckAvailableFunction(services, log)),
-        new("RecordOutcome", typeof(RecordOutcomeFunction), (services, log) => new RecordOutcomeFunction(services, log)),
-        new("CloseSession", typeof(CloseSessionFunction), (services, log) => new CloseSessionFunction(services, log)),
-        new("ApplyRetention", typeof(ApplyRetentionFunction), (services, log) => new ApplyRetentionFunction(services, log)),
-        new("PlanRestore", typeof(PlanRestoreFunction), (services, log) => new PlanRestoreFunction(services, log)),
-        new("Restore", typeof(RestoreFunction), (services, log) => new RestoreFunction(services, log)),
-        new("EnableBackupOptIn", typeof(EnableBackupOptInFunction), (services, log) => new EnableBackupOptInFunction(services, log)),
+        Step("OpenSession", (s, l) => new OpenSessionFunction(s, l), assumes: [], reads: [Policies, Sessions], writes: [Sessions]),
+        Step("Discover", (s, l) => new DiscoverFunction(s, l), assumes: [Source], reads: [Policies], writes: [Sessions]),
+        // Plan checks key access as the source and target roles, and reads Aurora engine versions as the target role.
+        Step("Plan", (s, l) => new PlanFunction(s, l), assumes: [Source, Target], reads: [Policies], writes: [Sessions]),
+        Step("TakeSnapshot", (s, l) => new TakeSnapshotFunction(s, l), assumes: [Source], reads: [], writes: [Sessions]),
+        // A restore from a replica shares as the replica's target role.
+        Step("Share", (s, l) => new ShareFunction(s, l), assumes: [Source, Target], reads: [], writes: [Sessions]),
+        // EFS backup copies are started and watched as the file system's own account role (the source role).
+        Step("CopyToRegion", (s, l) => new CopyToRegionFunction(s, l), assumes: [Source, Target, Restore], reads: [CopySlots], writes: [Sessions, CopySlots]),
+        Step("CheckAvailable", (s, l) => new CheckAvailableFunction(s, l), assumes: [Source, Target, Restore], reads: [CopySlots], writes: [Sessions, CopySlots]),
+        // After a failure it deletes what the attempt made, as the role that made it (Cleanup.AfterFailureAsync).
+        Step("RecordOutcome", (s, l) => new RecordOutcomeFunction(s, l), assumes: [Source, Target, Restore],
+            reads: [Sessions, RestorePoints, CopySlots], writes: [Sessions, RestorePoints, CopySlots]),
+        Step("CloseSession", (s, l) => new CloseSessionFunction(s, l), assumes: [], reads: [Policies, Sessions], writes: [Sessions]),
+        // Retention deletes as the restore point's owner: the source role for snapshots, the target role for replicas;
+        // the sweep of earlier attempts' leftovers deletes as the same roles, where the replica flows made them.
+        Step("ApplyRetention", (s, l) => new ApplyRetentionFunction(s, l), assumes: [Source, Target],
+            reads: [Policies, Sessions, RestorePoints], writes: [Sessions, RestorePoints]),
+        // Restore planning describes the restore point's keys as its owner and checks key access as the restore role.
+        Step("PlanRestore", (s, l) => new PlanRestoreFunction(s, l), assumes: [Source, Target, Restore], reads: [RestorePoints, Sessions], writes: [Sessions]),
+        Step("Restore", (s, l) => new RestoreFunction(s, l), assumes: [Restore], reads: [], writes: [Sessions]),
+        // Turns AWS Backup's EFS opt-in on as the file system's own account role (a member account's, in Organization mode).
+        Step("EnableBackupOptIn", (s, l) => new EnableBackupOptInFunction(s, l), assumes: [Source], reads: [], writes: [Sessions]),
     ];
 
     public static StepDefinition? Find(string name) => All.FirstOrDefault(s => s.Name == name);
+
+    /// <summary>The steps that assume a role: the ones that role must trust.</summary>
+    public static IEnumerable<StepDefinition> Assuming(RoleKind kind) => All.Where(s => s.Assumes.Contains(kind));
+
+    private static StepDefinition Step<T>(string name, Func<FerryServices, StepLog, T> create, RoleKind[] assumes, FerryTable[] reads, FerryTable[] writes)
+        where T : IStepHandler =>
+        new(name, typeof(T), (services, log) => create(services, log), assumes, reads, writes);
 }

@@ -1,5 +1,8 @@
 using System.Text.Json.Nodes;
 using Amazon.CDK.Assertions;
+using Ferry.Aws.Dynamo;
+using Ferry.Core.Planning;
+using Ferry.Core.Settings;
 using Ferry.Functions;
 
 namespace Ferry.Infra.Tests;
@@ -7,8 +10,10 @@ namespace Ferry.Infra.Tests;
 [Collection(SynthCollection.Name)]
 public sealed class FunctionTests(SynthFixture synth)
 {
+    private const string TablesPrefix = "Tables";
+
     private static readonly string[] Environment =
-        ["FERRY_COPY_SLOTS_TABLE", "FERRY_EXTERNAL_ID", "FERRY_POLICIES_TABLE", "FERRY_RESTORE_POINTS_TABLE", "FERRY_SESSIONS_TABLE"];
+        [FerryVariables.CopySlotsTable, FerryVariables.ExternalId, FerryVariables.PoliciesTable, FerryVariables.RestorePointsTable, FerryVariables.SessionsTable];
 
     [Fact]
     public void OneFunctionPerStep_WithItsHandler_OnDotnet10()
@@ -40,8 +45,8 @@ public sealed class FunctionTests(SynthFixture synth)
         {
             var variables = properties["Environment"]!["Variables"]!.AsObject();
             Assert.Equal(Environment, variables.Select(v => v.Key).Order());
-            Assert.Equal(SynthFixture.ExternalId, Templates.Render(variables["FERRY_EXTERNAL_ID"]));
-            Assert.Equal("<TablesPolicies", Templates.Render(variables["FERRY_POLICIES_TABLE"])[..15]);
+            Assert.Equal(SynthFixture.ExternalId, Templates.Render(variables[FerryVariables.ExternalId]));
+            Assert.All(TableSchemas.All, t => Assert.Equal($"<Tables{t.Table}", Templates.Render(variables[t.NameVariable])[..(t.Table.ToString().Length + 7)]));
         }
     }
 
@@ -55,30 +60,39 @@ public sealed class FunctionTests(SynthFixture synth)
     }
 
     [Fact]
-    public void FunctionRoles_TrustLambda_AndAssumeOnlyTheFerryRolesOfTheirStep()
+    public void FunctionRoles_TrustLambda_AndAllowOnlyTheRolesAndTablesTheirStepDeclares()
     {
+        var tables = synth.Backup.Resources("AWS::DynamoDB::Table").ToDictionary(t => t.Id, t => Enum.Parse<FerryTable>(t.Id[TablesPrefix.Length..^8]));
         foreach (var (_, properties) in StepFunctions())
         {
-            var step = Templates.Render(properties["FunctionName"])["ferry-".Length..];
+            var step = StepCatalog.Find(Templates.Render(properties["FunctionName"])["ferry-".Length..])!;
             var roleId = properties["Role"]!["Fn::GetAtt"]![0]!.GetValue<string>();
             var trust = synth.Backup["Resources"]![roleId]!["Properties"]!["AssumeRolePolicyDocument"]!["Statement"]!.AsArray().Single()!;
             Assert.Equal("lambda.amazonaws.com", Templates.Render(trust["Principal"]!["Service"]));
 
             var statements = synth.Backup.StatementsOfRole(roleId);
             var assumable = statements.Where(s => s.Actions.Contains("sts:AssumeRole")).SelectMany(s => s.Resources).Order();
-            var expected = StepRoles.Of(step).Select(k => $"arn:<AWS::Partition>:iam::*:role/{RoleNames.Default.Of(k)}").Order();
-            Assert.Equal(expected, assumable);
+            Assert.Equal(step.Assumes.Select(k => $"arn:<AWS::Partition>:iam::*:role/{RoleNames.Default.Of(k)}").Order(), assumable);
+            Assert.Equal(step.Reads.Order(), TablesAllowed(statements, "dynamodb:Query", tables));
+            Assert.Equal(step.Writes.Order(), TablesAllowed(statements, "dynamodb:UpdateItem", tables));
             Assert.All(statements.SelectMany(s => s.Actions), a => Assert.True(a.StartsWith("dynamodb:", StringComparison.Ordinal) || a.StartsWith("logs:", StringComparison.Ordinal) || a == "sts:AssumeRole", a));
+            Assert.DoesNotContain(statements, s => s.Actions.Contains("sts:AssumeRole") && step.Assumes.Count == 0);
         }
     }
 
     [Fact]
-    public void EveryStep_SaysWhichRolesItAssumes()
+    public void Catalog_OpenSessionAssumesNoRole_RestoreOnlyTheRestoreRole_AndEveryStepWritesItsSessionLog()
     {
-        Assert.All(StepCatalog.All, s => StepRoles.Of(s.Name));
-        Assert.Empty(StepRoles.Of("OpenSession"));
-        Assert.Equal([RoleKind.Restore], StepRoles.Of("Restore"));
+        Assert.Empty(StepCatalog.Find("OpenSession")!.Assumes);
+        Assert.Equal([RoleKind.Restore], StepCatalog.Find("Restore")!.Assumes);
+        Assert.All(StepCatalog.All, s => Assert.Contains(FerryTable.Sessions, s.Writes));
+        Assert.Equal(StepCatalog.All.Count, StepCatalog.All.Select(s => s.Name).Distinct().Count());
     }
+
+    /// <summary>The tables an action is allowed on, from the "Tables&lt;Table&gt;…" logical ids its resources name.</summary>
+    private static IEnumerable<FerryTable> TablesAllowed(IEnumerable<Statement> statements, string action, Dictionary<string, FerryTable> tables) =>
+        statements.Where(s => s.Actions.Contains(action)).SelectMany(s => s.Resources)
+            .Select(r => tables.Single(t => r.StartsWith($"<{t.Key}", StringComparison.Ordinal)).Value).Distinct().Order();
 
     private IEnumerable<(string Id, JsonObject Properties)> StepFunctions() =>
         synth.Backup.Resources("AWS::Lambda::Function").Where(f => f.Properties["Runtime"] is JsonValue runtime && runtime.GetValue<string>() == "dotnet10");

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Ferry.Core.Planning;
+using Ferry.Functions;
 
 namespace Ferry.Infra.Tests;
 
@@ -56,7 +58,7 @@ public sealed class IamTests(SynthFixture synth)
         Assert.Single(trust["Principal"]!.AsObject());
         Assert.Equal(SynthFixture.ExternalId, Templates.Render(trust["Condition"]!["StringEquals"]!["sts:ExternalId"]));
         Assert.Equal(
-            StepRoles.Assuming(kind).Select(step => $"arn:<AWS::Partition>:iam::{SynthFixture.BackupAccount}:role/ferry-{step}").Order(),
+            StepCatalog.Assuming(kind).Select(step => $"arn:<AWS::Partition>:iam::{SynthFixture.BackupAccount}:role/ferry-{step.Name}").Order(),
             Templates.List(trust["Condition"]!["ArnEquals"]!["aws:PrincipalArn"]).Order());
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Amazon.CDK.Assertions;
+using Ferry.Aws.Dynamo;
 
 namespace Ferry.Infra.Tests;
 
@@ -67,31 +68,42 @@ public sealed class PolicyDeploymentTests(SynthFixture synth)
     }
 
     [Fact]
-    public void Tables_HaveTheKeysAndIndexesOfFerrysStores_WithRecoveryAndEncryption()
+    public void Tables_HaveTheKeysAndIndexesTheirSchemasDeclare_WithRecoveryAndEncryption()
     {
         var tables = synth.Backup.Resources("AWS::DynamoDB::Table").ToDictionary(t => Templates.Render(t.Properties["TableName"]), t => t.Properties);
 
         Assert.Equal(["ferry-copy-slots", "ferry-policies", "ferry-restore-points", "ferry-sessions"], tables.Keys.Order());
-        Assert.Equal("policyId/HASH", Keys(tables["ferry-policies"]));
-        Assert.Equal("sessionId/HASH item/RANGE", Keys(tables["ferry-sessions"]));
-        Assert.Equal("restorePointId/HASH", Keys(tables["ferry-restore-points"]));
-        Assert.Equal("scope/HASH slot/RANGE", Keys(tables["ferry-copy-slots"]));
-        Assert.Equal("byPolicy policyId/HASH startedAt/RANGE KEYS_ONLY", Index(tables["ferry-sessions"]));
-        Assert.Equal("byResource policyResource/HASH createdAt/RANGE ALL", Index(tables["ferry-restore-points"]));
-        foreach (var table in tables.Values)
+        foreach (var schema in TableSchemas.All)
         {
+            var table = tables[DynamoTables.Default.NameOf(schema.Table)];
+            Assert.Equal(Keys(schema.PartitionKey, schema.SortKey), Keys(table));
+            Assert.Equal(schema.KeyAttributes.Select(a => $"{a}:S").Order(),
+                table["AttributeDefinitions"]!.AsArray().Select(a => $"{Templates.Render(a!["AttributeName"])}:{Templates.Render(a["AttributeType"])}").Order());
+            Assert.Equal(schema.Indexes.Select(i => $"{i.Name} {Keys(i.PartitionKey, i.SortKey)} {Projection(i)}"), Indexes(table));
             Assert.Equal("PAY_PER_REQUEST", Templates.Render(table["BillingMode"]));
             Assert.True(table["PointInTimeRecoverySpecification"]!["PointInTimeRecoveryEnabled"]!.GetValue<bool>());
             Assert.True(table["SSESpecification"]!["SSEEnabled"]!.GetValue<bool>());
         }
     }
 
+    private static string Keys(string partitionKey, string? sortKey) => sortKey is null ? $"{partitionKey}/HASH" : $"{partitionKey}/HASH {sortKey}/RANGE";
+
     private static string Keys(JsonNode owner) =>
         string.Join(' ', owner["KeySchema"]!.AsArray().Select(k => $"{Templates.Render(k!["AttributeName"])}/{Templates.Render(k["KeyType"])}"));
 
-    private static string Index(JsonObject table)
+    private static string Projection(IndexSchema index) => index.Projection switch
     {
-        var index = Assert.Single(table["GlobalSecondaryIndexes"]!.AsArray())!;
-        return $"{Templates.Render(index["IndexName"])} {Keys(index)} {Templates.Render(index["Projection"]!["ProjectionType"])}";
-    }
+        IndexProjection.All => "ALL",
+        IndexProjection.Include => $"INCLUDE {string.Join(',', index.Included ?? [])}",
+        _ => "KEYS_ONLY",
+    };
+
+    private static IEnumerable<string> Indexes(JsonObject table) =>
+        table["GlobalSecondaryIndexes"]?.AsArray().Select(index =>
+        {
+            var projection = index!["Projection"]!;
+            var type = Templates.Render(projection["ProjectionType"]);
+            var included = type == "INCLUDE" ? $" {string.Join(',', Templates.List(projection["NonKeyAttributes"]))}" : "";
+            return $"{Templates.Render(index["IndexName"])} {Keys(index)} {type}{included}";
+        }) ?? [];
 }

@@ -12,8 +12,6 @@ namespace Ferry.Aws.Dynamo;
 /// </summary>
 public sealed class DynamoCopySlots(IAmazonDynamoDB dynamo, string table, IClock clock) : ICopySlots
 {
-    public const string DefaultTable = "ferry-copy-slots";
-
     // Attribute names go through placeholders: several (scope among them) are DynamoDB reserved words.
     private static readonly Dictionary<string, string> Names = new() { ["#holder"] = "holder", ["#lease"] = "leaseUntil", ["#copy"] = "copyId" };
 
@@ -56,27 +54,6 @@ public sealed class DynamoCopySlots(IAmazonDynamoDB dynamo, string table, IClock
     {
         var now = clock.UtcNow;
         return (await ReadAsync(key, cancellationToken)).Count(s => !s.IsFreeAt(now));
-    }
-
-    /// <summary>Creates the slots table (on-demand); used by local runs and tests, as the CDK app defines it.</summary>
-    public static async Task CreateTableAsync(IAmazonDynamoDB dynamo, string table, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            await dynamo.CreateTableAsync(new CreateTableRequest
-            {
-                TableName = table,
-                KeySchema = [new KeySchemaElement("scope", KeyType.HASH), new KeySchemaElement("slot", KeyType.RANGE)],
-                AttributeDefinitions = [new AttributeDefinition("scope", ScalarAttributeType.S), new AttributeDefinition("slot", ScalarAttributeType.S)],
-                BillingMode = BillingMode.PAY_PER_REQUEST,
-            }, cancellationToken);
-        }
-        catch (ResourceInUseException)
-        {
-            return;
-        }
-        while ((await dynamo.DescribeTableAsync(table, cancellationToken)).Table.TableStatus != TableStatus.ACTIVE)
-            await Task.Delay(50, cancellationToken);
     }
 
     private Task<bool> UpdateAsync(CopySlotKey key, string slot, string update, string condition, Dictionary<string, AttributeValue> values, CancellationToken cancellationToken) =>

@@ -5,11 +5,32 @@ using Ferry.Aws.Runtime;
 
 namespace Ferry.Aws.Dynamo;
 
-/// <summary>The names of Ferry's three tables (see README "DynamoDB tables").</summary>
-public sealed record DynamoTables(string Policies = "ferry-policies", string Sessions = "ferry-sessions", string RestorePoints = "ferry-restore-points")
+/// <summary>The names of Ferry's four tables (their schemas: <see cref="TableSchemas"/>).</summary>
+public sealed record DynamoTables(string Policies, string Sessions, string RestorePoints, string CopySlots)
 {
     public const string ByPolicyIndex = "byPolicy";
     public const string ByResourceIndex = "byResource";
+
+    /// <summary>"ferry-policies", "ferry-sessions"…: the names the CDK stack gives the tables.</summary>
+    public static DynamoTables Default { get; } = WithPrefix(TableSchemas.DefaultPrefix);
+
+    /// <summary>Every table named prefix-suffix, so several worlds can share one DynamoDB endpoint.</summary>
+    public static DynamoTables WithPrefix(string prefix) => Named(schema => schema.NameWith(prefix));
+
+    /// <summary>The names the function's environment gives (the CDK stack sets every one), else the default names.</summary>
+    public static DynamoTables FromEnvironment() => Named(schema =>
+        Environment.GetEnvironmentVariable(schema.NameVariable) is { Length: > 0 } name ? name : Default.NameOf(schema.Table));
+
+    private static DynamoTables Named(Func<TableSchema, string> name) =>
+        new(name(TableSchemas.Policies), name(TableSchemas.Sessions), name(TableSchemas.RestorePoints), name(TableSchemas.CopySlots));
+
+    public string NameOf(FerryTable table) => table switch
+    {
+        FerryTable.Policies => Policies,
+        FerryTable.Sessions => Sessions,
+        FerryTable.RestorePoints => RestorePoints,
+        _ => CopySlots,
+    };
 
     public static IAmazonDynamoDB Client(AwsOptions options, string region, AWSCredentials? credentials = null)
     {
@@ -17,47 +38,47 @@ public sealed record DynamoTables(string Policies = "ferry-policies", string Ses
         return credentials is null ? new AmazonDynamoDBClient(config) : new AmazonDynamoDBClient(credentials, config);
     }
 
-    /// <summary>Creates the tables (on-demand) as the CDK app defines them; used by local runs and tests.</summary>
+    /// <summary>Creates every table (on-demand) as the CDK app defines it; used by local runs and tests.</summary>
     public async Task CreateAsync(IAmazonDynamoDB dynamo, CancellationToken cancellationToken = default)
     {
-        await CreateAsync(dynamo, Policies, [Key("policyId", KeyType.HASH)], [Attr("policyId")], null, cancellationToken).ConfigureAwait(false);
-        await CreateAsync(dynamo, Sessions, [Key("sessionId", KeyType.HASH), Key("item", KeyType.RANGE)],
-            [Attr("sessionId"), Attr("item"), Attr("policyId"), Attr("startedAt")],
-            Index(ByPolicyIndex, "policyId", "startedAt", ProjectionType.KEYS_ONLY), cancellationToken).ConfigureAwait(false);
-        await CreateAsync(dynamo, RestorePoints, [Key("restorePointId", KeyType.HASH)],
-            [Attr("restorePointId"), Attr("policyResource"), Attr("createdAt")],
-            Index(ByResourceIndex, "policyResource", "createdAt", ProjectionType.ALL), cancellationToken).ConfigureAwait(false);
+        foreach (var schema in TableSchemas.All)
+            await CreateTableAsync(dynamo, schema, NameOf(schema.Table), cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task CreateAsync(IAmazonDynamoDB dynamo, string table, List<KeySchemaElement> keys, List<AttributeDefinition> attributes, GlobalSecondaryIndex? index, CancellationToken cancellationToken)
+    /// <summary>Creates one table of a schema under a name, and waits until it is active; an existing table is kept.</summary>
+    public static async Task CreateTableAsync(IAmazonDynamoDB dynamo, TableSchema schema, string name, CancellationToken cancellationToken = default)
     {
         try
         {
             await dynamo.CreateTableAsync(new CreateTableRequest
             {
-                TableName = table,
-                KeySchema = keys,
-                AttributeDefinitions = attributes,
+                TableName = name,
+                KeySchema = Keys(schema.PartitionKey, schema.SortKey),
+                AttributeDefinitions = [.. schema.KeyAttributes.Select(a => new AttributeDefinition(a, ScalarAttributeType.S))],
                 BillingMode = BillingMode.PAY_PER_REQUEST,
-                GlobalSecondaryIndexes = index is null ? null : [index],
+                GlobalSecondaryIndexes = schema.Indexes.Count == 0 ? null : [.. schema.Indexes.Select(Index)],
             }, cancellationToken).ConfigureAwait(false);
         }
         catch (ResourceInUseException)
         {
             return;
         }
-        while ((await dynamo.DescribeTableAsync(table, cancellationToken).ConfigureAwait(false)).Table.TableStatus != TableStatus.ACTIVE)
+        while ((await dynamo.DescribeTableAsync(name, cancellationToken).ConfigureAwait(false)).Table.TableStatus != TableStatus.ACTIVE)
             await Task.Delay(50, cancellationToken).ConfigureAwait(false);
     }
 
-    private static KeySchemaElement Key(string name, KeyType type) => new(name, type);
+    private static List<KeySchemaElement> Keys(string partitionKey, string? sortKey) =>
+        sortKey is null ? [new(partitionKey, KeyType.HASH)] : [new(partitionKey, KeyType.HASH), new(sortKey, KeyType.RANGE)];
 
-    private static AttributeDefinition Attr(string name) => new(name, ScalarAttributeType.S);
-
-    private static GlobalSecondaryIndex Index(string name, string hash, string range, ProjectionType projection) => new()
+    private static GlobalSecondaryIndex Index(IndexSchema index) => new()
     {
-        IndexName = name,
-        KeySchema = [Key(hash, KeyType.HASH), Key(range, KeyType.RANGE)],
-        Projection = new Projection { ProjectionType = projection },
+        IndexName = index.Name,
+        KeySchema = Keys(index.PartitionKey, index.SortKey),
+        Projection = index.Projection switch
+        {
+            IndexProjection.All => new Projection { ProjectionType = ProjectionType.ALL },
+            IndexProjection.Include => new Projection { ProjectionType = ProjectionType.INCLUDE, NonKeyAttributes = [.. index.Included ?? []] },
+            _ => new Projection { ProjectionType = ProjectionType.KEYS_ONLY },
+        },
     };
 }

@@ -1,3 +1,5 @@
+using Ferry.Core.Settings;
+
 namespace Ferry.Aws.Runtime;
 
 /// <summary>How Ferry reaches AWS: the STS ExternalId and, per service, an optional endpoint override.</summary>
@@ -13,14 +15,14 @@ public sealed record AwsOptions(
     public static AwsOptions FromEnvironment()
     {
         var urls = new Dictionary<string, string>();
-        var all = Environment.GetEnvironmentVariable("FERRY_AWS_URL");
+        var all = Environment.GetEnvironmentVariable(FerryVariables.AwsUrl);
         foreach (var service in new[] { "ec2", "rds", "backup", "elasticfilesystem", "kms", "sts", "dynamodb" })
         {
-            var url = Environment.GetEnvironmentVariable($"FERRY_{service.ToUpperInvariant()}_URL") ?? all;
+            var url = Environment.GetEnvironmentVariable(FerryVariables.ServiceUrl(service)) ?? all;
             if (!string.IsNullOrEmpty(url))
                 urls[service] = url;
         }
-        return new AwsOptions(Environment.GetEnvironmentVariable("FERRY_EXTERNAL_ID"), urls);
+        return new AwsOptions(Environment.GetEnvironmentVariable(FerryVariables.ExternalId), urls);
     }
 
     public string? ServiceUrl(string service) => ServiceUrls?.GetValueOrDefault(service);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Ferry.Core.Aws;
 using Ferry.Core.Errors;
+using Ferry.Core.Settings;
 
 namespace Ferry.Core.Ports;
 
@@ -14,13 +15,10 @@ public sealed record CopySlotKey(string Account, string Region, string Service)
 /// <summary>
 /// How many copies may run at once per (account, destination region, service): AWS's defaults (20 EBS, 20 RDS,
 /// 5 Aurora) unless configured. Quotas raised with AWS are set per service or per scope in
-/// <see cref="Variable"/>, e.g. <c>ebs=50,aurora:222222222222:eu-central-1=10</c>; the most specific entry wins.
+/// <see cref="FerryVariables.CopyQuotas"/>, e.g. <c>ebs=50,aurora:222222222222:eu-central-1=10</c>; the most specific entry wins.
 /// </summary>
 public sealed class CopyQuotas
 {
-    /// <summary>The environment variable the Lambda functions read the quotas from.</summary>
-    public const string Variable = "FERRY_COPY_QUOTAS";
-
     private static readonly Dictionary<string, int> AwsDefaults = new(StringComparer.Ordinal) { ["ebs"] = 20, ["rds"] = 20, ["aurora"] = 5 };
 
     private readonly Dictionary<string, int> _quotas;
@@ -45,9 +43,9 @@ public sealed class CopyQuotas
             var (name, value) = entry.IndexOf('=', StringComparison.Ordinal) is var at and > 0 ? (entry[..at].Trim(), entry[(at + 1)..].Trim()) : (entry, "");
             var parts = name.Split(':');
             if (!AwsDefaults.ContainsKey(parts[0]) || parts.Length is not (1 or 3) || (parts.Length == 3 && (!AwsIds.IsAccountId(parts[1]) || parts[2].Length == 0)))
-                throw new FerryInvalidInputException($"{Variable}: '{entry}' must be service=count or service:account:region=count, with service ebs, rds or aurora");
+                throw new FerryInvalidInputException($"{FerryVariables.CopyQuotas}: '{entry}' must be service=count or service:account:region=count, with service ebs, rds or aurora");
             if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count is < 1 or > 1000)
-                throw new FerryInvalidInputException($"{Variable}: '{entry}' needs a count from 1 to 1000");
+                throw new FerryInvalidInputException($"{FerryVariables.CopyQuotas}: '{entry}' needs a count from 1 to 1000");
             quotas[name] = count;
         }
         return new CopyQuotas(quotas);

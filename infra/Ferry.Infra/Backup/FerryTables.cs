@@ -6,67 +6,76 @@ using Attribute = Amazon.CDK.AWS.DynamoDB.Attribute;
 
 namespace Ferry.Infra.Backup;
 
-/// <summary>Ferry's four tables, with exactly the keys and indexes of DynamoTables and DynamoCopySlots (README "DynamoDB tables").</summary>
+/// <summary>Ferry's four tables, each built from its <see cref="TableSchemas"/> declaration (README "DynamoDB tables").</summary>
 public sealed class FerryTables : Construct
 {
-    /// <summary>Everything Ferry's stores call (Ferry.Aws.Dynamo); tables are created by CloudFormation, not by the functions.</summary>
-    private static readonly string[] DataActions =
-        ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:Scan"];
+    /// <summary>The item reads of Ferry's stores (Ferry.Aws.Dynamo); tables are created by CloudFormation, not by the functions.</summary>
+    private static readonly string[] ReadActions = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"];
+
+    private static readonly string[] WriteActions = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"];
+
+    private readonly Dictionary<FerryTable, Table> _tables = [];
 
     public FerryTables(Construct scope, string id)
         : base(scope, id)
     {
-        var names = new DynamoTables();
-        Policies = Create("Policies", names.Policies, Key("policyId"));
-        Sessions = Create("Sessions", names.Sessions, Key("sessionId"), Key("item"));
-        Sessions.AddGlobalSecondaryIndex(new GlobalSecondaryIndexProps
-        {
-            IndexName = DynamoTables.ByPolicyIndex,
-            PartitionKey = Key("policyId"),
-            SortKey = Key("startedAt"),
-            ProjectionType = ProjectionType.KEYS_ONLY,
-        });
-        RestorePoints = Create("RestorePoints", names.RestorePoints, Key("restorePointId"));
-        RestorePoints.AddGlobalSecondaryIndex(new GlobalSecondaryIndexProps
-        {
-            IndexName = DynamoTables.ByResourceIndex,
-            PartitionKey = Key("policyResource"),
-            SortKey = Key("createdAt"),
-            ProjectionType = ProjectionType.ALL,
-        });
-        CopySlots = Create("CopySlots", DynamoCopySlots.DefaultTable, Key("scope"), Key("slot"));
+        foreach (var schema in TableSchemas.All)
+            _tables[schema.Table] = Create(schema);
     }
 
-    public Table Policies { get; }
+    public Table Policies => _tables[FerryTable.Policies];
 
-    public Table Sessions { get; }
+    public Table Sessions => _tables[FerryTable.Sessions];
 
-    public Table RestorePoints { get; }
+    public Table RestorePoints => _tables[FerryTable.RestorePoints];
 
-    public Table CopySlots { get; }
+    public Table CopySlots => _tables[FerryTable.CopySlots];
 
     /// <summary>The environment variables LambdaServices reads the table names from.</summary>
-    public Dictionary<string, string> Environment() => new()
-    {
-        ["FERRY_POLICIES_TABLE"] = Policies.TableName,
-        ["FERRY_SESSIONS_TABLE"] = Sessions.TableName,
-        ["FERRY_RESTORE_POINTS_TABLE"] = RestorePoints.TableName,
-        ["FERRY_COPY_SLOTS_TABLE"] = CopySlots.TableName,
-    };
+    public Dictionary<string, string> Environment() =>
+        TableSchemas.All.ToDictionary(s => s.NameVariable, s => _tables[s.Table].TableName);
 
-    /// <summary>The item reads and writes of Ferry's stores, on the tables and their indexes.</summary>
-    public PolicyStatement DataAccess() => Iam.Allow(DataActions,
-        [.. new[] { Policies, Sessions, RestorePoints, CopySlots }.SelectMany(t => new[] { t.TableArn, $"{t.TableArn}/index/*" })]);
-
-    private Table Create(string id, string name, Attribute partitionKey, Attribute? sortKey = null) => new(this, id, new TableProps
+    /// <summary>Item reads on the tables a step reads and item writes on those it writes, with their indexes.</summary>
+    public IEnumerable<PolicyStatement> Access(IEnumerable<FerryTable> reads, IEnumerable<FerryTable> writes)
     {
-        TableName = name,
-        PartitionKey = partitionKey,
-        SortKey = sortKey,
-        BillingMode = BillingMode.PAY_PER_REQUEST,
-        PointInTimeRecovery = true,
-        Encryption = TableEncryption.AWS_MANAGED,
-    });
+        if (reads.Any())
+            yield return Iam.Allow(ReadActions, Arns(reads));
+        if (writes.Any())
+            yield return Iam.Allow(WriteActions, Arns(writes));
+    }
+
+    private string[] Arns(IEnumerable<FerryTable> tables) =>
+        [.. tables.Select(t => _tables[t]).SelectMany(t => new[] { t.TableArn, $"{t.TableArn}/index/*" })];
+
+    private Table Create(TableSchema schema)
+    {
+        var table = new Table(this, schema.Table.ToString(), new TableProps
+        {
+            TableName = DynamoTables.Default.NameOf(schema.Table),
+            PartitionKey = Key(schema.PartitionKey),
+            SortKey = schema.SortKey is null ? null : Key(schema.SortKey),
+            BillingMode = BillingMode.PAY_PER_REQUEST,
+            PointInTimeRecovery = true,
+            Encryption = TableEncryption.AWS_MANAGED,
+        });
+        foreach (var index in schema.Indexes)
+        {
+            table.AddGlobalSecondaryIndex(new GlobalSecondaryIndexProps
+            {
+                IndexName = index.Name,
+                PartitionKey = Key(index.PartitionKey),
+                SortKey = Key(index.SortKey),
+                ProjectionType = index.Projection switch
+                {
+                    IndexProjection.All => ProjectionType.ALL,
+                    IndexProjection.Include => ProjectionType.INCLUDE,
+                    _ => ProjectionType.KEYS_ONLY,
+                },
+                NonKeyAttributes = index.Included is null ? null : [.. index.Included],
+            });
+        }
+        return table;
+    }
 
     private static Attribute Key(string name) => new() { Name = name, Type = AttributeType.STRING };
 }

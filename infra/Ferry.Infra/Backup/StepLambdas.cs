@@ -5,6 +5,8 @@ using Amazon.CDK.AWS.Lambda;
 using Amazon.CDK.AWS.Logs;
 using AssetOptions = Amazon.CDK.AWS.S3.Assets.AssetOptions;
 using Constructs;
+using Ferry.Core.Planning;
+using Ferry.Core.Settings;
 using Ferry.Functions;
 using Function = Amazon.CDK.AWS.Lambda.Function;
 using static Ferry.Infra.Iam;
@@ -12,8 +14,9 @@ using static Ferry.Infra.Iam;
 namespace Ferry.Infra.Backup;
 
 /// <summary>
-/// One Lambda function per step of <see cref="StepCatalog"/>, all from one package, each with its own role:
-/// sts:AssumeRole on the Ferry roles its step assumes, Ferry's tables, and its own log group.
+/// One Lambda function per step of <see cref="StepCatalog"/>, all from one package, each with its own role allowing
+/// what the catalog declares of its step: sts:AssumeRole on the Ferry roles it assumes, item reads and writes on the
+/// tables it reads and writes, and its own log group.
 /// </summary>
 public sealed class StepLambdas : Construct
 {
@@ -27,34 +30,34 @@ public sealed class StepLambdas : Construct
         : base(scope, id)
     {
         var code = Package(settings);
-        var environment = new Dictionary<string, string>(tables.Environment()) { ["FERRY_EXTERNAL_ID"] = settings.ExternalId };
+        var environment = new Dictionary<string, string>(tables.Environment()) { [FerryVariables.ExternalId] = settings.ExternalId };
         if (settings.CopyQuotas.Length > 0)
-            environment[Core.Ports.CopyQuotas.Variable] = settings.CopyQuotas;
+            environment[FerryVariables.CopyQuotas] = settings.CopyQuotas;
         foreach (var step in StepCatalog.All)
         {
-            var assumed = StepRoles.Of(step.Name);
             var role = new Role(this, $"{step.Name}Role", new RoleProps
             {
-                RoleName = StepRoles.FunctionRoleName(step.Name),
+                RoleName = step.FunctionName,
                 AssumedBy = new ServicePrincipal("lambda.amazonaws.com"),
-                Description = $"Ferry {step.Name} step: assumes only {Describe(assumed)}",
+                Description = $"Ferry {step.Name} step: assumes only {Describe(step.Assumes)}",
             });
-            if (assumed.Count > 0)
+            if (step.Assumes.Count > 0)
             {
                 // Ferry's roles exist in every source and target account, under the same names.
                 role.AddToPolicy(Allow(["sts:AssumeRole"],
-                    [.. assumed.Select(kind => $"arn:{CdkAws.PARTITION}:iam::*:role/{settings.RoleNames.Of(kind)}")]));
+                    [.. step.Assumes.Select(kind => $"arn:{CdkAws.PARTITION}:iam::*:role/{settings.RoleNames.Of(kind)}")]));
             }
-            role.AddToPolicy(tables.DataAccess());
+            foreach (var statement in tables.Access(step.Reads, step.Writes))
+                role.AddToPolicy(statement);
             var logs = new LogGroup(this, $"{step.Name}Logs", new LogGroupProps
             {
-                LogGroupName = $"/aws/lambda/ferry-{step.Name}",
+                LogGroupName = $"/aws/lambda/{step.FunctionName}",
                 Retention = RetentionDays.THREE_MONTHS,
             });
             logs.GrantWrite(role);
             _functions[step.Name] = new Function(this, step.Name, new FunctionProps
             {
-                FunctionName = $"ferry-{step.Name}",
+                FunctionName = step.FunctionName,
                 Description = $"Ferry step {step.Name}",
                 Runtime = Dotnet10,
                 Architecture = Architecture.X86_64,

@@ -2,6 +2,8 @@ using CdkAws = Amazon.CDK.Aws;
 using Amazon.CDK;
 using Amazon.CDK.AWS.IAM;
 using Constructs;
+using Ferry.Core.Planning;
+using Ferry.Functions;
 using static Ferry.Infra.Iam;
 
 namespace Ferry.Infra.Member;
@@ -20,8 +22,8 @@ public sealed class MemberStack : Stack
     {
         foreach (var kind in Enum.GetValues<RoleKind>())
         {
-            var trusted = StepRoles.Assuming(kind)
-                .Select(step => $"arn:{CdkAws.PARTITION}:iam::{settings.BackupAccount}:role/{StepRoles.FunctionRoleName(step)}")
+            var trusted = StepCatalog.Assuming(kind)
+                .Select(step => $"arn:{CdkAws.PARTITION}:iam::{settings.BackupAccount}:role/{step.FunctionName}")
                 .ToArray();
             // The account as principal, narrowed to the exact function roles: the trust does not break when a function role is replaced.
             var conditions = When("StringEquals", "sts:ExternalId", settings.ExternalId);

@@ -1,6 +1,7 @@
 using CdkAws = Amazon.CDK.Aws;
 using Amazon.CDK;
 using Amazon.CDK.AWS.IAM;
+using Ferry.Core.Planning;
 using static Ferry.Infra.Iam;
 
 namespace Ferry.Infra.Member;

@@ -16,7 +16,8 @@ namespace Ferry.Local.Host;
 /// one machine. A function error comes back as Lambda reports it: HTTP 200, X-Amz-Function-Error:
 /// Unhandled, and a body with errorType (the exception's class name) and errorMessage. Step faults
 /// (<see cref="StepFaultInjector"/>) let the handler run, then discard its answer and report a crash or
-/// a timeout as Lambda reports them, so the step's effects happened but Step Functions sees it fail.
+/// a timeout as Lambda reports them, so the step's effects happened but Step Functions sees it fail. Each invocation
+/// runs as its step for <see cref="TableGrants"/>, which refuses table access the step does not declare.
 /// </summary>
 public sealed class LambdaHost : IAsyncDisposable
 {
@@ -48,7 +49,7 @@ public sealed class LambdaHost : IAsyncDisposable
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         var app = builder.Build();
         var host = new LambdaHost(app, new StepFaultInjector(stepFaults ?? []));
-        var handlers = StepCatalog.All.ToDictionary(s => s.Name, s => s.Create(services, log), StringComparer.OrdinalIgnoreCase);
+        var handlers = StepCatalog.All.ToDictionary(s => s.Name, s => (s, s.Create(services, log)), StringComparer.OrdinalIgnoreCase);
         app.MapPost("/2015-03-31/functions/{name}/invocations", (string name, HttpContext context) => host.InvokeAsync(handlers, name, context));
         try
         {
@@ -70,19 +71,19 @@ public sealed class LambdaHost : IAsyncDisposable
         var marker = name.IndexOf(":function:", StringComparison.Ordinal);
         if (marker >= 0)
             name = name[(marker + ":function:".Length)..].Split(':')[0];
-        return name.StartsWith("ferry-", StringComparison.OrdinalIgnoreCase) ? name["ferry-".Length..] : name;
+        return name.StartsWith(StepCatalog.FunctionPrefix, StringComparison.OrdinalIgnoreCase) ? name[StepCatalog.FunctionPrefix.Length..] : name;
     }
 
-    private async Task InvokeAsync(Dictionary<string, IStepHandler> handlers, string functionName, HttpContext context)
+    private async Task InvokeAsync(Dictionary<string, (StepDefinition Definition, IStepHandler Handler)> handlers, string functionName, HttpContext context)
     {
-        var step = StepName(functionName);
-        if (!handlers.TryGetValue(step, out var handler))
+        if (!handlers.TryGetValue(StepName(functionName), out var step))
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             context.Response.Headers["x-amzn-ErrorType"] = "ResourceNotFoundException";
             await context.Response.WriteAsJsonAsync(new Dictionary<string, string> { ["Type"] = "User", ["Message"] = $"Function not found: {functionName}" });
             return;
         }
+        var handler = step.Handler;
         _invocations.AddOrUpdate(handler.Name, 1, (_, n) => n + 1);
         // The ASL interpreter opens a new Lambda client, and so a new connection, for every invocation and never reuses
         // or closes it: kept alive, tens of thousands of idle connections pile up in a large run until the host fails.
@@ -96,6 +97,7 @@ public sealed class LambdaHost : IAsyncDisposable
         Exception? error = null;
         try
         {
+            TableGrants.Enter(step.Definition);
             result = await handler.HandleAsync(body);
         }
         catch (Exception e)

@@ -62,13 +62,11 @@ public sealed class DynaliteServer : IAsyncDisposable
     }
 
     /// <summary>Creates Ferry's tables (with a prefix, so several worlds can share one server).</summary>
-    public async Task<(DynamoTables Tables, string CopySlots)> CreateTablesAsync(string prefix = "ferry")
+    public async Task<DynamoTables> CreateTablesAsync(string prefix = TableSchemas.DefaultPrefix)
     {
-        var tables = new DynamoTables($"{prefix}-policies", $"{prefix}-sessions", $"{prefix}-restore-points");
+        var tables = DynamoTables.WithPrefix(prefix);
         await tables.CreateAsync(Client);
-        var slots = $"{prefix}-copy-slots";
-        await DynamoCopySlots.CreateTableAsync(Client, slots);
-        return (tables, slots);
+        return tables;
     }
 
     public ValueTask DisposeAsync()

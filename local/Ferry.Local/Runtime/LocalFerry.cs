@@ -18,15 +18,17 @@ public sealed record LocalOptions(string World, double Acceleration = 600, Fault
 
 /// <summary>
 /// Ferry on one machine: the simulated world (on an accelerated clock), the real DynamoDB stores on
-/// dynalite, every step behind the local Lambda host, and the real state machines in the ASL runner.
+/// dynalite, every step behind the local Lambda host, and the real state machines in the ASL runner. Each step
+/// reaches only the tables the step catalog grants it (<see cref="TableGrants"/>), as its IAM role allows in AWS.
 /// </summary>
 public sealed class LocalFerry : IAsyncDisposable
 {
     private readonly bool _ownsDynalite;
 
-    private LocalFerry(SimulatedAws aws, FerryServices services, DynaliteServer dynalite, bool ownsDynalite, LambdaHost host, StateMachineRunner runner)
+    private LocalFerry(SimulatedAws aws, FerryServices services, DynaliteServer dynalite, bool ownsDynalite, TableGrants grants, LambdaHost host, StateMachineRunner runner)
     {
         Aws = aws;
+        Grants = grants;
         Services = services;
         Dynalite = dynalite;
         _ownsDynalite = ownsDynalite;
@@ -40,6 +42,9 @@ public sealed class LocalFerry : IAsyncDisposable
 
     public DynaliteServer Dynalite { get; }
 
+    /// <summary>The table access steps were refused: none unless a step touches a table the catalog does not declare.</summary>
+    public TableGrants Grants { get; }
+
     public LambdaHost Host { get; }
 
     public StateMachineRunner Runner { get; }
@@ -52,21 +57,25 @@ public sealed class LocalFerry : IAsyncDisposable
         var ownsDynalite = dynalite is null;
         dynalite ??= await DynaliteServer.StartAsync();
         LambdaHost? host = null;
+        TableGrants? grants = null;
         try
         {
-            var (tables, slotsTable) = await dynalite.CreateTablesAsync(tablePrefix);
+            var tables = await dynalite.CreateTablesAsync(tablePrefix);
+            grants = new TableGrants(tables);
+            grants.Attach(dynalite.Client);
             var services = new FerryServices(aws.Credentials(), aws,
                 new DynamoPolicyStore(dynalite.Client, tables, clock), new DynamoSessionStore(dynalite.Client, tables),
-                new DynamoRestorePointStore(dynalite.Client, tables), new DynamoCopySlots(dynalite.Client, slotsTable, clock),
+                new DynamoRestorePointStore(dynalite.Client, tables), new DynamoCopySlots(dynalite.Client, tables.CopySlots, clock),
                 clock, WaitSettings.Default) { CopyQuotas = options.CopyQuotas ?? CopyQuotas.Default };
             host = await LambdaHost.StartAsync(services, new StepLog(options.StepLog ?? TextWriter.Null), stepFaults: options.StepFaults ?? aws.Spec.StepFaults);
             var runner = await StateMachineRunner.StartAsync(host.Url, options.Acceleration, clock);
-            return new LocalFerry(aws, services, dynalite, ownsDynalite, host, runner);
+            return new LocalFerry(aws, services, dynalite, ownsDynalite, grants, host, runner);
         }
         catch
         {
             if (host is not null)
                 await host.DisposeAsync();
+            grants?.Detach(dynalite.Client);
             if (ownsDynalite)
                 await dynalite.DisposeAsync();
             throw;
@@ -79,6 +88,7 @@ public sealed class LocalFerry : IAsyncDisposable
     {
         await Runner.DisposeAsync();
         await Host.DisposeAsync();
+        Grants.Detach(Dynalite.Client);
         if (_ownsDynalite)
             await Dynalite.DisposeAsync();
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Ferry.Aws.Runtime;
 using Ferry.Aws.Sts;
+using Ferry.Core.Settings;
 
 namespace Ferry.Aws.Tests.Contract;
 
@@ -14,7 +15,7 @@ public sealed class RealAdaptersContractTests : AwsPortsContract
     {
         var endpoint = Environment.GetEnvironmentVariable("FERRY_CONTRACT_ENDPOINT")!;
         var services = new[] { "ec2", "rds", "backup", "kms", "sts", "dynamodb" }.ToDictionary(s => s, _ => endpoint);
-        var options = new AwsOptions(Environment.GetEnvironmentVariable("FERRY_EXTERNAL_ID"), services, MaxErrorRetry: 1);
+        var options = new AwsOptions(Environment.GetEnvironmentVariable(FerryVariables.ExternalId), services, MaxErrorRetry: 1);
         var path = Environment.GetEnvironmentVariable("FERRY_CONTRACT_FIXTURES");
         var fixtures = string.IsNullOrEmpty(path)
             ? new ContractFixtures()

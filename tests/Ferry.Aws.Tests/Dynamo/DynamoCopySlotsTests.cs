@@ -13,7 +13,7 @@ public sealed class DynamoCopySlotsTests(DynaliteFixture dynalite) : IAsyncLifet
 
     private DynamoCopySlots Slots => new(dynalite.Client, _table, _clock);
 
-    public Task InitializeAsync() => DynamoCopySlots.CreateTableAsync(dynalite.Client, _table);
+    public Task InitializeAsync() => DynamoTables.CreateTableAsync(dynalite.Client, TableSchemas.CopySlots, _table);
 
     public Task DisposeAsync() => Task.CompletedTask;
 

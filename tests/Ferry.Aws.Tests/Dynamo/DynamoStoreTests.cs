@@ -11,7 +11,7 @@ public sealed class DynamoStoreTests(DynaliteFixture dynalite) : IAsyncLifetime
     private static readonly DateTimeOffset _t0 = new(2026, 3, 1, 2, 0, 0, TimeSpan.Zero);
 
     // Each test class instance gets its own tables, so tests never see each other's items.
-    private readonly DynamoTables _tables = new($"p-{Guid.NewGuid():N}", $"s-{Guid.NewGuid():N}", $"r-{Guid.NewGuid():N}");
+    private readonly DynamoTables _tables = DynamoTables.WithPrefix($"t-{Guid.NewGuid():N}");
 
     public Task InitializeAsync() => _tables.CreateAsync(dynalite.Client);
 

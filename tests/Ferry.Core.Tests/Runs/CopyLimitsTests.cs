@@ -1,5 +1,6 @@
 using Ferry.Core.Errors;
 using Ferry.Core.Ports;
+using Ferry.Core.Settings;
 
 namespace Ferry.Core.Tests.Runs;
 
@@ -86,6 +87,6 @@ public class CopyLimitsTests
     {
         var error = Assert.Throws<FerryInvalidInputException>(() => CopyQuotas.Parse(text));
 
-        Assert.StartsWith($"{CopyQuotas.Variable}: '{text}'", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"{FerryVariables.CopyQuotas}: '{text}'", error.Message, StringComparison.Ordinal);
     }
 }

@@ -30,6 +30,7 @@ public sealed class ChaosTests : IDisposable
         await using var ferry = await LocalFerry.StartAsync(new LocalOptions(path, 600, faults, StepFaults: stepFaults), tablePrefix: "chaos-test");
 
         var (started, ended, _) = await ChaosCommand.RunPoliciesAsync(ferry);
+        Assert.Empty(ferry.Grants.Refused);
         var planted = await PlantDuplicateAsync(ferry);
         var scope = world.Resources.First().CopyScopes[0];
         await ferry.Services.Slots.TryClaimAsync(scope, CopySlot.Name(0), "planted", ferry.Services.Clock.UtcNow + TimeSpan.FromDays(1));
