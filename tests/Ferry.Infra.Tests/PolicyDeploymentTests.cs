@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Amazon.CDK.Assertions;
+using Ferry.Aws.Dynamo;
 
 namespace Ferry.Infra.Tests;
 
@@ -76,7 +77,8 @@ public sealed class PolicyDeploymentTests(SynthFixture synth)
         Assert.Equal("sessionId/HASH item/RANGE", Keys(tables["ferry-sessions"]));
         Assert.Equal("restorePointId/HASH", Keys(tables["ferry-restore-points"]));
         Assert.Equal("scope/HASH slot/RANGE", Keys(tables["ferry-copy-slots"]));
-        Assert.Equal("byPolicy policyId/HASH startedAt/RANGE KEYS_ONLY", Index(tables["ferry-sessions"]));
+        Assert.Equal("byPolicy policyId/HASH startedAt/RANGE INCLUDE", Index(tables["ferry-sessions"]));
+        Assert.Equal(DynamoTables.ByPolicyAttributes, tables["ferry-sessions"]["GlobalSecondaryIndexes"]![0]!["Projection"]!["NonKeyAttributes"]!.AsArray().Select(a => Templates.Render(a)));
         Assert.Equal("byResource policyResource/HASH createdAt/RANGE ALL", Index(tables["ferry-restore-points"]));
         foreach (var table in tables.Values)
         {

@@ -9,6 +9,9 @@ namespace Ferry.Aws.Dynamo;
 public sealed record DynamoTables(string Policies = "ferry-policies", string Sessions = "ferry-sessions", string RestorePoints = "ferry-restore-points")
 {
     public const string ByPolicyIndex = "byPolicy";
+
+    /// <summary>What the byPolicy index carries besides keys: the rest of a session header, so listing a policy's sessions is one query.</summary>
+    public static readonly IReadOnlyList<string> ByPolicyAttributes = ["kind", "status", "endedAt", "reason"];
     public const string ByResourceIndex = "byResource";
 
     public static IAmazonDynamoDB Client(AwsOptions options, string region, AWSCredentials? credentials = null)
@@ -23,7 +26,7 @@ public sealed record DynamoTables(string Policies = "ferry-policies", string Ses
         await CreateAsync(dynamo, Policies, [Key("policyId", KeyType.HASH)], [Attr("policyId")], null, cancellationToken).ConfigureAwait(false);
         await CreateAsync(dynamo, Sessions, [Key("sessionId", KeyType.HASH), Key("item", KeyType.RANGE)],
             [Attr("sessionId"), Attr("item"), Attr("policyId"), Attr("startedAt")],
-            Index(ByPolicyIndex, "policyId", "startedAt", ProjectionType.KEYS_ONLY), cancellationToken).ConfigureAwait(false);
+            Index(ByPolicyIndex, "policyId", "startedAt", ProjectionType.INCLUDE, ByPolicyAttributes), cancellationToken).ConfigureAwait(false);
         await CreateAsync(dynamo, RestorePoints, [Key("restorePointId", KeyType.HASH)],
             [Attr("restorePointId"), Attr("policyResource"), Attr("createdAt")],
             Index(ByResourceIndex, "policyResource", "createdAt", ProjectionType.ALL), cancellationToken).ConfigureAwait(false);
@@ -54,10 +57,10 @@ public sealed record DynamoTables(string Policies = "ferry-policies", string Ses
 
     private static AttributeDefinition Attr(string name) => new(name, ScalarAttributeType.S);
 
-    private static GlobalSecondaryIndex Index(string name, string hash, string range, ProjectionType projection) => new()
+    private static GlobalSecondaryIndex Index(string name, string hash, string range, ProjectionType projection, IReadOnlyList<string>? attributes = null) => new()
     {
         IndexName = name,
         KeySchema = [Key(hash, KeyType.HASH), Key(range, KeyType.RANGE)],
-        Projection = new Projection { ProjectionType = projection },
+        Projection = new Projection { ProjectionType = projection, NonKeyAttributes = attributes is null ? null : [.. attributes] },
     };
 }

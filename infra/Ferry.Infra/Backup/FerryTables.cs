@@ -24,7 +24,8 @@ public sealed class FerryTables : Construct
             IndexName = DynamoTables.ByPolicyIndex,
             PartitionKey = Key("policyId"),
             SortKey = Key("startedAt"),
-            ProjectionType = ProjectionType.KEYS_ONLY,
+            ProjectionType = ProjectionType.INCLUDE,
+            NonKeyAttributes = [.. DynamoTables.ByPolicyAttributes],
         });
         RestorePoints = Create("RestorePoints", names.RestorePoints, Key("restorePointId"));
         RestorePoints.AddGlobalSecondaryIndex(new GlobalSecondaryIndexProps
