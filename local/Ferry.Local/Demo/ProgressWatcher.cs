@@ -35,7 +35,7 @@ public sealed class ProgressWatcher(ISessionStore sessions, TextWriter output)
             foreach (var resource in session?.Resources ?? [])
             {
                 var now = resource.Status == ResourceStatus.Running ? resource.CurrentStep ?? "Running" : $"→ {resource.Status}";
-                var key = $"{session.SessionId}/{resource.ResourceId}";
+                var key = $"{header.SessionId}/{resource.ResourceId}";
                 if (seen.GetValueOrDefault(key) == now)
                     continue;
                 seen[key] = now;
