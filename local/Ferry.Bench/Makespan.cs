@@ -59,7 +59,8 @@ public static class Makespan
             var start = ferry.Aws.Clock.UtcNow;
             await ferry.RunAsync(Core.Runs.Flows.PolicyRun, new JsonObject { ["policyId"] = policy }, $"{prefix}-run");
             var makespan = ferry.Aws.Clock.UtcNow - start;
-            var session = (await ferry.Services.Sessions.ListByPolicyAsync(policy)).Single(s => s.Kind == SessionKind.PolicyRun);
+            var header = (await ferry.Services.Sessions.ListByPolicyAsync(policy)).Single(s => s.Kind == SessionKind.PolicyRun);
+            var session = (await ferry.Services.Sessions.GetAsync(header.SessionId))!;
             var windows = ferry.Aws.CallLog.CopyWindows(CopyService.Ebs, BulkWorld.Account, BulkWorld.TargetRegion);
             var copies = windows.Count;
             if (trace is not null)

@@ -68,8 +68,8 @@ public sealed class FlowFixture : IAsyncLifetime
         await ferry.Services.Policies.PutAsync(policy(id));
         var mark = ferry.Aws.CallLog.Records.Count;
         var execution = await ferry.RunAsync(Core.Runs.Flows.PolicyRun, new JsonObject { ["policyId"] = id }, NewId("run"));
-        var session = Assert.Single(await ferry.Services.Sessions.ListByPolicyAsync(id), s => s.Kind == SessionKind.PolicyRun);
-        return new FlowRun(ferry, id, execution, session, mark);
+        var header = Assert.Single(await ferry.Services.Sessions.ListByPolicyAsync(id), s => s.Kind == SessionKind.PolicyRun);
+        return new FlowRun(ferry, id, execution, (await ferry.Services.Sessions.GetAsync(header.SessionId))!, mark);
     }
 
     /// <summary>Runs a restore state machine and returns the restore session it wrote.</summary>
@@ -79,8 +79,8 @@ public sealed class FlowFixture : IAsyncLifetime
         var mark = Ferry.Aws.CallLog.Records.Count;
         var before = (await Ferry.Services.Sessions.ListByPolicyAsync(point.PolicyId)).Select(s => s.SessionId).ToHashSet();
         var execution = await Ferry.RunAsync(machine, input, NewId("restore"));
-        var session = Assert.Single(await Ferry.Services.Sessions.ListByPolicyAsync(point.PolicyId), s => s.Kind == SessionKind.Restore && !before.Contains(s.SessionId));
-        return new FlowRun(Ferry, point.PolicyId, execution, session, mark);
+        var header = Assert.Single(await Ferry.Services.Sessions.ListByPolicyAsync(point.PolicyId), s => s.Kind == SessionKind.Restore && !before.Contains(s.SessionId));
+        return new FlowRun(Ferry, point.PolicyId, execution, (await Ferry.Services.Sessions.GetAsync(header.SessionId))!, mark);
     }
 
     private static string WorldPath(string world) => Path.IsPathRooted(world) ? world : Repository.PathOf("local", "worlds", world);

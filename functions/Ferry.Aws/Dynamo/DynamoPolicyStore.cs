@@ -37,23 +37,4 @@ public sealed class DynamoPolicyStore(IAmazonDynamoDB dynamo, DynamoTables table
         }, cancellationToken)).ConfigureAwait(false);
         return response.Item is { Count: > 0 } item ? PolicyParser.Parse(item["document"].S) : null;
     }
-
-    public async Task<IReadOnlyList<Policy>> ListAsync(CancellationToken cancellationToken = default)
-    {
-        var policies = new List<Policy>();
-        Dictionary<string, AttributeValue>? start = null;
-        do
-        {
-            var page = await SdkErrors.Call("dynamodb:Scan policies", () => dynamo.ScanAsync(new ScanRequest
-            {
-                TableName = tables.Policies,
-                ExclusiveStartKey = start,
-                ConsistentRead = true,
-            }, cancellationToken)).ConfigureAwait(false);
-            policies.AddRange((page.Items ?? []).Select(i => PolicyParser.Parse(i["document"].S)));
-            start = page.LastEvaluatedKey is { Count: > 0 } last ? last : null;
-        }
-        while (start is not null);
-        return [.. policies.OrderBy(p => p.Id, StringComparer.Ordinal)];
-    }
 }

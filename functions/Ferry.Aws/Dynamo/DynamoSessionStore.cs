@@ -17,6 +17,8 @@ namespace Ferry.Aws.Dynamo;
 public sealed class DynamoSessionStore(IAmazonDynamoDB dynamo, DynamoTables tables) : ISessionStore
 {
     private const string Header = "SESSION";
+    private const string ResourcePrefix = "RES#";
+    private const string LogPrefix = "LOG#";
 
     public async Task<Session> OpenAsync(Session session, CancellationToken cancellationToken = default)
     {
@@ -32,7 +34,7 @@ public sealed class DynamoSessionStore(IAmazonDynamoDB dynamo, DynamoTables tabl
         if (session.EndedAt is { } ended)
             item["endedAt"] = S(Time(ended));
         await PutOnceAsync($"session {session.SessionId}", item, cancellationToken).ConfigureAwait(false);
-        return await GetAsync(session.SessionId, cancellationToken).ConfigureAwait(false)
+        return await GetHeaderAsync(session.SessionId, cancellationToken).ConfigureAwait(false)
             ?? throw new FerryTransientException($"Session {session.SessionId} was written but cannot be read back.");
     }
 
@@ -45,21 +47,10 @@ public sealed class DynamoSessionStore(IAmazonDynamoDB dynamo, DynamoTables tabl
             ExpressionAttributeValues = new() { [":id"] = S(sessionId) },
             ConsistentRead = true,
         }, cancellationToken).ConfigureAwait(false);
-        var header = items.FirstOrDefault(i => i.Str("item") == Header);
-        if (header is null)
-            return null;
-
-        var logs = items.Where(i => i.Str("item")!.StartsWith("LOG#", StringComparison.Ordinal))
+        var logs = items.Where(i => i.Str("item")!.StartsWith(LogPrefix, StringComparison.Ordinal))
             .Select(i => (ResourceId: i.Str("resourceId")!, Entry: JsonSerializer.Deserialize<LogEntry>(i.Str("entry")!, JsonOptions)!))
             .ToLookup(l => l.ResourceId, l => l.Entry);
-        var resources = items.Where(i => i.Str("item")!.StartsWith("RES#", StringComparison.Ordinal)).Select(i =>
-        {
-            var id = i.Str("resourceId")!;
-            var final = i.TryGetValue("final", out var f) && f.BOOL == true;
-            return new ResourceOutcome(id, Enum.Parse<ResourceStatus>(i.Str("status")!), final ? i.Str("reason") : null,
-                [.. logs[id].OrderBy(e => e.Sequence)], final ? null : i.Str("step"));
-        });
-        return FromHeader(sessionId, header) with { Resources = [.. resources.OrderBy(r => r.ResourceId, StringComparer.Ordinal)] };
+        return FromItems(sessionId, items, id => [.. logs[id].OrderBy(e => e.Sequence)]);
     }
 
     public async Task<Session?> GetHeaderAsync(string sessionId, CancellationToken cancellationToken = default) =>
@@ -67,9 +58,15 @@ public sealed class DynamoSessionStore(IAmazonDynamoDB dynamo, DynamoTables tabl
             ? FromHeader(sessionId, header)
             : null;
 
+    public async Task<ResourceOutcome?> GetOutcomeAsync(string sessionId, string resourceId, CancellationToken cancellationToken = default) =>
+        await GetItemAsync($"outcome {sessionId}/{resourceId}", ResourceKey(sessionId, resourceId), cancellationToken).ConfigureAwait(false) is { } item
+            ? FromResource(item, [])
+            : null;
+
+    /// <remarks>The byPolicy index projects the header's attributes (and only headers carry policyId), so one query answers.</remarks>
     public async Task<IReadOnlyList<Session>> ListByPolicyAsync(string policyId, CancellationToken cancellationToken = default)
     {
-        var keys = await QueryAllAsync(dynamo, new QueryRequest
+        var headers = await QueryAllAsync(dynamo, new QueryRequest
         {
             TableName = tables.Sessions,
             IndexName = DynamoTables.ByPolicyIndex,
@@ -77,13 +74,7 @@ public sealed class DynamoSessionStore(IAmazonDynamoDB dynamo, DynamoTables tabl
             ExpressionAttributeValues = new() { [":p"] = S(policyId) },
             ScanIndexForward = false,
         }, cancellationToken).ConfigureAwait(false);
-        var sessions = new List<Session>();
-        foreach (var key in keys)
-        {
-            if (await GetAsync(key.Str("sessionId")!, cancellationToken).ConfigureAwait(false) is { } session)
-                sessions.Add(session);
-        }
-        return sessions;
+        return [.. headers.Select(h => FromHeader(h.Str("sessionId")!, h))];
     }
 
     public Task SetProgressAsync(string sessionId, string resourceId, string step, CancellationToken cancellationToken = default) =>
@@ -102,7 +93,7 @@ public sealed class DynamoSessionStore(IAmazonDynamoDB dynamo, DynamoTables tabl
         await PutOnceAsync($"log {sessionId}/{resourceId}/{entry.Sequence}", new()
         {
             ["sessionId"] = S(sessionId),
-            ["item"] = S($"LOG#{resourceId}#{entry.Sequence:D9}"),
+            ["item"] = S($"{LogPrefix}{resourceId}#{entry.Sequence:D9}"),
             ["resourceId"] = S(resourceId),
             ["entry"] = S(JsonSerializer.Serialize(entry, JsonOptions)),
         }, cancellationToken).ConfigureAwait(false);
@@ -110,7 +101,7 @@ public sealed class DynamoSessionStore(IAmazonDynamoDB dynamo, DynamoTables tabl
         await PutOnceAsync($"resource {sessionId}/{resourceId}", new()
         {
             ["sessionId"] = S(sessionId),
-            ["item"] = S($"RES#{resourceId}"),
+            ["item"] = S($"{ResourcePrefix}{resourceId}"),
             ["resourceId"] = S(resourceId),
             ["status"] = S(nameof(ResourceStatus.Running)),
         }, cancellationToken).ConfigureAwait(false);
@@ -143,7 +134,7 @@ public sealed class DynamoSessionStore(IAmazonDynamoDB dynamo, DynamoTables tabl
 
     public async Task<Session> CloseAsync(string sessionId, DateTimeOffset at, SessionEnd? end = null, CancellationToken cancellationToken = default)
     {
-        var session = await GetAsync(sessionId, cancellationToken).ConfigureAwait(false)
+        var session = await GetStatusesAsync(sessionId, cancellationToken).ConfigureAwait(false)
             ?? throw new FerryNotFoundException($"Session {sessionId} does not exist.");
         if (session.EndedAt is not null)
             return session;
@@ -164,7 +155,7 @@ public sealed class DynamoSessionStore(IAmazonDynamoDB dynamo, DynamoTables tabl
             ExpressionAttributeNames = new() { ["#status"] = "status" },
             ExpressionAttributeValues = values,
         }, cancellationToken)).ConfigureAwait(false);
-        return written ? closed : (await GetAsync(sessionId, cancellationToken).ConfigureAwait(false))!;
+        return written ? closed : (await GetStatusesAsync(sessionId, cancellationToken).ConfigureAwait(false))!;
     }
 
     public async Task<RunLock?> GetRunLockAsync(string policyId, CancellationToken cancellationToken = default) =>
@@ -195,6 +186,23 @@ public sealed class DynamoSessionStore(IAmazonDynamoDB dynamo, DynamoTables tabl
             ExpressionAttributeValues = new() { [":me"] = S(sessionId) },
         }, cancellationToken));
 
+    /// <summary>
+    /// The header and every resource's status, without logs: the items from <c>RES#</c> on (log items, <c>LOG#</c>, sort
+    /// before them), what closing needs to take the worst status.
+    /// </summary>
+    private async Task<Session?> GetStatusesAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        var items = await QueryAllAsync(dynamo, new QueryRequest
+        {
+            TableName = tables.Sessions,
+            KeyConditionExpression = "sessionId = :id AND #item >= :resources",
+            ExpressionAttributeNames = new() { ["#item"] = "item" },
+            ExpressionAttributeValues = new() { [":id"] = S(sessionId), [":resources"] = S(ResourcePrefix) },
+            ConsistentRead = true,
+        }, cancellationToken).ConfigureAwait(false);
+        return FromItems(sessionId, items, _ => []);
+    }
+
     private async Task<Dictionary<string, AttributeValue>?> GetItemAsync(string what, Dictionary<string, AttributeValue> key, CancellationToken cancellationToken)
     {
         var response = await SdkErrors.Call($"dynamodb:GetItem {what}", () => dynamo.GetItemAsync(new GetItemRequest
@@ -216,7 +224,7 @@ public sealed class DynamoSessionStore(IAmazonDynamoDB dynamo, DynamoTables tabl
         }, cancellationToken));
 
     private static Dictionary<string, AttributeValue> ResourceKey(string sessionId, string resourceId) =>
-        new() { ["sessionId"] = S(sessionId), ["item"] = S($"RES#{resourceId}") };
+        new() { ["sessionId"] = S(sessionId), ["item"] = S($"{ResourcePrefix}{resourceId}") };
 
     private static Dictionary<string, AttributeValue> HeaderKey(string sessionId) =>
         new() { ["sessionId"] = S(sessionId), ["item"] = S(Header) };
@@ -224,6 +232,24 @@ public sealed class DynamoSessionStore(IAmazonDynamoDB dynamo, DynamoTables tabl
     /// <summary>A policy's run lock is one item of its own partition, outside every session (and outside the byPolicy index).</summary>
     private static Dictionary<string, AttributeValue> LockKey(string policyId) =>
         new() { ["sessionId"] = S($"RUN#{policyId}"), ["item"] = S("LOCK") };
+
+    /// <summary>The session from its header and resource items, each resource with the log <paramref name="log"/> gives it; null without a header.</summary>
+    private static Session? FromItems(string sessionId, IReadOnlyList<Dictionary<string, AttributeValue>> items, Func<string, IReadOnlyList<LogEntry>> log)
+    {
+        var header = items.FirstOrDefault(i => i.Str("item") == Header);
+        if (header is null)
+            return null;
+        var resources = items.Where(i => i.Str("item")!.StartsWith(ResourcePrefix, StringComparison.Ordinal))
+            .Select(i => FromResource(i, log(i.Str("resourceId")!)));
+        return FromHeader(sessionId, header) with { Resources = [.. resources.OrderBy(r => r.ResourceId, StringComparer.Ordinal)] };
+    }
+
+    private static ResourceOutcome FromResource(Dictionary<string, AttributeValue> item, IReadOnlyList<LogEntry> log)
+    {
+        var final = item.TryGetValue("final", out var f) && f.BOOL == true;
+        return new ResourceOutcome(item.Str("resourceId")!, Enum.Parse<ResourceStatus>(item.Str("status")!), final ? item.Str("reason") : null,
+            log, final ? null : item.Str("step"));
+    }
 
     private static Session FromHeader(string sessionId, Dictionary<string, AttributeValue> header) =>
         new(sessionId, Enum.Parse<SessionKind>(header.Str("kind")!), header.Str("policyId")!, ParseTime(header.Str("startedAt")!),

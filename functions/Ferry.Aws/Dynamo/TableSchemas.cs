@@ -51,7 +51,8 @@ public static class TableSchemas
     /// <summary>A session's header, resources and log lines share its partition; byPolicy lists a policy's sessions.</summary>
     public static readonly TableSchema Sessions =
         new(FerryTable.Sessions, "sessions", FerryVariables.SessionsTable, "sessionId", "item",
-            [new IndexSchema(DynamoTables.ByPolicyIndex, "policyId", "startedAt", IndexProjection.KeysOnly)]);
+            // The rest of a session header, so listing a policy's sessions is one query.
+            [new IndexSchema(DynamoTables.ByPolicyIndex, "policyId", "startedAt", IndexProjection.Include, ["kind", "status", "endedAt", "reason"])]);
 
     public static readonly TableSchema RestorePoints =
         new(FerryTable.RestorePoints, "restore-points", FerryVariables.RestorePointsTable, "restorePointId", null,

@@ -10,21 +10,28 @@ public interface IPolicyStore
     Task<Policy> PutAsync(string policyJson, CancellationToken cancellationToken = default);
 
     Task<Policy?> GetAsync(string policyId, CancellationToken cancellationToken = default);
-
-    Task<IReadOnlyList<Policy>> ListAsync(CancellationToken cancellationToken = default);
 }
 
-/// <summary>Sessions with their per-resource outcomes and logs. Writes are conditional so retries are harmless.</summary>
+/// <summary>
+/// Sessions with their per-resource outcomes and logs. Writes are conditional so retries are harmless. Reads a step
+/// makes for one resource cost the same however many resources the session has: only closing a session and reports
+/// read all of it (<see cref="GetAsync"/>).
+/// </summary>
 public interface ISessionStore
 {
-    /// <summary>Creates the session unless it exists; returns the stored one either way.</summary>
+    /// <summary>Creates the session unless it exists; returns the stored one's header (without resources) either way.</summary>
     Task<Session> OpenAsync(Session session, CancellationToken cancellationToken = default);
 
+    /// <summary>The whole session: every resource with its log (a read that grows with the session).</summary>
     Task<Session?> GetAsync(string sessionId, CancellationToken cancellationToken = default);
 
     /// <summary>The session without its resources (one read however many resources it has).</summary>
     Task<Session?> GetHeaderAsync(string sessionId, CancellationToken cancellationToken = default);
 
+    /// <summary>One resource's status, final reason and current step, without its log (one read); null when the session has no such resource.</summary>
+    Task<ResourceOutcome?> GetOutcomeAsync(string sessionId, string resourceId, CancellationToken cancellationToken = default);
+
+    /// <summary>The policy's sessions, newest first, as headers (without resources): one query however many there are.</summary>
     Task<IReadOnlyList<Session>> ListByPolicyAsync(string policyId, CancellationToken cancellationToken = default);
 
     /// <summary>Marks the resource's current step (live progress) while it is still Running.</summary>

@@ -39,8 +39,7 @@ public sealed class Cleanup(FerryServices services)
     public async Task<IReadOnlyList<string>> AfterFailureAsync(Job job, bool recorded, CancellationToken cancellationToken = default)
     {
         // An error reported after the resource already succeeded (a late Catch) must not undo the success.
-        if (!recorded && (await services.Sessions.GetAsync(job.SessionId, cancellationToken))?.Resources
-                .FirstOrDefault(r => r.ResourceId == job.ResourceId)?.Status != ResourceStatus.Failed)
+        if (!recorded && (await services.Sessions.GetOutcomeAsync(job.SessionId, job.ResourceId, cancellationToken))?.Status != ResourceStatus.Failed)
             return [];
         var ours = new Dictionary<string, string> { [FerryTags.Policy] = job.PolicyId, [FerryTags.Source] = job.ResourceId, [FerryTags.Session] = job.SessionId };
         var service = SnapshotServices.For(services, job.Snapshots);
@@ -85,7 +84,7 @@ public sealed class Cleanup(FerryServices services)
         if (kinds.Count == 0)
             return [];
         var query = new[] { Tag(FerryTags.Policy, policy.Id), Tag(FerryTags.Source, resourceId) };
-        var sessions = new Dictionary<string, Session?>(StringComparer.Ordinal);
+        var sessions = new Dictionary<string, (Session? Header, ResourceOutcome? Outcome)>(StringComparer.Ordinal);
         var removed = new List<string>();
         var places = regions.SelectMany(region => SweepPlaces(policy, region)).Distinct().ToList();
         for (var i = 0; i < places.Count; i++)
@@ -135,15 +134,19 @@ public sealed class Cleanup(FerryServices services)
             : [new RoleAt(policy.Sources.SourceRole, policy.Sources.AccountId, region)];
 
     /// <summary>Why an earlier attempt's snapshot is a leftover, or null while that attempt may still need it.</summary>
-    private async Task<string?> LeftoverReasonAsync(FoundSnapshot snapshot, string resourceId, Dictionary<string, Session?> sessions, CancellationToken cancellationToken)
+    /// <param name="sessions">Each earlier session's header and this resource's outcome in it, read once per sweep.</param>
+    private async Task<string?> LeftoverReasonAsync(FoundSnapshot snapshot, string resourceId, Dictionary<string, (Session? Header, ResourceOutcome? Outcome)> sessions, CancellationToken cancellationToken)
     {
         var sessionId = snapshot.Tags[FerryTags.Session];
-        if (!sessions.TryGetValue(sessionId, out var session))
-            sessions[sessionId] = session = await services.Sessions.GetAsync(sessionId, cancellationToken);
+        if (!sessions.TryGetValue(sessionId, out var read))
+        {
+            var header = await services.Sessions.GetHeaderAsync(sessionId, cancellationToken);
+            sessions[sessionId] = read = (header, header is null ? null : await services.Sessions.GetOutcomeAsync(sessionId, resourceId, cancellationToken));
+        }
+        var (session, outcome) = read;
         var horizon = services.Clock.UtcNow - AbandonedAfter;
         if (session is null)
             return snapshot.CreatedAt is { } created && created < horizon ? $"its session {sessionId} no longer exists" : null;
-        var outcome = session.Resources.FirstOrDefault(r => r.ResourceId == resourceId);
         if (session.Kind == SessionKind.Restore && outcome?.Status is ResourceStatus.Success or ResourceStatus.Warning)
             return null;
         if (outcome is { Status: not ResourceStatus.Running })

@@ -58,7 +58,11 @@ public sealed record ChaosReport(
         var services = ferry.Services;
         var sessions = new List<Session>();
         foreach (var policy in ChaosWorld.PolicyIds)
-            sessions.AddRange((await services.Sessions.ListByPolicyAsync(policy)).Where(s => s.Kind == SessionKind.PolicyRun));
+        {
+            // Listing gives headers; the report needs every resource's outcome.
+            foreach (var header in (await services.Sessions.ListByPolicyAsync(policy)).Where(s => s.Kind == SessionKind.PolicyRun))
+                sessions.Add((await services.Sessions.GetAsync(header.SessionId))!);
+        }
         var final = sessions.OrderBy(s => s.StartedAt)
             .SelectMany(s => s.Resources)
             .Where(r => r.Status != ResourceStatus.Running)

@@ -114,7 +114,9 @@ public static class DemoCommand
             output.WriteLine($"  execution {execution.Status}: {execution.Error}: {execution.Cause}");
         output.WriteLine($"  ({execution.Machine} {execution.Status.ToLowerInvariant()} in {started.Elapsed.TotalSeconds:0.0} s)");
         var sessions = await ferry.Services.Sessions.ListByPolicyAsync(policyId);
-        return sessions.Single(s => s.Kind == kind && !earlier.Contains(s.SessionId) && (sessionId is null || s.SessionId == sessionId));
+        var header = sessions.Single(s => s.Kind == kind && !earlier.Contains(s.SessionId) && (sessionId is null || s.SessionId == sessionId));
+        // Listing gives headers; the report needs every resource's log.
+        return (await ferry.Services.Sessions.GetAsync(header.SessionId))!;
     }
 
     /// <summary>Scans Ferry's tables into .ferry/demo/dynamodb, so what the run wrote can be read after it ends.</summary>

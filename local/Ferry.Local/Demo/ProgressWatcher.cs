@@ -29,12 +29,13 @@ public sealed class ProgressWatcher(ISessionStore sessions, TextWriter output)
 
     private async Task ShowAsync(string policyId, SessionKind kind, Dictionary<string, string> seen)
     {
-        foreach (var session in (await sessions.ListByPolicyAsync(policyId)).Where(s => s.Kind == kind && !seen.ContainsKey(s.SessionId)))
+        foreach (var header in (await sessions.ListByPolicyAsync(policyId)).Where(s => s.Kind == kind && !seen.ContainsKey(s.SessionId)))
         {
-            foreach (var resource in session.Resources)
+            var session = await sessions.GetAsync(header.SessionId);
+            foreach (var resource in session?.Resources ?? [])
             {
                 var now = resource.Status == ResourceStatus.Running ? resource.CurrentStep ?? "Running" : $"→ {resource.Status}";
-                var key = $"{session.SessionId}/{resource.ResourceId}";
+                var key = $"{header.SessionId}/{resource.ResourceId}";
                 if (seen.GetValueOrDefault(key) == now)
                     continue;
                 seen[key] = now;

@@ -25,6 +25,8 @@ public sealed class LambdaHost : IAsyncDisposable
     /// <summary>The timeout Ferry's functions are deployed with (FlowDefinition.LambdaTimeouts: ten seconds under the tasks' 120 s), as a timed-out invocation reports it.</summary>
     private const double FunctionTimeoutSeconds = 110;
 
+    private static readonly AsyncLocal<string?> Running = new();
+
     private readonly ConcurrentDictionary<string, int> _invocations = new(StringComparer.Ordinal);
 
     private LambdaHost(WebApplication app, StepFaultInjector faults)
@@ -34,6 +36,9 @@ public sealed class LambdaHost : IAsyncDisposable
     }
 
     public Uri Url { get; private set; } = null!;
+
+    /// <summary>The step whose invocation the calling code runs in, null outside every step: lets a hook on a client attribute its calls.</summary>
+    public static string? CurrentStep => Running.Value;
 
     /// <summary>How many times each step was invoked.</summary>
     public IReadOnlyDictionary<string, int> Invocations => _invocations;
@@ -98,6 +103,7 @@ public sealed class LambdaHost : IAsyncDisposable
         try
         {
             TableGrants.Enter(step.Definition);
+            Running.Value = step.Definition.Name;
             result = await handler.HandleAsync(body);
         }
         catch (Exception e)

@@ -23,12 +23,6 @@ public sealed class InMemoryPolicyStore : IPolicyStore
         lock (_lock)
             return Task.FromResult(_documents.TryGetValue(policyId, out var json) ? PolicyParser.Parse(json) : null);
     }
-
-    public Task<IReadOnlyList<Policy>> ListAsync(CancellationToken cancellationToken = default)
-    {
-        lock (_lock)
-            return Task.FromResult<IReadOnlyList<Policy>>([.. _documents.Values.Select(PolicyParser.Parse).OrderBy(p => p.Id, StringComparer.Ordinal)]);
-    }
 }
 
 /// <summary>
@@ -47,7 +41,7 @@ public sealed class InMemorySessionStore : ISessionStore
         {
             if (!_sessions.TryGetValue(session.SessionId, out var stored))
                 _sessions[session.SessionId] = stored = session;
-            return Task.FromResult(stored);
+            return Task.FromResult(Header(stored));
         }
     }
 
@@ -60,13 +54,22 @@ public sealed class InMemorySessionStore : ISessionStore
     public Task<Session?> GetHeaderAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         lock (_lock)
-            return Task.FromResult(_sessions.GetValueOrDefault(sessionId) is { } session ? session with { Resources = [] } : null);
+            return Task.FromResult(_sessions.GetValueOrDefault(sessionId) is { } session ? Header(session) : null);
+    }
+
+    public Task<ResourceOutcome?> GetOutcomeAsync(string sessionId, string resourceId, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            var outcome = _sessions.GetValueOrDefault(sessionId)?.Resources.FirstOrDefault(r => r.ResourceId == resourceId);
+            return Task.FromResult(outcome is null ? null : outcome with { Log = [] });
+        }
     }
 
     public Task<IReadOnlyList<Session>> ListByPolicyAsync(string policyId, CancellationToken cancellationToken = default)
     {
         lock (_lock)
-            return Task.FromResult<IReadOnlyList<Session>>([.. _sessions.Values.Where(s => s.PolicyId == policyId).OrderByDescending(s => s.StartedAt)]);
+            return Task.FromResult<IReadOnlyList<Session>>([.. _sessions.Values.Where(s => s.PolicyId == policyId).OrderByDescending(s => s.StartedAt).Select(Header)]);
     }
 
     public Task SetProgressAsync(string sessionId, string resourceId, string step, CancellationToken cancellationToken = default) =>
@@ -127,6 +130,9 @@ public sealed class InMemorySessionStore : ISessionStore
         }
         return Task.CompletedTask;
     }
+
+    /// <summary>What the DynamoDB store's header reads return: the session without its resources.</summary>
+    private static Session Header(Session session) => session with { Resources = [] };
 
     private Task Update(string sessionId, string resourceId, Func<ResourceOutcome, ResourceOutcome> change)
     {

@@ -29,7 +29,7 @@ public sealed class DynamoStoreTests(DynaliteFixture dynalite) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Policies_AreStoredAsDocuments_ValidatedOnPutAndLoad_Listed()
+    public async Task Policies_AreStoredAsDocuments_ValidatedOnPutAndLoad()
     {
         var store = new DynamoPolicyStore(dynalite.Client, _tables);
 
@@ -39,7 +39,6 @@ public sealed class DynamoStoreTests(DynaliteFixture dynalite) : IAsyncLifetime
         Assert.Equal("b-policy", stored.Id);
         Assert.Equal(ResourceType.Ec2, (await store.GetAsync("b-policy"))!.Type);
         Assert.Null(await store.GetAsync("missing"));
-        Assert.Equal(["a-policy", "b-policy"], (await store.ListAsync()).Select(p => p.Id));
         await Assert.ThrowsAsync<PolicyValidationException>(() => store.PutAsync("""{"id":"x","type":"EC2"}"""));
     }
 
@@ -73,6 +72,26 @@ public sealed class DynamoStoreTests(DynaliteFixture dynalite) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OneResourcesOutcome_ReadsItsStatusReasonAndStep_WithoutItsLog_NullForAResourceNotInTheSession()
+    {
+        var store = new DynamoSessionStore(dynalite.Client, _tables);
+        await store.OpenAsync(Session.Open("s1", SessionKind.PolicyRun, "p1", _t0));
+        await store.AppendLogAsync("s1", "i-1", new LogEntry(1, _t0, "TakeSnapshot", ResourceStatus.Success, "taken"));
+        await store.SetProgressAsync("s1", "i-1", "TakeSnapshot");
+        await store.AppendLogAsync("s1", "i-2", new LogEntry(1, _t0, "TakeSnapshot", ResourceStatus.Success, "taken"));
+        await store.RecordOutcomeAsync("s1", "i-2", ResourceStatus.Failed, "copy failed");
+
+        var running = (await store.GetOutcomeAsync("s1", "i-1"))!;
+        var failed = (await store.GetOutcomeAsync("s1", "i-2"))!;
+
+        Assert.Equal(("i-1", ResourceStatus.Running, null, "TakeSnapshot"), (running.ResourceId, running.Status, running.Reason, running.CurrentStep));
+        Assert.Equal(("i-2", ResourceStatus.Failed, "copy failed", null), (failed.ResourceId, failed.Status, failed.Reason, failed.CurrentStep));
+        Assert.Empty(failed.Log);
+        Assert.Null(await store.GetOutcomeAsync("s1", "i-3"));
+        Assert.Null(await store.GetOutcomeAsync("missing", "i-1"));
+    }
+
+    [Fact]
     public async Task Log_SameSequenceIsWrittenOnce_EntriesComeBackInOrder()
     {
         var store = new DynamoSessionStore(dynalite.Client, _tables);
@@ -91,12 +110,13 @@ public sealed class DynamoStoreTests(DynaliteFixture dynalite) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Close_TakesTheWorstStatus_ClosingTwiceChangesNothing_ListedByPolicy()
+    public async Task Close_TakesTheWorstStatus_ClosingTwiceChangesNothing_ListedByPolicyAsHeaders()
     {
         var store = new DynamoSessionStore(dynalite.Client, _tables);
         await store.OpenAsync(Session.Open("s1", SessionKind.PolicyRun, "p1", _t0));
         await store.OpenAsync(Session.Open("s2", SessionKind.PolicyRun, "p1", _t0.AddDays(1)));
         await store.OpenAsync(Session.Open("s3", SessionKind.PolicyRun, "p2", _t0));
+        await store.AppendLogAsync("s1", "i-1", new LogEntry(1, _t0, "TakeSnapshot", ResourceStatus.Success, "taken"));
         await store.RecordOutcomeAsync("s1", "i-1", ResourceStatus.Success, null);
         await store.RecordOutcomeAsync("s1", "i-2", ResourceStatus.Warning, "w");
 
@@ -106,7 +126,12 @@ public sealed class DynamoStoreTests(DynaliteFixture dynalite) : IAsyncLifetime
 
         Assert.Equal((ResourceStatus.Warning, _t0.AddHours(1)), (closed.Status, closed.EndedAt));
         Assert.Equal((ResourceStatus.Warning, _t0.AddHours(1)), (again.Status, again.EndedAt));
-        Assert.Equal(["s2", "s1"], (await store.ListByPolicyAsync("p1")).Select(s => s.SessionId));
+        Assert.Equal(["i-1", "i-2"], closed.Resources.Select(r => r.ResourceId));
+        var listed = await store.ListByPolicyAsync("p1");
+        Assert.Equal(["s2", "s1"], listed.Select(s => s.SessionId));
+        Assert.Equal((SessionKind.PolicyRun, "p1", _t0, ResourceStatus.Warning, _t0.AddHours(1)), (listed[1].Kind, listed[1].PolicyId, listed[1].StartedAt, listed[1].Status, listed[1].EndedAt));
+        Assert.Equal((ResourceStatus.Running, null), (listed[0].Status, listed[0].EndedAt));
+        Assert.All(listed, s => Assert.Empty(s.Resources));
     }
 
     [Fact]
@@ -118,6 +143,7 @@ public sealed class DynamoStoreTests(DynaliteFixture dynalite) : IAsyncLifetime
 
         var closed = await store.CloseAsync("s1", _t0.AddHours(1), new SessionEnd(ResourceStatus.Canceled, "Not run: p1 is already running"));
         var header = (await store.GetHeaderAsync("s1"))!;
+        Assert.Equal("Not run: p1 is already running", Assert.Single(await store.ListByPolicyAsync("p1")).Reason);
 
         Assert.Equal((ResourceStatus.Canceled, "Not run: p1 is already running"), (closed.Status, closed.Reason));
         Assert.Equal((ResourceStatus.Canceled, "Not run: p1 is already running", _t0.AddHours(1)), (header.Status, header.Reason, header.EndedAt));

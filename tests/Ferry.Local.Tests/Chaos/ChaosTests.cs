@@ -38,7 +38,10 @@ public sealed class ChaosTests : IDisposable
 
         Assert.Equal(20, report.Resources);
         Assert.Equal(report.Resources, report.OutcomesRecorded + report.Lost.Count);
-        var sessions = (await ferry.Services.Sessions.ListByPolicyAsync(ChaosWorld.Ec2Policy)).Concat(await ferry.Services.Sessions.ListByPolicyAsync(ChaosWorld.RdsPolicy)).ToList();
+        var headers = (await ferry.Services.Sessions.ListByPolicyAsync(ChaosWorld.Ec2Policy)).Concat(await ferry.Services.Sessions.ListByPolicyAsync(ChaosWorld.RdsPolicy));
+        var sessions = new List<Session>();
+        foreach (var header in headers)
+            sessions.Add((await ferry.Services.Sessions.GetAsync(header.SessionId))!);
         var failed = sessions.SelectMany(s => s.Resources).Where(r => r.Status == ResourceStatus.Failed).Select(r => r.ResourceId).ToHashSet();
         Assert.Equal(failed.Count, report.Outcomes.GetValueOrDefault(ResourceStatus.Failed));
         Assert.Contains(report.WronglyFailed, w => w.StartsWith($"{crashing}: ", StringComparison.Ordinal));
