@@ -31,9 +31,23 @@ public static class ExecutedSteps
     };
 
     /// <summary>The steps executed, in order; a Task that executed a step its state may not execute fails the test.</summary>
-    public static IReadOnlyList<RunStep> Of(IEnumerable<HistoryEvent> history)
+    public static IReadOnlyList<RunStep> Of(IEnumerable<HistoryEvent> history) => [.. ByTask(history).Select(s => s.Step)];
+
+    /// <summary>
+    /// The steps an execution and every child it started (at any depth) executed, by the resource of the job that
+    /// executed them (its <c>resourceId</c>), each resource's in order.
+    /// </summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<RunStep>> ByResource(IReadOnlyList<HistoryEvent> history, IReadOnlyList<ChildExecution> children)
     {
-        var executed = new List<RunStep>();
+        var all = ByTask(history).Concat(Descendants(children).SelectMany(c => ByTask(c.History)));
+        return all.GroupBy(s => s.ResourceId).ToDictionary(g => g.Key, g => (IReadOnlyList<RunStep>)[.. g.Select(s => s.Step)]);
+    }
+
+    private static IEnumerable<ChildExecution> Descendants(IEnumerable<ChildExecution> children) =>
+        children.SelectMany(c => Descendants(c.Children).Prepend(c));
+
+    private static IEnumerable<(string ResourceId, RunStep Step)> ByTask(IEnumerable<HistoryEvent> history)
+    {
         foreach (var exited in history.Where(e => e is { Type: "StateExited", StateType: "Task" }))
         {
             if (!TryJob(exited.Input, out _, out var from) || !TryJob(exited.Output, out var steps, out var to))
@@ -41,6 +55,7 @@ public static class ExecutedSteps
             if (to < from || to > steps.Count)
                 throw new Xunit.Sdk.XunitException($"{exited.State} moved the cursor from {from} to {to} over {steps.Count} plan step(s)");
             var allowed = KindsByState.GetValueOrDefault(exited.State ?? "", []);
+            var resource = exited.Output!["resourceId"]?.GetValue<string>() ?? "";
             foreach (var step in steps.Skip(from).Take(to - from))
             {
                 var kind = Text(step, "kind");
@@ -49,10 +64,9 @@ public static class ExecutedSteps
                     var may = allowed.Count == 0 ? "it executes no plan step" : $"it may execute only {string.Join(", ", allowed)}";
                     throw new Xunit.Sdk.XunitException($"{exited.State} executed a {kind} step; {may}");
                 }
-                executed.Add(new RunStep(kind, Text(step, "roleKind"), Text(step, "role"), Text(step, "account"), Text(step, "region")));
+                yield return (resource, Step(step));
             }
         }
-        return executed;
     }
 
     /// <summary>A job: a JSON object with a <c>steps</c> array and an integer <c>cursor</c>.</summary>
@@ -65,6 +79,9 @@ public static class ExecutedSteps
         steps = [.. array.Select(s => s ?? throw new Xunit.Sdk.XunitException("a job's steps hold a null"))];
         return true;
     }
+
+    /// <summary>A plan step of a job, as JSON.</summary>
+    public static RunStep Step(JsonNode step) => new(Text(step, "kind"), Text(step, "roleKind"), Text(step, "role"), Text(step, "account"), Text(step, "region"));
 
     private static string Text(JsonNode step, string field) =>
         step[field]?.GetValue<string>() ?? throw new Xunit.Sdk.XunitException($"a plan step has no {field}: {step.ToJsonString()}");

@@ -72,6 +72,20 @@ public class ExecutedStepsTests
     }
 
     [Fact]
+    public void PolicyRunWithNestedChildren_StepsGroupedByTheResourceOfEachJob()
+    {
+        static JsonObject For(string resource, int cursor) => new() { ["resourceId"] = resource, ["steps"] = JsonNode.Parse(CrossAccountSteps), ["cursor"] = cursor };
+        static ChildExecution Child(string resource, int from, int to, params ChildExecution[] children) =>
+            new("replica", $"run-{resource}", For(resource, 0), "SUCCEEDED", [Exited("TakeSnapshot", For(resource, from), For(resource, to))], children);
+        HistoryEvent[] parent = [Exited("Plan", new JsonObject(), new JsonObject { ["job"] = For("i-1", 0) })];
+
+        var steps = ExecutedSteps.ByResource(parent, [Child("i-1", 0, 1, Child("i-2", 0, 1)), Child("i-3", 0, 0)]);
+
+        Assert.Equal(["i-1", "i-2"], steps.Keys.Order());
+        Assert.All(steps.Values, s => Assert.Equal("TakeSnapshot", Assert.Single(s).Kind));
+    }
+
+    [Fact]
     public void TasksWithoutJobsOnBothSides_ExecuteNothing()
     {
         HistoryEvent[] history =
