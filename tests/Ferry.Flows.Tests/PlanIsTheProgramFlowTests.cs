@@ -103,7 +103,9 @@ public partial class PlanIsTheProgramFlowTests(FlowFixture fixture)
     /// <summary>The steps of the job PlanRestore returned; none when it did not proceed.</summary>
     private static IReadOnlyList<RunStep> RestorePlan(FlowRun run)
     {
-        var planned = run.Execution.History!.Single(e => e is { Type: "StateExited", State: "PlanRestore" }).Output!;
+        var exited = run.Execution.History!.Single(e => e is { Type: "StateExited", State: "PlanRestore" }).Output!;
+        // The state's output holds PlanRestore's result under "plan" (its ResultPath), or is that result.
+        var planned = exited["plan"] ?? exited;
         if (planned["proceed"]?.GetValue<bool>() == false)
             return [];
         var job = planned["job"] ?? planned;
