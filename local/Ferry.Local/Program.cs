@@ -8,7 +8,7 @@ try
 {
     return command switch
     {
-        "plan" => PlanCommand.Run(args[1..], Console.Out, Console.Error),
+        "plan" => await PlanCommand.RunAsync(args[1..], Console.Out, Console.Error),
         "demo" => await DemoCommand.RunAsync(args[1..], Console.Out),
         "chaos" => await ChaosCommand.RunAsync(args[1..], Console.Out, Console.Error),
         _ => Usage(),
@@ -23,6 +23,6 @@ catch (StartupException e)
 
 static int Usage()
 {
-    Console.Error.WriteLine($"usage: ferry demo [--keep] | {ChaosCommand.Usage} | ferry plan POLICY.json INVENTORY.json");
+    Console.Error.WriteLine($"usage: ferry demo [--keep] | {ChaosCommand.Usage} | {PlanCommand.Usage}");
     return PlanCommand.InvalidInput;
 }

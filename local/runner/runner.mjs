@@ -3,7 +3,9 @@
 // (states:startExecution.sync) run the child definition here. Requests and results are JSON lines:
 //   in:  {"id": "1", "machine": "policy-run", "input": {...}, "name": "execution-name", "history": false}
 //   out: {"id": "1", "status": "SUCCEEDED", "output": ...} or {"id": "1", "status": "FAILED", "error": "...", "cause": "..."},
-//        with "history": [{"type": "StateEntered", "state": "Wait", "at": "<simulated time>"}, ...] when asked for.
+//        with, when asked for, "history": [{"type": "StateEntered", "state": "Wait", "stateType": "Wait", "at": "<simulated time>"}, ...]
+//        (a Task's StateExited also carries the state's "input" and "output") and "children": the executions its
+//        startExecution.sync states ran, each {"machine", "name", "input", "status", "history", "children"}, in start order.
 //
 // Time is the simulated world's: every Wait (Seconds, SecondsPath, Timestamp, TimestampPath) and every
 // Retry pause (IntervalSeconds, BackoffRate, MaxDelaySeconds, JitterStrategy) lasts its own simulated
@@ -114,14 +116,24 @@ try {
 const unwrap = (error) => (error?.name === 'ExecutionError' && error.cause ? error.cause : error);
 
 // Mimics states:startExecution.sync:2: the child's output as JSON, or States.TaskFailed with the child's error.
-async function startChild(input) {
+// children: the parent's list of child executions when its history was asked for; this child's record joins it.
+async function startChild(input, children) {
   const name = input.StateMachineArn.split(':stateMachine:ferry-')[1];
   const executionName = input.Name ?? randomUUID();
+  const record = children ? { machine: name, name: executionName, input: input.Input, status: 'RUNNING', history: [], children: [] } : undefined;
+  children?.push(record);
   try {
-    const { result } = execute(name, input.Input, executionName);
-    const output = await result;
-    return { ExecutionArn: `${input.StateMachineArn}:${executionName}`, Status: 'SUCCEEDED', Output: output };
+    const { result, eventLogs } = execute(name, input.Input, executionName, record?.children);
+    const history = record ? historyOf(eventLogs, name) : undefined;
+    try {
+      const output = await result;
+      if (record) record.status = 'SUCCEEDED';
+      return { ExecutionArn: `${input.StateMachineArn}:${executionName}`, Status: 'SUCCEEDED', Output: output };
+    } finally {
+      if (record) record.history = await history;
+    }
   } catch (caught) {
+    if (record) record.status = 'FAILED';
     const error = unwrap(caught);
     const failure = new Error(JSON.stringify({ Error: error.name, Cause: error.message }));
     failure.name = 'States.TaskFailed';
@@ -129,17 +141,30 @@ async function startChild(input) {
   }
 }
 
-function execute(name, input, executionName) {
+// children: when given, the executions this one's startExecution.sync states start are recorded there.
+function execute(name, input, executionName, children) {
   const machine = machines[name];
   if (!machine) throw Object.assign(new Error(`No state machine named ${name}`), { name: 'StateMachineDoesNotExist' });
   const context = { Execution: { Id: `${machineArn(name)}:${executionName}`, Name: executionName, Input: input, StartTime: new Date().toISOString() } };
-  return machine.run(input, { overrides: { taskResourceLocalHandlers: handlers[name] }, context });
+  const local = children
+    ? Object.fromEntries(Object.entries(handlers[name]).map(([state, handler]) => [state, handler === startChild ? (i) => startChild(i, children) : handler]))
+    : handlers[name];
+  return machine.run(input, { overrides: { taskResourceLocalHandlers: local }, context });
 }
 
-async function historyOf(events) {
+// A Task's StateExited keeps the state's input and output: what each step was given and returned.
+// A Wait runs as a Task here (scaledWait) but is reported as the Wait its definition declares.
+async function historyOf(events, machine) {
   const history = [];
   for await (const event of events) {
-    history.push({ type: event.type, state: event.state?.name ?? null, at: new Date(simulatedNow(event.timestamp)).toISOString() });
+    const wait = event.state && handlers[machine][event.state.name] === waitFor;
+    const stateType = wait ? 'Wait' : event.state?.type ?? null;
+    const entry = { type: event.type, state: event.state?.name ?? null, stateType, at: new Date(simulatedNow(event.timestamp)).toISOString() };
+    if (event.type === 'StateExited' && stateType === 'Task') {
+      entry.input = event.state.input ?? null;
+      entry.output = event.state.output ?? null;
+    }
+    history.push(entry);
   }
   return history;
 }
@@ -153,15 +178,19 @@ lines.on('line', (line) => {
   const run = (async () => {
     let message;
     let history;
+    const children = request.history ? [] : undefined;
     try {
-      const { result, eventLogs } = execute(request.machine, request.input, request.name ?? randomUUID());
-      history = request.history ? historyOf(eventLogs) : undefined;
+      const { result, eventLogs } = execute(request.machine, request.input, request.name ?? randomUUID(), children);
+      history = request.history ? historyOf(eventLogs, request.machine) : undefined;
       message = { id: request.id, status: 'SUCCEEDED', output: await result };
     } catch (caught) {
       const error = unwrap(caught);
       message = { id: request.id, status: 'FAILED', error: error.name ?? 'Error', cause: error.message ?? String(error) };
     }
-    if (history) message.history = await history;
+    if (history) {
+      message.history = await history;
+      message.children = children;
+    }
     reply(message);
   })().finally(() => running.delete(run));
   running.add(run);

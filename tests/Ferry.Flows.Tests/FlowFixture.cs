@@ -62,23 +62,24 @@ public sealed class FlowFixture : IAsyncLifetime
     public Task<FlowRun> RunPolicyAsync(Func<string, string> policy) => RunPolicyAsync(Ferry, policy);
 
     /// <param name="policyId">A fixed id, for runs whose step faults are drawn per policy and resource (a fresh Ferry's tables hold no other).</param>
-    public async Task<FlowRun> RunPolicyAsync(LocalFerry ferry, Func<string, string> policy, string? policyId = null)
+    /// <param name="history">Whether the execution keeps its history and its child executions'.</param>
+    public async Task<FlowRun> RunPolicyAsync(LocalFerry ferry, Func<string, string> policy, string? policyId = null, bool history = false)
     {
         var id = policyId ?? NewId("p");
         await ferry.Services.Policies.PutAsync(policy(id));
         var mark = ferry.Aws.CallLog.Records.Count;
-        var execution = await ferry.RunAsync(Core.Runs.Flows.PolicyRun, new JsonObject { ["policyId"] = id }, NewId("run"));
+        var execution = await ferry.RunAsync(Core.Runs.Flows.PolicyRun, new JsonObject { ["policyId"] = id }, NewId("run"), history);
         var header = Assert.Single(await ferry.Services.Sessions.ListByPolicyAsync(id), s => s.Kind == SessionKind.PolicyRun);
         return new FlowRun(ferry, id, execution, (await ferry.Services.Sessions.GetAsync(header.SessionId))!, mark);
     }
 
     /// <summary>Runs a restore state machine and returns the restore session it wrote.</summary>
-    public async Task<FlowRun> RunRestoreAsync(string machine, RestoreInput input)
+    public async Task<FlowRun> RunRestoreAsync(string machine, RestoreInput input, bool history = false)
     {
         var point = (await Ferry.Services.RestorePoints.GetAsync(input.RestorePointId))!;
         var mark = Ferry.Aws.CallLog.Records.Count;
         var before = (await Ferry.Services.Sessions.ListByPolicyAsync(point.PolicyId)).Select(s => s.SessionId).ToHashSet();
-        var execution = await Ferry.RunAsync(machine, input, NewId("restore"));
+        var execution = await Ferry.RunAsync(machine, input, NewId("restore"), history);
         var header = Assert.Single(await Ferry.Services.Sessions.ListByPolicyAsync(point.PolicyId), s => s.Kind == SessionKind.Restore && !before.Contains(s.SessionId));
         return new FlowRun(Ferry, point.PolicyId, execution, (await Ferry.Services.Sessions.GetAsync(header.SessionId))!, mark);
     }

@@ -58,7 +58,8 @@ public sealed record InventoryFile(
             : null;
 }
 
-public sealed record Inventory(IReadOnlyList<Ec2InstanceFacts> Instances, IReadOnlyList<RdsFacts> Databases, PlanContext Context);
+/// <param name="FileSystems">EFS policies: the file systems the policy covers (only a world lists them).</param>
+public sealed record Inventory(IReadOnlyList<Ec2InstanceFacts> Instances, IReadOnlyList<RdsFacts> Databases, PlanContext Context, IReadOnlyList<EfsFacts>? FileSystems = null);
 
 public sealed record InventoryKey(string Arn, string? Alias = null, bool AwsManaged = false);
 

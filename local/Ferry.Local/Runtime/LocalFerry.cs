@@ -82,7 +82,8 @@ public sealed class LocalFerry : IAsyncDisposable
         }
     }
 
-    public Task<Execution> RunAsync(string machine, object input, string? executionName = null) => Runner.RunAsync(machine, input, executionName);
+    /// <param name="history">Whether to return the execution's history and its child executions' (large for a policy run).</param>
+    public Task<Execution> RunAsync(string machine, object input, string? executionName = null, bool history = false) => Runner.RunAsync(machine, input, executionName, history);
 
     public async ValueTask DisposeAsync()
     {

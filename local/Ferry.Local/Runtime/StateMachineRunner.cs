@@ -9,11 +9,20 @@ namespace Ferry.Local.Runtime;
 
 /// <summary>One event of an execution's history, at its simulated time.</summary>
 /// <param name="Type">The interpreter's event type, e.g. StateEntered, StateFailed, StateRetried, StateExited.</param>
-public sealed record HistoryEvent(string Type, string? State, DateTimeOffset At);
+/// <param name="StateType">The state's ASL type (Task, Choice, Map, ...); null for events of no state.</param>
+/// <param name="Input">A Task's StateExited: the state's input.</param>
+/// <param name="Output">A Task's StateExited: the state's output.</param>
+public sealed record HistoryEvent(string Type, string? State, DateTimeOffset At, string? StateType = null, JsonNode? Input = null, JsonNode? Output = null);
+
+/// <summary>An execution a startExecution.sync state started (at any depth, Map iterations included), with its own history.</summary>
+/// <param name="Name">The execution's name.</param>
+public sealed record ChildExecution(string Machine, string Name, JsonNode? Input, string Status, IReadOnlyList<HistoryEvent> History, IReadOnlyList<ChildExecution> Children);
 
 /// <summary>The result of one state machine execution.</summary>
 /// <param name="History">The execution's events, when they were asked for.</param>
-public sealed record Execution(string Machine, string Status, JsonNode? Output, string? Error, string? Cause, IReadOnlyList<HistoryEvent>? History = null)
+/// <param name="Children">With the history: the child executions it started, in start order.</param>
+public sealed record Execution(string Machine, string Status, JsonNode? Output, string? Error, string? Cause, IReadOnlyList<HistoryEvent>? History = null,
+    IReadOnlyList<ChildExecution>? Children = null)
 {
     public bool Succeeded => Status == "SUCCEEDED";
 }
@@ -69,7 +78,7 @@ public sealed class StateMachineRunner : IAsyncDisposable
         return runner;
     }
 
-    /// <param name="history">Whether to return the execution's events (<see cref="Execution.History"/>).</param>
+    /// <param name="history">Whether to return the execution's events and child executions (<see cref="Execution.History"/>); large for a policy run.</param>
     public async Task<Execution> RunAsync(string machine, object input, string? executionName = null, bool history = false)
     {
         var id = Interlocked.Increment(ref _next).ToString(CultureInfo.InvariantCulture);
@@ -109,12 +118,8 @@ public sealed class StateMachineRunner : IAsyncDisposable
             }
             if (_pending.TryRemove(message["id"]!.GetValue<string>(), out var completion))
             {
-                var history = message["history"]?.AsArray()
-                    .Select(e => new HistoryEvent(e!["type"]!.GetValue<string>(), e["state"]?.GetValue<string>(),
-                        DateTimeOffset.Parse(e["at"]!.GetValue<string>(), CultureInfo.InvariantCulture)))
-                    .ToList();
                 completion.TrySetResult(new Execution("", message["status"]!.GetValue<string>(), message["output"]?.DeepClone(),
-                    message["error"]?.GetValue<string>(), message["cause"]?.GetValue<string>(), history));
+                    message["error"]?.GetValue<string>(), message["cause"]?.GetValue<string>(), HistoryOf(message), ChildrenOf(message)));
             }
         }
         var stderr = await _stderr;
@@ -125,6 +130,20 @@ public sealed class StateMachineRunner : IAsyncDisposable
         foreach (var pending in _pending.Values)
             pending.TrySetException(exited);
     }
+
+    private static List<HistoryEvent>? HistoryOf(JsonObject message) =>
+        message["history"]?.AsArray()
+            .Select(e => new HistoryEvent(e!["type"]!.GetValue<string>(), e["state"]?.GetValue<string>(),
+                DateTimeOffset.Parse(e["at"]!.GetValue<string>(), CultureInfo.InvariantCulture), e["stateType"]?.GetValue<string>(),
+                e["input"]?.DeepClone(), e["output"]?.DeepClone()))
+            .ToList();
+
+    private static List<ChildExecution>? ChildrenOf(JsonObject message) =>
+        message["children"]?.AsArray()
+            .Select(c => c!.AsObject())
+            .Select(c => new ChildExecution(c["machine"]!.GetValue<string>(), c["name"]!.GetValue<string>(), c["input"]?.DeepClone(),
+                c["status"]!.GetValue<string>(), HistoryOf(c) ?? [], ChildrenOf(c) ?? []))
+            .ToList();
 
     public async ValueTask DisposeAsync()
     {

@@ -1,4 +1,5 @@
 using Ferry.Local.Planning;
+using Ferry.Local.Runtime;
 
 namespace Ferry.Local.Tests.Planning;
 
@@ -11,9 +12,9 @@ public sealed class PlanCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Fact]
-    public void Plan_BundledExample_PrintsOneRowPerResourceAndExitsZero()
+    public async Task Plan_BundledExample_PrintsOneRowPerResourceAndExitsZero()
     {
-        var (code, output, error) = Run(Example("ec2-policy.json"), Example("inventory.json"));
+        var (code, output, error) = await RunAsync(Example("ec2-policy.json"), Example("inventory.json"));
 
         Assert.Equal(PlanCommand.Ok, code);
         Assert.Empty(error);
@@ -25,7 +26,7 @@ public sealed class PlanCommandTests : IDisposable
     }
 
     [Fact]
-    public void Plan_InvalidPolicy_ExitsTwoListingEveryFieldPath()
+    public async Task Plan_InvalidPolicy_ExitsTwoListingEveryFieldPath()
     {
         var policy = File.ReadAllText(Example("ec2-policy.json"))
             .Replace("\"eu-central-1\",", "\"eu-centrl-1\",", StringComparison.Ordinal)
@@ -33,7 +34,7 @@ public sealed class PlanCommandTests : IDisposable
         var path = Path.Combine(_folder, "policy.json");
         File.WriteAllText(path, policy);
 
-        var (code, output, error) = Run(path, Example("inventory.json"));
+        var (code, output, error) = await RunAsync(path, Example("inventory.json"));
 
         Assert.Equal(PlanCommand.InvalidInput, code);
         Assert.Empty(output);
@@ -42,12 +43,12 @@ public sealed class PlanCommandTests : IDisposable
     }
 
     [Fact]
-    public void Plan_InventoryWithUnknownField_ExitsTwoNamingTheFile()
+    public async Task Plan_InventoryWithUnknownField_ExitsTwoNamingTheFile()
     {
         var path = Path.Combine(_folder, "inventory.json");
         File.WriteAllText(path, """{ "instancez": [] }""");
 
-        var (code, _, error) = Run(Example("ec2-policy.json"), path);
+        var (code, _, error) = await RunAsync(Example("ec2-policy.json"), path);
 
         Assert.Equal(PlanCommand.InvalidInput, code);
         Assert.Contains("inventory.json: invalid inventory", error, StringComparison.Ordinal);
@@ -55,19 +56,44 @@ public sealed class PlanCommandTests : IDisposable
     }
 
     [Fact]
-    public void Plan_MissingFile_ExitsTwoNamingIt()
+    public async Task Plan_MissingFile_ExitsTwoNamingIt()
     {
-        var (code, _, error) = Run(Path.Combine(_folder, "nope.json"), Example("inventory.json"));
+        var (code, _, error) = await RunAsync(Path.Combine(_folder, "nope.json"), Example("inventory.json"));
 
         Assert.Equal(PlanCommand.InvalidInput, code);
         Assert.Contains("nope.json", error, StringComparison.Ordinal);
     }
 
-    private static (int Code, string Output, string Error) Run(params string[] args)
+    [Fact]
+    public async Task Plan_OfAWorld_PlansWhatThePolicysRolesSeeThere()
+    {
+        var (code, output, error) = await RunAsync(Repository.PathOf("local", "demo", "policies", "ec2-dr-account.json"), "--world", Repository.PathOf("local", "worlds", "replicas.json"));
+
+        Assert.Equal(PlanCommand.Ok, code);
+        Assert.Empty(error);
+        Assert.Matches(@"i-0a1b2c3d4e5f60002 \| 111111111111/eu-west-1 \| 222222222222/eu-central-1 \| Proceed \| Success", output);
+        Assert.Matches(@"i-0a1b2c3d4e5f60003 \| .* \| Fail\s+\| Failed\s+\| Volume .* AWS managed default key", output);
+        // EC2-R10: KMS, asked as the target role, refuses the key that volume uses.
+        Assert.Matches(@"i-0a1b2c3d4e5f60005 \| .* \| Fail\s+\| Failed\s+\| .*arn:aws:iam::222222222222:role/FerryTarget", output);
+    }
+
+    [Fact]
+    public async Task Plan_OfAnEfsPolicyInAWorld_PlansEachMemberAccountsFileSystem()
+    {
+        var (code, output, error) = await RunAsync(Repository.PathOf("local", "demo", "policies", "efs-organization.json"), "--world", Repository.PathOf("local", "worlds", "efs.json"));
+
+        Assert.Equal(PlanCommand.Ok, code);
+        Assert.Empty(error);
+        Assert.Matches(@"333333333333/fs-0b1b2c3d4e5f60001 \| .* \| Proceed \| Success", output);
+        Assert.Matches(@"444444444444/fs-0c1b2c3d4e5f60001 \| .* \| Fail\s+\| Failed\s+\| No backup vault .* carries the tag", output);
+        Assert.Matches(@"555555555555/fs-0d1b2c3d4e5f60001 \| .* \| Fail\s+\| Failed\s+\| 2 backup vaults", output);
+    }
+
+    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var code = PlanCommand.Run(args, output, error);
+        var code = await PlanCommand.RunAsync(args, output, error);
         return (code, output.ToString(), error.ToString());
     }
 }

@@ -65,6 +65,86 @@ public sealed class StateMachineRunnerTests : IDisposable
         Assert.True(Time(history, "StateExited", "Until") >= until.AddSeconds(-1), $"waited until {Time(history, "StateExited", "Until"):O}, not {until:O}");
     }
 
+    [Fact]
+    public async Task History_OfARunWhoseMapStartsChildren_HasStateTypesTaskInputsAndEveryChildsOwnHistory()
+    {
+        // parent: a Distributed Map whose iterations each start a child; each child starts a grandchild from a Task.
+        Write("parent", """
+            {
+              "StartAt": "Each",
+              "States": {
+                "Each": {
+                  "Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 2,
+                  "ItemProcessor": {
+                    "ProcessorConfig": { "Mode": "DISTRIBUTED", "ExecutionType": "STANDARD" },
+                    "StartAt": "Child",
+                    "States": {
+                      "Child": {
+                        "Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                        "Parameters": { "StateMachineArn": "${ChildArn}", "Name.$": "States.Format('child-{}', $.n)", "Input": { "n.$": "$.n" } },
+                        "End": true
+                      }
+                    }
+                  },
+                  "End": true
+                }
+              }
+            }
+            """);
+        Write("child", """
+            {
+              "StartAt": "Pause",
+              "States": {
+                "Pause": { "Type": "Wait", "Seconds": 1, "Next": "Grandchild" },
+                "Grandchild": {
+                  "Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                  "Parameters": { "StateMachineArn": "${GrandchildArn}", "Input": { "n.$": "$.n" } },
+                  "ResultSelector": { "doubled.$": "$.Output.doubled" },
+                  "End": true
+                }
+              }
+            }
+            """);
+        Write("grandchild", """{ "StartAt": "Double", "States": { "Double": { "Type": "Pass", "Parameters": { "doubled.$": "States.MathAdd($.n, $.n)" }, "End": true } } }""");
+        await using var runner = await StateMachineRunner.StartAsync(NoLambda, Acceleration, new ManualClock(Start), _folder);
+
+        var execution = await runner.RunAsync("parent", new JsonObject { ["items"] = new JsonArray(new JsonObject { ["n"] = 1 }, new JsonObject { ["n"] = 2 }) }, history: true);
+
+        Assert.True(execution.Succeeded, $"{execution.Error}: {execution.Cause}");
+        Assert.Contains(execution.History!, e => e is { Type: "StateEntered", State: "Each", StateType: "Map" });
+        var children = execution.Children!;
+        Assert.Equal(["child-1", "child-2"], children.Select(c => c.Name).Order());
+        foreach (var child in children)
+        {
+            var n = child.Input!["n"]!.GetValue<int>();
+            Assert.Equal(("child", "SUCCEEDED"), (child.Machine, child.Status));
+            Assert.Contains(child.History, e => e is { Type: "StateExited", State: "Pause", StateType: "Wait", Input: null, Output: null });
+            var task = Assert.Single(child.History, e => e is { Type: "StateExited", State: "Grandchild" });
+            Assert.Equal("Task", task.StateType);
+            Assert.Equal(n, task.Input!["n"]!.GetValue<int>());
+            Assert.Equal(2 * n, task.Output!["doubled"]!.GetValue<int>());
+            var grandchild = Assert.Single(child.Children);
+            Assert.Equal(("grandchild", "SUCCEEDED", n), (grandchild.Machine, grandchild.Status, grandchild.Input!["n"]!.GetValue<int>()));
+            Assert.Contains(grandchild.History, e => e is { Type: "StateExited", State: "Double", StateType: "Pass" });
+        }
+    }
+
+    [Fact]
+    public async Task History_NotAskedFor_IsLeftOutWithTheChildren()
+    {
+        Write("child", """{ "StartAt": "Done", "States": { "Done": { "Type": "Succeed" } } }""");
+        Write("parent", """
+            { "StartAt": "Child", "States": { "Child": { "Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
+              "Parameters": { "StateMachineArn": "${ChildArn}", "Input": {} }, "End": true } } }
+            """);
+        await using var runner = await StateMachineRunner.StartAsync(NoLambda, Acceleration, new ManualClock(Start), _folder);
+
+        var execution = await runner.RunAsync("parent", new JsonObject());
+
+        Assert.True(execution.Succeeded, $"{execution.Error}: {execution.Cause}");
+        Assert.Equal((null, null), (execution.History, execution.Children));
+    }
+
     [Theory]
     [InlineData(1, 0, "Runtime.ExitError")]
     [InlineData(0, 1, "Sandbox.Timedout")]
