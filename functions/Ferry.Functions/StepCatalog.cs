@@ -54,12 +54,12 @@ public static class StepCatalog
         Step("Discover", (s, l) => new DiscoverFunction(s, l), assumes: [Source], reads: [Policies], writes: [Sessions]),
         // Plan checks key access as the source and target roles, and reads Aurora engine versions as the target role.
         Step("Plan", (s, l) => new PlanFunction(s, l), assumes: [Source, Target], reads: [Policies], writes: [Sessions]),
-        Step("TakeSnapshot", (s, l) => new TakeSnapshotFunction(s, l), assumes: [Source], reads: [], writes: [Sessions]),
+        Step(StepRunners.TakeSnapshot, (s, l) => new TakeSnapshotFunction(s, l), assumes: [Source], reads: [], writes: [Sessions]),
         // A restore from a replica shares as the replica's target role.
-        Step("Share", (s, l) => new ShareFunction(s, l), assumes: [Source, Target], reads: [], writes: [Sessions]),
+        Step(StepRunners.Share, (s, l) => new ShareFunction(s, l), assumes: [Source, Target], reads: [], writes: [Sessions]),
         // EFS backup copies are started and watched as the file system's own account role (the source role).
-        Step("CopyToRegion", (s, l) => new CopyToRegionFunction(s, l), assumes: [Source, Target, Restore], reads: [CopySlots], writes: [Sessions, CopySlots]),
-        Step("CheckAvailable", (s, l) => new CheckAvailableFunction(s, l), assumes: [Source, Target, Restore], reads: [CopySlots], writes: [Sessions, CopySlots]),
+        Step(StepRunners.CopyToRegion, (s, l) => new CopyToRegionFunction(s, l), assumes: [Source, Target, Restore], reads: [CopySlots], writes: [Sessions, CopySlots]),
+        Step(StepRunners.CheckAvailable, (s, l) => new CheckAvailableFunction(s, l), assumes: [Source, Target, Restore], reads: [CopySlots], writes: [Sessions, CopySlots]),
         // After a failure it deletes what the attempt made, as the role that made it (Cleanup.AfterFailureAsync).
         Step("RecordOutcome", (s, l) => new RecordOutcomeFunction(s, l), assumes: [Source, Target, Restore],
             reads: [Sessions, RestorePoints, CopySlots], writes: [Sessions, RestorePoints, CopySlots]),
@@ -70,12 +70,16 @@ public static class StepCatalog
             reads: [Policies, Sessions, RestorePoints], writes: [Sessions, RestorePoints]),
         // Restore planning describes the restore point's keys as its owner and checks key access as the restore role.
         Step("PlanRestore", (s, l) => new PlanRestoreFunction(s, l), assumes: [Source, Target, Restore], reads: [RestorePoints, Sessions], writes: [Sessions]),
-        Step("Restore", (s, l) => new RestoreFunction(s, l), assumes: [Restore], reads: [], writes: [Sessions]),
+        Step(StepRunners.Restore, (s, l) => new RestoreFunction(s, l), assumes: [Restore], reads: [], writes: [Sessions]),
         // Turns AWS Backup's EFS opt-in on as the file system's own account role (a member account's, in Organization mode).
-        Step("EnableBackupOptIn", (s, l) => new EnableBackupOptInFunction(s, l), assumes: [Source], reads: [], writes: [Sessions]),
+        Step(StepRunners.EnableBackupOptIn, (s, l) => new EnableBackupOptInFunction(s, l), assumes: [Source], reads: [], writes: [Sessions]),
     ];
 
     public static StepDefinition? Find(string name) => All.FirstOrDefault(s => s.Name == name);
+
+    /// <summary>The name the manifest gives a step's function type.</summary>
+    public static string NameOf(Type type) =>
+        All.FirstOrDefault(s => s.Type == type)?.Name ?? throw new InvalidOperationException($"{type.Name} is not in the step catalog");
 
     /// <summary>The steps that assume a role: the ones that role must trust.</summary>
     public static IEnumerable<StepDefinition> Assuming(RoleKind kind) => All.Where(s => s.Assumes.Contains(kind));

@@ -15,7 +15,7 @@ public abstract class StepFunction<TInput, TOutput>(FerryServices services, Step
     protected FerryServices Services { get; } = services;
 
     /// <summary>The step's name: its Lambda function suffix and the local host's function name.</summary>
-    public abstract string Name { get; }
+    public string Name => StepCatalog.NameOf(GetType());
 
     protected abstract JsonTypeInfo<TInput> InputType { get; }
 

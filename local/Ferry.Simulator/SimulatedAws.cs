@@ -84,7 +84,10 @@ public sealed partial class SimulatedAws : IAwsPorts
     public ICredentialsPort Credentials(string? principal = null, string? externalId = null) =>
         new SimulatedCredentials(this, principal ?? Spec.Ferry.Principal, externalId ?? Spec.Ferry.ExternalId);
 
-    public IEc2Port Ec2(RoleSession session, string region) => new SimulatedEc2(this, session, region);
+    /// <summary>The EC2 port, typed so tests can also reach the setup calls Ferry's port leaves out.</summary>
+    public SimulatedEc2 Ec2(RoleSession session, string region) => new(this, session, region);
+
+    IEc2Port IAwsPorts.Ec2(RoleSession session, string region) => Ec2(session, region);
 
     public IRdsPort Rds(RoleSession session, string region) => new SimulatedRds(this, session, region);
 

@@ -60,11 +60,6 @@ internal sealed class SimulatedBackup(SimulatedAws world, RoleSession session, s
                 .Select(ToVault)
                 .ToList(), cancellationToken);
 
-    public Task<BackupVault> DescribeVaultAsync(string vaultName, CancellationToken cancellationToken = default) =>
-        Call("DescribeBackupVault", [("BackupVaultName", vaultName)], call =>
-            ToVault(world.Vaults.GetValueOrDefault((call.Account, region, vaultName))
-                ?? throw call.NotFound("ResourceNotFoundException", $"Backup vault {vaultName} does not exist in account {call.Account}, {region}")), cancellationToken);
-
     public Task<IReadOnlyList<RecoveryPoint>> ListRecoveryPointsByResourceAsync(string resourceArn, CancellationToken cancellationToken = default) =>
         Call<IReadOnlyList<RecoveryPoint>>("ListRecoveryPointsByResource", [("ResourceArn", resourceArn)], call =>
             world.RecoveryPoints.Values

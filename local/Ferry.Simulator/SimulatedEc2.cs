@@ -58,7 +58,7 @@ public sealed partial class SimulatedAws
 }
 
 /// <summary>EC2 and EBS as one role sees them in one region.</summary>
-internal sealed class SimulatedEc2(SimulatedAws world, RoleSession session, string region) : IEc2Port
+public sealed class SimulatedEc2(SimulatedAws world, RoleSession session, string region) : IEc2Port
 {
     private const string Unauthorized = "UnauthorizedOperation";
 
@@ -86,14 +86,6 @@ internal sealed class SimulatedEc2(SimulatedAws world, RoleSession session, stri
             var instance = OwnInstance(call, instanceId);
             RequireSnapshotRoom(call, "CreateSnapshots", instance.Volumes.Count);
             return instance.Volumes.Select(v => ToSnapshot(NewSnapshot(call, "CreateSnapshots", v, tags, $"Multi-volume snapshot of {instanceId}"), call.Now)).ToList();
-        }, cancellationToken);
-
-    public Task<Ec2Snapshot> CreateSnapshotAsync(string volumeId, string description, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken = default) =>
-        Call("CreateSnapshot", [("VolumeId", volumeId), ("Tags", SimulatedAws.Describe(tags))], call =>
-        {
-            var volume = OwnVolume(call, volumeId);
-            RequireSnapshotRoom(call, "CreateSnapshot", 1);
-            return ToSnapshot(NewSnapshot(call, "CreateSnapshot", volume, tags, description), call.Now);
         }, cancellationToken);
 
     public Task<IReadOnlyList<Ec2Snapshot>> DescribeSnapshotsAsync(SnapshotQuery query, CancellationToken cancellationToken = default) =>
@@ -170,18 +162,6 @@ internal sealed class SimulatedEc2(SimulatedAws world, RoleSession session, stri
             return true;
         }, cancellationToken);
 
-    public Task CreateTagsAsync(IReadOnlyList<string> resourceIds, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken = default) =>
-        Call("CreateTags", [("Resources", Join(resourceIds)), ("Tags", SimulatedAws.Describe(tags))], call =>
-        {
-            var targets = resourceIds.Select(id => TagsOf(call, id)).ToList();
-            foreach (var target in targets)
-            {
-                foreach (var (key, value) in tags)
-                    target[key] = value;
-            }
-            return true;
-        }, cancellationToken);
-
     public Task<string> RegisterImageAsync(RegisterImageRequest request, CancellationToken cancellationToken = default) =>
         Call("RegisterImage", [("Name", request.Name), ("RootSnapshotId", request.RootSnapshotId), ("RootDeviceName", request.RootDeviceName)], call =>
         {
@@ -239,28 +219,6 @@ internal sealed class SimulatedEc2(SimulatedAws world, RoleSession session, stri
                 });
                 return instanceId;
             }, cancellationToken);
-
-    public Task StopInstanceAsync(string instanceId, CancellationToken cancellationToken = default) =>
-        Call("StopInstances", [("InstanceId", instanceId)], call =>
-        {
-            var instance = OwnInstance(call, instanceId);
-            RequireNotTerminated(call, instance, "stopped");
-            if (instance.State(call.Now) == "pending")
-                throw call.NotReady("IncorrectInstanceState", $"The instance '{instanceId}' is not in a state from which it can be stopped");
-            instance.StateOverride = "stopped";
-            return true;
-        }, cancellationToken);
-
-    public Task StartInstanceAsync(string instanceId, CancellationToken cancellationToken = default) =>
-        Call("StartInstances", [("InstanceId", instanceId)], call =>
-        {
-            var instance = OwnInstance(call, instanceId);
-            RequireNotTerminated(call, instance, "started");
-            if (instance.State(call.Now) == "pending")
-                throw call.NotReady("IncorrectInstanceState", $"The instance '{instanceId}' is not in a state from which it can be started");
-            instance.StateOverride = "running";
-            return true;
-        }, cancellationToken);
 
     public Task<Ec2Volume> CreateVolumeAsync(CreateVolumeRequest request, CancellationToken cancellationToken = default) =>
         Call("CreateVolume",
@@ -371,6 +329,30 @@ internal sealed class SimulatedEc2(SimulatedAws world, RoleSession session, stri
                 volume.DeviceName = null;
             }
             instance.Volumes.Clear();
+            return true;
+        }, cancellationToken);
+
+    // What people and other tools do in an account besides Ferry, which Ferry's port leaves out: tests set up the world
+    // with these (a person's own snapshot, a tag someone changed), as logged calls under the same rules as Ferry's.
+
+    /// <summary>CreateSnapshot of one volume (Ferry snapshots whole instances with CreateSnapshots).</summary>
+    public Task<Ec2Snapshot> CreateSnapshotAsync(string volumeId, string description, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken = default) =>
+        Call("CreateSnapshot", [("VolumeId", volumeId), ("Tags", SimulatedAws.Describe(tags))], call =>
+        {
+            var volume = OwnVolume(call, volumeId);
+            RequireSnapshotRoom(call, "CreateSnapshot", 1);
+            return ToSnapshot(NewSnapshot(call, "CreateSnapshot", volume, tags, description), call.Now);
+        }, cancellationToken);
+
+    public Task CreateTagsAsync(IReadOnlyList<string> resourceIds, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken = default) =>
+        Call("CreateTags", [("Resources", Join(resourceIds)), ("Tags", SimulatedAws.Describe(tags))], call =>
+        {
+            var targets = resourceIds.Select(id => TagsOf(call, id)).ToList();
+            foreach (var target in targets)
+            {
+                foreach (var (key, value) in tags)
+                    target[key] = value;
+            }
             return true;
         }, cancellationToken);
 

@@ -33,7 +33,7 @@ public class CleanupFlowTests(FlowFixture fixture)
         [FerryTags.Policy] = policyId, [FerryTags.Session] = sessionId, [FerryTags.Source] = AppKeyed, [FerryTags.Step] = step,
     };
 
-    private static async Task<IEc2Port> Ec2Async(LocalFerry ferry, string role, string region) =>
+    private static async Task<SimulatedEc2> Ec2Async(LocalFerry ferry, string role, string region) =>
         ferry.Aws.Ec2(await ferry.Services.Credentials.AssumeAsync(role), region);
 
     private static async Task<IReadOnlyList<string>> ExistingAsync(IEc2Port ec2, IEnumerable<string> ids) =>

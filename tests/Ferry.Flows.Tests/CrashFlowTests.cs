@@ -131,7 +131,7 @@ public class CrashFlowTests(FlowFixture fixture)
     [Fact]
     public async Task EfsCopyToRegion_CrashesAndTimesOutAfterEffect_OneCopyJobOneCopy_Success()
     {
-        await using var ferry = await fixture.StartAsync("efs.json", stepFaults: [new StepFault("CopyToRegion", Crash: 0.3, Timeout: 0.3, Seed: 7)]);
+        await using var ferry = await fixture.StartAsync("efs.json", stepFaults: [new StepFault("CopyToRegion", Crash: 0.3, Timeout: 0.3, Seed: 8)]);
 
         var run = await RunThroughFaultsAsync(ferry, id => EfsScenario.AccountPolicy(id, [EfsScenario.SharedHome], "dr-vault"), "crash-efs", "CopyToRegion");
 

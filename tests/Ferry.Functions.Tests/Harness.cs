@@ -126,7 +126,7 @@ internal sealed class Harness
         InvokeAsync<OutcomeOutput>("RecordOutcome", new OutcomeInput(policyId, sessionId, resourceId, Job: job, Error: error.ErrorName,
             Cause: JsonSerializer.Serialize(new Dictionary<string, string> { ["errorType"] = error.ErrorName, ["errorMessage"] = error.Message })));
 
-    public async Task<IEc2Port> Ec2Async(string role, string region) => Aws.Ec2(await Services.Credentials.AssumeAsync(role), region);
+    public async Task<SimulatedEc2> Ec2Async(string role, string region) => Aws.Ec2(await Services.Credentials.AssumeAsync(role), region);
 
     public async Task<IRdsPort> RdsAsync(string role, string region) => Aws.Rds(await Services.Credentials.AssumeAsync(role), region);
 }

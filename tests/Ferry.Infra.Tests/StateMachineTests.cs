@@ -71,7 +71,7 @@ public sealed class StateMachineTests(SynthFixture synth)
                 Assert.Equal(definitions.Values.Count(d => definition.Placeholders.Contains(d.ArnPlaceholder)) + 1, started.Count);
                 Assert.Contains("arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:ferry-policy-run", started);
                 Assert.Contains(statements, s => s.Actions.Contains("states:DescribeExecution")
-                    && s.Resources.Contains("arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:ferry-ec2-replica-same-account:*"));
+                    && s.Resources.Contains("arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:ferry-replica:*"));
                 Assert.Equal(["arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule"], events);
             }
             else

@@ -90,7 +90,7 @@ public sealed class CleanupRulesTests
         Assert.Equal(("terminated", 0), (terminated.State, terminated.Volumes.Count));
         var left = await ec2.DescribeVolumesAsync([root.VolumeId, data.VolumeId, kept.VolumeId]);
         Assert.Equal([(kept.VolumeId, "available")], left.Select(v => (v.VolumeId, v.State)));
-        await Fails<FerryInvalidStateException>("IncorrectInstanceState", () => ec2.StartInstanceAsync(instance));
+        await Fails<FerryInvalidStateException>("IncorrectInstanceState", () => ec2.AttachVolumeAsync(kept.VolumeId, instance, "/dev/xvdc"));
     }
 
     [Fact]

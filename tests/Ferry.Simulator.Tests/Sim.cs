@@ -31,7 +31,7 @@ internal sealed class Sim
 
     public ManualClock Clock => (ManualClock)Aws.Clock;
 
-    public async Task<IEc2Port> Ec2(string role, string region = West) => Aws.Ec2(await Credentials.AssumeAsync(role), region);
+    public async Task<SimulatedEc2> Ec2(string role, string region = West) => Aws.Ec2(await Credentials.AssumeAsync(role), region);
 
     public async Task<IRdsPort> Rds(string role, string region = West) => Aws.Rds(await Credentials.AssumeAsync(role), region);
 

@@ -15,9 +15,6 @@ public sealed class AwsBackupPort(BackupClient client, string accountId) : IBack
         return result;
     }
 
-    public async Task<BackupVault> DescribeVaultAsync(string vaultName, CancellationToken cancellationToken = default) =>
-        await ToVaultAsync(await client.DescribeBackupVaultAsync(vaultName, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-
     public async Task<IReadOnlyList<RecoveryPoint>> ListRecoveryPointsByResourceAsync(string resourceArn, CancellationToken cancellationToken = default) =>
         [.. (await Page<RecoveryPointInfo>.AllAsync((t, ct) => client.ListRecoveryPointsByResourceAsync(resourceArn, t, ct), cancellationToken).ConfigureAwait(false))
             .Select(p => new RecoveryPoint(p.Arn, resourceArn, p.VaultName, p.Status, p.CreatedAt ?? DateTimeOffset.MinValue))];

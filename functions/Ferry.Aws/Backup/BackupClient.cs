@@ -49,9 +49,6 @@ public sealed class BackupClient : WireClient
         Call("ListBackupVaults", "GET", "/backup-vaults/", null, null,
             j => ReadPage(j, "BackupVaultList", ReadVault), ct, Query(nextToken));
 
-    public Task<BackupVaultInfo> DescribeBackupVaultAsync(string vaultName, CancellationToken ct) =>
-        Call("DescribeBackupVault", "GET", "/backup-vaults/{backupVaultName}", new() { ["{backupVaultName}"] = vaultName }, null, ReadVault, ct);
-
     public Task<Page<KeyValuePair<string, string>>> ListTagsAsync(string resourceArn, string? nextToken, CancellationToken ct) =>
         Call("ListTags", "GET", "/tags/{resourceArn}/", new() { ["{resourceArn}"] = resourceArn }, null,
             j => new Page<KeyValuePair<string, string>>(

@@ -48,9 +48,6 @@ public sealed class AwsEc2Port(Ec2Client client) : IEc2Port
     public async Task<IReadOnlyList<Ec2Snapshot>> CreateSnapshotsAsync(string instanceId, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken = default) =>
         [.. (await client.CreateSnapshotsAsync(instanceId, $"Ferry snapshot of {instanceId}", tags, cancellationToken).ConfigureAwait(false)).Select(ToSnapshot)];
 
-    public async Task<Ec2Snapshot> CreateSnapshotAsync(string volumeId, string description, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken = default) =>
-        ToSnapshot(await client.CreateSnapshotAsync(volumeId, description, tags, cancellationToken).ConfigureAwait(false));
-
     public async Task<IReadOnlyList<Ec2Snapshot>> DescribeSnapshotsAsync(SnapshotQuery query, CancellationToken cancellationToken = default)
     {
         // Tag queries narrow together (EC2 ANDs filters): retries find their work by session and source tags at once.
@@ -87,9 +84,6 @@ public sealed class AwsEc2Port(Ec2Client client) : IEc2Port
     public Task DeleteSnapshotAsync(string snapshotId, CancellationToken cancellationToken = default) =>
         client.DeleteSnapshotAsync(snapshotId, cancellationToken);
 
-    public Task CreateTagsAsync(IReadOnlyList<string> resourceIds, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken = default) =>
-        client.CreateTagsAsync(resourceIds, tags, cancellationToken);
-
     /// <summary>RegisterImage has no idempotency token, so a retry first looks for its image by name.</summary>
     public async Task<string> RegisterImageAsync(RegisterImageRequest request, CancellationToken cancellationToken = default)
     {
@@ -114,12 +108,6 @@ public sealed class AwsEc2Port(Ec2Client client) : IEc2Port
         client.RunInstancesAsync(new RunInstancesRequest(
             request.ImageId, request.InstanceType, request.AvailabilityZone, request.SubnetId, request.SecurityGroupIds,
             request.RootDeviceName, request.RootKmsKeyId is null ? null : true, request.RootKmsKeyId, request.Tags, request.ClientToken), cancellationToken);
-
-    public Task StopInstanceAsync(string instanceId, CancellationToken cancellationToken = default) =>
-        client.StopInstancesAsync([instanceId], cancellationToken);
-
-    public Task StartInstanceAsync(string instanceId, CancellationToken cancellationToken = default) =>
-        client.StartInstancesAsync([instanceId], cancellationToken);
 
     public async Task<Ec2Volume> CreateVolumeAsync(CreateVolumeRequest request, CancellationToken cancellationToken = default) =>
         ToVolume(await client.CreateVolumeAsync(new VolumeCreation(

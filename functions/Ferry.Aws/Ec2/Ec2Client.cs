@@ -66,10 +66,6 @@ public sealed class Ec2Client : WireClient
                 .Add("CopyTagsFromSource", "volume").Structs("TagSpecification", TagSpec("snapshot", tags), WriteTagSpec),
             root => (IReadOnlyList<Ec2SnapshotInfo>)[.. root.Items("snapshotSet").Select(ReadSnapshot)], ct);
 
-    public Task<Ec2SnapshotInfo> CreateSnapshotAsync(string volumeId, string? description, IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
-        Call("CreateSnapshot", q => q.Add("VolumeId", volumeId).Add("Description", description).Structs("TagSpecification", TagSpec("snapshot", tags), WriteTagSpec),
-            ReadSnapshot, ct);
-
     public Task<Page<Ec2SnapshotInfo>> DescribeSnapshotsAsync(DescribeSnapshotsRequest r, CancellationToken ct) =>
         Call("DescribeSnapshots", q => q.List("SnapshotId", r.SnapshotIds).List("Owner", r.OwnerIds).List("RestorableBy", r.RestorableByUserIds)
                 .Structs("Filter", r.Filters, WriteFilter).Add("NextToken", r.NextToken).Add("MaxResults", r.MaxResults),
@@ -92,9 +88,6 @@ public sealed class Ec2Client : WireClient
 
     public Task DeleteSnapshotAsync(string snapshotId, CancellationToken ct) =>
         Call("DeleteSnapshot", q => q.Add("SnapshotId", snapshotId), _ => true, ct);
-
-    public Task CreateTagsAsync(IReadOnlyList<string> resourceIds, IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
-        Call("CreateTags", q => q.List("ResourceId", resourceIds).Structs("Tag", tags, WriteTag), _ => true, ct);
 
     public Task<string> RunInstancesAsync(RunInstancesRequest r, CancellationToken ct) =>
         Call("RunInstances", q =>
@@ -133,12 +126,6 @@ public sealed class Ec2Client : WireClient
 
     public Task DeregisterImageAsync(string imageId, CancellationToken ct) =>
         Call("DeregisterImage", q => q.Add("ImageId", imageId), _ => true, ct);
-
-    public Task StopInstancesAsync(IReadOnlyList<string> instanceIds, CancellationToken ct) =>
-        Call("StopInstances", q => q.List("InstanceId", instanceIds), _ => true, ct);
-
-    public Task StartInstancesAsync(IReadOnlyList<string> instanceIds, CancellationToken ct) =>
-        Call("StartInstances", q => q.List("InstanceId", instanceIds), _ => true, ct);
 
     public Task<IReadOnlyList<Ec2ImageInfo>> DescribeImagesAsync(IReadOnlyList<string>? imageIds, IReadOnlyList<string>? owners, IReadOnlyList<Ec2Filter>? filters, CancellationToken ct) =>
         Call("DescribeImages", q => q.List("ImageId", imageIds).List("Owner", owners).Structs("Filter", filters, WriteFilter),

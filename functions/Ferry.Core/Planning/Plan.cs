@@ -112,10 +112,6 @@ public sealed record ResourcePlan(
     /// <summary>Facts the plan could not check (e.g. key grants unknown); informational, they do not change the outcome.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 
-    public bool CrossAccount => SourceAccount != TargetAccount;
-
-    public bool CrossRegion => SourceRegion != TargetRegion;
-
     /// <summary>The outcome the resource ends with when every step succeeds.</summary>
     public Sessions.ResourceStatus ExpectedStatus => Verdict switch
     {

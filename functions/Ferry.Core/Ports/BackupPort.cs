@@ -21,8 +21,6 @@ public interface IBackupPort
 {
     Task<IReadOnlyList<BackupVault>> ListVaultsAsync(CancellationToken cancellationToken = default);
 
-    Task<BackupVault> DescribeVaultAsync(string vaultName, CancellationToken cancellationToken = default);
-
     Task<IReadOnlyList<RecoveryPoint>> ListRecoveryPointsByResourceAsync(string resourceArn, CancellationToken cancellationToken = default);
 
     Task<string> StartCopyJobAsync(StartCopyJobRequest request, CancellationToken cancellationToken = default);

@@ -103,8 +103,6 @@ public interface IEc2Port
     /// <summary>Crash-consistent snapshots of all the instance's volumes (CreateSnapshots), tagged.</summary>
     Task<IReadOnlyList<Ec2Snapshot>> CreateSnapshotsAsync(string instanceId, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken = default);
 
-    Task<Ec2Snapshot> CreateSnapshotAsync(string volumeId, string description, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken = default);
-
     Task<IReadOnlyList<Ec2Snapshot>> DescribeSnapshotsAsync(SnapshotQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>Grants the account permission to create volumes from (and copy) the snapshot.</summary>
@@ -114,8 +112,6 @@ public interface IEc2Port
     Task<string> CopySnapshotAsync(Ec2CopyRequest request, CancellationToken cancellationToken = default);
 
     Task DeleteSnapshotAsync(string snapshotId, CancellationToken cancellationToken = default);
-
-    Task CreateTagsAsync(IReadOnlyList<string> resourceIds, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken = default);
 
     Task<string> RegisterImageAsync(RegisterImageRequest request, CancellationToken cancellationToken = default);
 
@@ -129,10 +125,6 @@ public interface IEc2Port
 
     /// <summary>Launches one instance and returns its id.</summary>
     Task<string> RunInstanceAsync(RunInstanceRequest request, CancellationToken cancellationToken = default);
-
-    Task StopInstanceAsync(string instanceId, CancellationToken cancellationToken = default);
-
-    Task StartInstanceAsync(string instanceId, CancellationToken cancellationToken = default);
 
     Task<Ec2Volume> CreateVolumeAsync(CreateVolumeRequest request, CancellationToken cancellationToken = default);
 

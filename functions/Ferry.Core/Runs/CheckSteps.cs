@@ -92,7 +92,11 @@ public sealed class CheckSteps(FerryServices services)
             .Where(c => c.Index is not null && CopySteps.SlotKey(job, job.Steps[c.Index.Value]) is not null)
             .GroupBy(c => CopySteps.SlotKey(job, job.Steps[c.Index!.Value])!);
         foreach (var scope in over)
-            await _scheduler.FreeAsync(scope.Key, [.. scope.Select(c => job.SlotHolder(c.Item, c.Index!.Value))], cancellationToken);
+        {
+            foreach (var (item, index) in scope.Where(c => c.Item.Slot is not null))
+                await _scheduler.FreeAsync(scope.Key, item.Slot!, job.SlotHolder(item, index!.Value), item.Current, cancellationToken);
+            await _scheduler.FreeAsync(scope.Key, [.. scope.Where(c => c.Item.Slot is null).Select(c => job.SlotHolder(c.Item, c.Index!.Value))], cancellationToken);
+        }
     }
 
     /// <summary>

@@ -26,21 +26,25 @@ public sealed class CopyScheduler(FerryServices services)
     /// <param name="Start">Starts the copy and returns its id.</param>
     public sealed record Request(string Holder, string? Started, Func<CancellationToken, Task<string>> Start);
 
+    /// <summary>A copy that runs, and the slot it holds (null when it runs uncounted), so its check can give the slot back without reading the scope.</summary>
+    public sealed record Running(string CopyId, string? Slot);
+
     /// <summary>
     /// Starts as many of the copies as the scope has slots for, each in the slot it claimed, and returns every copy now
     /// running by holder (those found started included). Copies missing from the result wait for a slot.
     /// </summary>
     /// <param name="at">The role acting in the scope's account and region, which can describe the copies held there.</param>
-    public async Task<IReadOnlyDictionary<string, string>> StartAsync(CopySlotKey key, RoleAt at, IReadOnlyList<Request> requests, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, Running>> StartAsync(CopySlotKey key, RoleAt at, IReadOnlyList<Request> requests, CancellationToken cancellationToken)
     {
-        var running = requests.Where(r => r.Started is not null).ToDictionary(r => r.Holder, r => r.Started!, StringComparer.Ordinal);
         var waiting = requests.Where(r => r.Started is null).ToList();
         var slots = await services.Slots.ReadAsync(key, cancellationToken);
         var now = services.Clock.UtcNow;
+        var running = requests.Where(r => r.Started is not null).ToDictionary(r => r.Holder,
+            r => new Running(r.Started!, slots.FirstOrDefault(s => s.Holder == r.Holder && !s.IsFreeAt(now))?.Slot), StringComparer.Ordinal);
 
         // A copy started by an attempt that crashed before recording it: record it, or its claim would lapse while it runs.
         foreach (var slot in slots.Where(s => s.CopyId is null && s.Holder is { } h && running.ContainsKey(h) && !s.IsFreeAt(now)))
-            await services.Slots.RecordCopyAsync(key, slot.Slot, slot.Holder!, running[slot.Holder!], now + services.Waits.SlotLease, cancellationToken);
+            await services.Slots.RecordCopyAsync(key, slot.Slot, slot.Holder!, running[slot.Holder!].CopyId, now + services.Waits.SlotLease, cancellationToken);
         if (waiting.Count == 0)
             return running;
 
@@ -82,8 +86,7 @@ public sealed class CopyScheduler(FerryServices services)
                     break;
                 throw;
             }
-            await RecordAsync(key, slot, request.Holder, copy, limit, cancellationToken);
-            running[request.Holder] = copy;
+            running[request.Holder] = new Running(copy, await RecordAsync(key, slot, request.Holder, copy, limit, cancellationToken));
         }
         return running;
     }
@@ -95,6 +98,8 @@ public sealed class CopyScheduler(FerryServices services)
     /// </summary>
     public async Task FreeAsync(CopySlotKey key, IReadOnlyCollection<string> holders, CancellationToken cancellationToken)
     {
+        if (holders.Count == 0)
+            return;
         foreach (var slot in await HeldAsync(key, holders, cancellationToken))
             await services.Slots.FreeAsync(key, slot, cancellationToken);
     }
@@ -104,23 +109,32 @@ public sealed class CopyScheduler(FerryServices services)
     /// the claim lease) and another claimant taken the slot, the copy takes any free slot instead; with none free it
     /// runs uncounted, and AWS's own quota error makes the next claimant wait.
     /// </summary>
-    private async Task RecordAsync(CopySlotKey key, string slot, string holder, string copy, int limit, CancellationToken cancellationToken)
+    /// <returns>The slot that records the copy; null when it runs uncounted.</returns>
+    private async Task<string?> RecordAsync(CopySlotKey key, string slot, string holder, string copy, int limit, CancellationToken cancellationToken)
     {
         var until = services.Clock.UtcNow + services.Waits.SlotLease;
         if (await services.Slots.RecordCopyAsync(key, slot, holder, copy, until, cancellationToken))
-            return;
+            return slot;
         var now = services.Clock.UtcNow;
         foreach (var name in FreeSlots(await services.Slots.ReadAsync(key, cancellationToken), limit, now))
         {
             if (await services.Slots.TryClaimAsync(key, name, holder, now + services.Waits.ClaimLease, cancellationToken)
                 && await services.Slots.RecordCopyAsync(key, name, holder, copy, until, cancellationToken))
-                return;
+                return name;
         }
+        return null;
     }
 
     /// <summary>The scope's slots within the quota that nobody holds (never taken, given back, or lapsed).</summary>
     private static IEnumerable<string> FreeSlots(IReadOnlyList<CopySlot> slots, int limit, DateTimeOffset now) =>
         Enumerable.Range(0, limit).Select(CopySlot.Name).Where(name => slots.FirstOrDefault(s => s.Slot == name) is not { } slot || slot.IsFreeAt(now));
+
+    /// <summary>
+    /// Gives back the slot a copy is known to hold, with no read: a conditional write that changes nothing when the slot
+    /// was meanwhile given back (by a waiting copy that saw this one over) or lapsed.
+    /// </summary>
+    public Task FreeAsync(CopySlotKey key, string slot, string holder, string copyId, CancellationToken cancellationToken) =>
+        services.Slots.FreeAsync(key, new CopySlot(slot, holder, copyId), cancellationToken);
 
     private async Task<List<CopySlot>> HeldAsync(CopySlotKey key, IReadOnlyCollection<string> holders, CancellationToken cancellationToken) =>
         [.. (await services.Slots.ReadAsync(key, cancellationToken)).Where(s => s.Holder is { } h && holders.Contains(h))];

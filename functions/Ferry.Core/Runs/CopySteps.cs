@@ -26,7 +26,7 @@ public sealed class CopySteps(FerryServices services)
         var items = job.ItemsOf(step);
         var orders = items.Select(item => Order(job, index, step, item)).ToList();
 
-        var copies = new Dictionary<string, string>(StringComparer.Ordinal);
+        var copies = new Dictionary<string, CopyScheduler.Running>(StringComparer.Ordinal);
         if (SlotKey(job, step) is { } key)
         {
             var earlier = await service.StartedCopiesAsync(at, job,
@@ -51,10 +51,10 @@ public sealed class CopySteps(FerryServices services)
         else
         {
             foreach (var order in orders)
-                copies[order.Item.ItemId] = await service.CopyAsync(at, job, order, cancellationToken);
+                copies[order.Item.ItemId] = new CopyScheduler.Running(await service.CopyAsync(at, job, order, cancellationToken), null);
         }
 
-        var made = items.Select(i => (i.ItemId, copies[i.ItemId])).ToList();
+        var made = items.Select(i => (i.ItemId, copies[i.ItemId].CopyId)).ToList();
         var from = orders.Select(o => $"{o.From.Account}/{o.From.Region}").Distinct();
         await _log.WriteAsync(job.SessionId, job.ResourceId, RunLog.Copy + index, "CopyToRegion",
             $"Copy started from {string.Join(", ", from)} into {at.Account}/{at.Region}: {RunLog.Describe(made)}; " +
@@ -62,7 +62,7 @@ public sealed class CopySteps(FerryServices services)
             at.Role, RunLog.Ids(made), cancellationToken: cancellationToken);
         return job.Advanced() with
         {
-            Items = [.. job.Items.Select(i => copies.TryGetValue(i.ItemId, out var id) ? i.With(id) : i)],
+            Items = [.. job.Items.Select(i => copies.TryGetValue(i.ItemId, out var copy) ? i.With(copy.CopyId, copy.Slot) : i)],
             Wait = CheckSteps.StartWait(services),
         };
     }

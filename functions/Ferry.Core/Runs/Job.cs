@@ -22,18 +22,20 @@ public enum SnapshotKind
 /// </summary>
 /// <param name="Ids">The item's snapshot (or recovery point), then each copy of it, in plan order: the last is the one the next step reads.</param>
 /// <param name="SourceKey">The key the item's original snapshot is encrypted with, if any.</param>
+/// <param name="Slot">The copy slot the item's current copy holds, when known, so its check gives it back without reading the scope.</param>
 public sealed record JobItem(
     string ItemId,
     string? DeviceName,
     bool Encrypted,
     string? SourceKey,
-    IReadOnlyList<string> Ids)
+    IReadOnlyList<string> Ids,
+    string? Slot = null)
 {
     /// <summary>The id the item's next step reads: its newest copy, or its snapshot.</summary>
     [JsonIgnore]
     public string Current => Ids.Count > 0 ? Ids[^1] : throw new FerryInvalidInputException($"items[{ItemId}]: no snapshot id yet; the flow ran its steps out of order");
 
-    public JobItem With(string id) => this with { Ids = [.. Ids, id] };
+    public JobItem With(string id, string? slot = null) => this with { Ids = [.. Ids, id], Slot = slot };
 }
 
 /// <summary>The state of a Wait → CheckAvailable → Choice loop: interval grows until a deadline.</summary>

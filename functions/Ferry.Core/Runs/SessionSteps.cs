@@ -73,7 +73,8 @@ public sealed class SessionSteps(FerryServices services)
         await _log.WriteAsync(input.SessionId, input.ResourceId, RunLog.Outcome, "RecordOutcome",
             reason is null ? $"Outcome: {status}" : $"Outcome: {status}: {reason}", role, null, status, cancellationToken);
         var recorded = await services.Sessions.RecordOutcomeAsync(input.SessionId, input.ResourceId, status, reason, cancellationToken);
-        if (job is not null)
+        // A job that ran its whole plan gave back each copy's slot when its check saw the copy complete.
+        if (job is { Finished: false })
             await ReleaseSlotsAsync(job, cancellationToken);
         if (job is not null && status == ResourceStatus.Failed)
             await new Cleanup(services).AfterFailureAsync(job, recorded, cancellationToken);

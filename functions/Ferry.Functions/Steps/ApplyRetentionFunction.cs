@@ -16,7 +16,6 @@ public sealed class ApplyRetentionFunction : StepFunction<RetentionInput, Retent
     {
     }
 
-    public override string Name => "ApplyRetention";
 
     protected override JsonTypeInfo<RetentionInput> InputType => FerryJson.Default.RetentionInput;
 

@@ -16,7 +16,6 @@ public sealed class CheckAvailableFunction : StepFunction<Job, Job>
     {
     }
 
-    public override string Name => "CheckAvailable";
 
     protected override JsonTypeInfo<Job> InputType => FerryJson.Default.Job;
 

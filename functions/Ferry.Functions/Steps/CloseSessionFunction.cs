@@ -16,7 +16,6 @@ public sealed class CloseSessionFunction : StepFunction<CloseSessionInput, Close
     {
     }
 
-    public override string Name => "CloseSession";
 
     protected override JsonTypeInfo<CloseSessionInput> InputType => FerryJson.Default.CloseSessionInput;
 

@@ -16,7 +16,6 @@ public sealed class CopyToRegionFunction : StepFunction<Job, Job>
     {
     }
 
-    public override string Name => "CopyToRegion";
 
     protected override JsonTypeInfo<Job> InputType => FerryJson.Default.Job;
 

@@ -16,7 +16,6 @@ public sealed class DiscoverFunction : StepFunction<DiscoverInput, DiscoverOutpu
     {
     }
 
-    public override string Name => "Discover";
 
     protected override JsonTypeInfo<DiscoverInput> InputType => FerryJson.Default.DiscoverInput;
 

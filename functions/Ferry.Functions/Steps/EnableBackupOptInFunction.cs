@@ -16,7 +16,6 @@ public sealed class EnableBackupOptInFunction : StepFunction<Job, Job>
     {
     }
 
-    public override string Name => "EnableBackupOptIn";
 
     protected override JsonTypeInfo<Job> InputType => FerryJson.Default.Job;
 

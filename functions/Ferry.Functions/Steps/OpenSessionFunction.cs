@@ -16,7 +16,6 @@ public sealed class OpenSessionFunction : StepFunction<OpenSessionInput, OpenSes
     {
     }
 
-    public override string Name => "OpenSession";
 
     protected override JsonTypeInfo<OpenSessionInput> InputType => FerryJson.Default.OpenSessionInput;
 

@@ -16,7 +16,6 @@ public sealed class PlanFunction : StepFunction<ResourceKey, PlanOutput>
     {
     }
 
-    public override string Name => "Plan";
 
     protected override JsonTypeInfo<ResourceKey> InputType => FerryJson.Default.ResourceKey;
 

@@ -16,7 +16,6 @@ public sealed class PlanRestoreFunction : StepFunction<RestoreInput, PlanOutput>
     {
     }
 
-    public override string Name => "PlanRestore";
 
     protected override JsonTypeInfo<RestoreInput> InputType => FerryJson.Default.RestoreInput;
 

@@ -16,7 +16,6 @@ public sealed class RecordOutcomeFunction : StepFunction<OutcomeInput, OutcomeOu
     {
     }
 
-    public override string Name => "RecordOutcome";
 
     protected override JsonTypeInfo<OutcomeInput> InputType => FerryJson.Default.OutcomeInput;
 

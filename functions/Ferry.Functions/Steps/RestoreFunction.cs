@@ -16,7 +16,6 @@ public sealed class RestoreFunction : StepFunction<Job, Job>
     {
     }
 
-    public override string Name => "Restore";
 
     protected override JsonTypeInfo<Job> InputType => FerryJson.Default.Job;
 

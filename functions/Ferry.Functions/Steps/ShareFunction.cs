@@ -16,7 +16,6 @@ public sealed class ShareFunction : StepFunction<Job, Job>
     {
     }
 
-    public override string Name => "Share";
 
     protected override JsonTypeInfo<Job> InputType => FerryJson.Default.Job;
 

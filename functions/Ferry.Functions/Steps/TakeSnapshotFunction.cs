@@ -16,7 +16,6 @@ public sealed class TakeSnapshotFunction : StepFunction<Job, Job>
     {
     }
 
-    public override string Name => "TakeSnapshot";
 
     protected override JsonTypeInfo<Job> InputType => FerryJson.Default.Job;
 

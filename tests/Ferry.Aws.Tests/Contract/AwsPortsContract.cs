@@ -82,23 +82,25 @@ public abstract class AwsPortsContract
     }
 
     [ContractFact]
-    public async Task Snapshot_IsFoundByIdAndByFerryTags_ThenDeleted()
+    public async Task Snapshots_AreFoundByIdAndByFerryTags_ThenDeleted()
     {
         var (world, source) = await SourceAsync();
         var ec2 = world.Ports.Ec2(source, world.Fixtures.Region);
-        var volume = (await ec2.DescribeInstancesAsync(new InstanceQuery(Ids: [world.Fixtures.InstanceId])))[0].Volumes[0];
+        var instance = (await ec2.DescribeInstancesAsync(new InstanceQuery(Ids: [world.Fixtures.InstanceId])))[0];
         var session = Guid.NewGuid().ToString("N");
+        var tags = new Dictionary<string, string> { [FerryTags.Session] = session, [FerryTags.Source] = world.Fixtures.InstanceId };
 
-        var snapshot = await ec2.CreateSnapshotAsync(volume.VolumeId, "contract", new Dictionary<string, string> { [FerryTags.Session] = session });
-        await ec2.CreateTagsAsync([snapshot.SnapshotId], new Dictionary<string, string> { [FerryTags.Source] = world.Fixtures.InstanceId });
+        var snapshots = await ec2.CreateSnapshotsAsync(world.Fixtures.InstanceId, tags);
+        var ids = snapshots.Select(s => s.SnapshotId).Order().ToList();
 
-        Assert.Equal(volume.VolumeId, snapshot.VolumeId);
-        Assert.Contains(snapshot.State, new[] { "pending", "completed" });
-        Assert.Single(await ec2.DescribeSnapshotsAsync(new SnapshotQuery(Ids: [snapshot.SnapshotId])));
+        Assert.Equal(instance.Volumes.Select(v => v.VolumeId).Order(), snapshots.Select(s => s.VolumeId).Order());
+        Assert.All(snapshots, s => Assert.Contains(s.State, new[] { "pending", "completed" }));
+        Assert.Equal(ids, (await ec2.DescribeSnapshotsAsync(new SnapshotQuery(Ids: ids))).Select(s => s.SnapshotId).Order());
         var byTags = await ec2.DescribeSnapshotsAsync(new SnapshotQuery(Tags: [new TagQuery(FerryTags.Session, [session]), new TagQuery(FerryTags.Source, [world.Fixtures.InstanceId])]));
-        Assert.Equal(snapshot.SnapshotId, Assert.Single(byTags).SnapshotId);
+        Assert.Equal(ids, byTags.Select(s => s.SnapshotId).Order());
 
-        await ec2.DeleteSnapshotAsync(snapshot.SnapshotId);
+        foreach (var id in ids)
+            await ec2.DeleteSnapshotAsync(id);
         Assert.Empty(await ec2.DescribeSnapshotsAsync(new SnapshotQuery(Tags: [new TagQuery(FerryTags.Session, [session])])));
     }
 

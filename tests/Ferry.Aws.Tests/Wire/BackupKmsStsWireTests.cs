@@ -85,26 +85,22 @@ public sealed class BackupKmsStsWireTests : IDisposable
     }
 
     [Fact]
-    public async Task DescribeVault_RecoveryPoints_RegionSettings()
+    public async Task RecoveryPoints_RegionSettings()
     {
-        _aws.ReplyJson($$"""{"BackupVaultName":"efs-dr","BackupVaultArn":"{{VaultArn}}","Locked":false}""").ReplyJson("""{"Tags":{}}""")
-            .ReplyJson("""{"RecoveryPoints":[{"RecoveryPointArn":"arn:rp","BackupVaultName":"Default","Status":"COMPLETED","CreationDate":1767323045}]}""")
+        _aws.ReplyJson("""{"RecoveryPoints":[{"RecoveryPointArn":"arn:rp","BackupVaultName":"Default","Status":"COMPLETED","CreationDate":1767323045}]}""")
             .ReplyJson("""{"ResourceTypeOptInPreference":{"EFS":false,"EBS":true}}""")
             .ReplyJson("{}");
 
-        Assert.Equal("efs-dr", (await _port.DescribeVaultAsync("efs-dr")).Name);
-        Sent(0, "GET", "/backup-vaults/efs-dr");
-
         var points = await _port.ListRecoveryPointsByResourceAsync("arn:aws:elasticfilesystem:eu-central-1:1:file-system/fs-1");
-        Sent(2, "GET", "/resources/arn%3Aaws%3Aelasticfilesystem%3Aeu-central-1%3A1%3Afile-system%2Ffs-1/recovery-points/");
+        Sent(0, "GET", "/resources/arn%3Aaws%3Aelasticfilesystem%3Aeu-central-1%3A1%3Afile-system%2Ffs-1/recovery-points/");
         Assert.Equal(new RecoveryPoint("arn:rp", "arn:aws:elasticfilesystem:eu-central-1:1:file-system/fs-1", "Default", "COMPLETED", DateTimeOffset.FromUnixTimeSeconds(1767323045)), points.Single());
 
         var optIn = await _port.GetResourceTypeOptInAsync();
-        Sent(3, "GET", "/account-settings");
+        Sent(1, "GET", "/account-settings");
         Assert.Equal((false, true), (optIn["EFS"], optIn["EBS"]));
 
         await _port.SetResourceTypeOptInAsync("EFS", true);
-        var put = Sent(4, "PUT", "/account-settings");
+        var put = Sent(2, "PUT", "/account-settings");
         Assert.Equal("""{"ResourceTypeOptInPreference":{"EFS":true}}""", put.Body);
     }
 

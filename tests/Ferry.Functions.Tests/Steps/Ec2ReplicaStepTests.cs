@@ -158,7 +158,7 @@ public class Ec2ReplicaStepTests
         Assert.Equal([false, true], points.Select(p => p.IsReplica).Order());
         Assert.Equal((TargetAccount, Central, TargetRole), points.Where(p => p.IsReplica).Select(p => (p.AccountId, p.Region, p.OwnerRole)).Single());
         Assert.Equal("m6i.large", points[0].Config.InstanceType);
-        var session = (await h.Services.Sessions.ListByPolicyAsync("p")).Single();
+        var session = (await h.Services.Sessions.GetAsync((await h.Services.Sessions.ListByPolicyAsync("p")).Single().SessionId))!;
         var log = session.Resources.Single().Log;
         Assert.Equal(["Plan", "TakeSnapshot", "CheckAvailable", "Share", "CopyToRegion", "CheckAvailable", "RecordOutcome"], log.Select(e => e.Step));
         Assert.Equal(log.Select(e => e.Sequence).Order(), log.Select(e => e.Sequence));
