@@ -50,12 +50,6 @@ public sealed class DynamoCopySlots(IAmazonDynamoDB dynamo, string table, IClock
         return UpdateAsync(key, seen.Slot, "REMOVE #holder, #lease, #copy", $"{holder} AND {copy}", values, cancellationToken);
     }
 
-    public async Task<int> InUseAsync(CopySlotKey key, CancellationToken cancellationToken = default)
-    {
-        var now = clock.UtcNow;
-        return (await ReadAsync(key, cancellationToken)).Count(s => !s.IsFreeAt(now));
-    }
-
     private Task<bool> UpdateAsync(CopySlotKey key, string slot, string update, string condition, Dictionary<string, AttributeValue> values, CancellationToken cancellationToken) =>
         DynamoItems.ConditionalAsync($"dynamodb:UpdateItem {table}", () => dynamo.UpdateItemAsync(new UpdateItemRequest
         {

@@ -87,9 +87,6 @@ public interface ICopySlots
 
     /// <summary>Frees the slot if its holder and copy are still those <paramref name="seen"/> says; false when someone else changed it.</summary>
     Task<bool> FreeAsync(CopySlotKey key, CopySlot seen, CancellationToken cancellationToken = default);
-
-    /// <summary>Slots held with a lease that has not lapsed.</summary>
-    Task<int> InUseAsync(CopySlotKey key, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Copy slots for one process (the local host, tests).</summary>
@@ -112,12 +109,6 @@ public sealed class InMemoryCopySlots(IClock clock) : ICopySlots
 
     public Task<bool> FreeAsync(CopySlotKey key, CopySlot seen, CancellationToken cancellationToken = default) =>
         Write(key, seen.Slot, current => current.Holder == seen.Holder && current.CopyId == seen.CopyId, _ => new CopySlot(seen.Slot));
-
-    public Task<int> InUseAsync(CopySlotKey key, CancellationToken cancellationToken = default)
-    {
-        lock (_lock)
-            return Task.FromResult(Scope(key).Values.Count(s => !s.IsFreeAt(clock.UtcNow)));
-    }
 
     private Task<bool> Write(CopySlotKey key, string slot, Func<CopySlot, bool> condition, Func<CopySlot, CopySlot> update)
     {

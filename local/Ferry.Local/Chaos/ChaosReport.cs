@@ -104,7 +104,7 @@ public sealed record ChaosReport(
         var leaked = new List<HeldSlots>();
         foreach (var scope in scopes)
         {
-            var inUse = await services.Slots.InUseAsync(scope);
+            var inUse = (await services.Slots.ReadAsync(scope)).Count(s => !s.IsFreeAt(services.Clock.UtcNow));
             if (inUse > 0)
                 leaked.Add(new HeldSlots(scope, inUse));
         }
