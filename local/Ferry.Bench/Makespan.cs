@@ -55,7 +55,7 @@ public static class Makespan
             var quotas = CopyQuotas.Parse(string.Create(CultureInfo.InvariantCulture, $"ebs={options.Quota}"));
             await using var ferry = await LocalFerry.StartAsync(new LocalOptions(path, options.Acceleration, CopyQuotas: quotas), dynalite, prefix);
             var policy = $"{prefix}-policy";
-            await ferry.Services.Policies.PutAsync(BulkWorld.Policy(policy));
+            await ferry.PutPolicyAsync(BulkWorld.Policy(policy));
             var start = ferry.Aws.Clock.UtcNow;
             await ferry.RunAsync(Core.Runs.Flows.PolicyRun, new JsonObject { ["policyId"] = policy }, $"{prefix}-run");
             var makespan = ferry.Aws.Clock.UtcNow - start;

@@ -100,7 +100,7 @@ public static class Reads
         {
             await using var ferry = await LocalFerry.StartAsync(new LocalOptions(path, acceleration), dynalite, prefix);
             var policy = $"{prefix}-policy";
-            await ferry.Services.Policies.PutAsync(BulkWorld.Policy(policy));
+            await ferry.PutPolicyAsync(BulkWorld.Policy(policy));
             counter.Reset();
             await ferry.RunAsync(Core.Runs.Flows.PolicyRun, new JsonObject { ["policyId"] = policy }, $"{prefix}-run");
             var items = counter.Snapshot();

@@ -57,7 +57,7 @@ public class CleanupFlowTests(FlowFixture fixture)
             new FaultRule("ec2:CopySnapshot", SnapshotError: 1, Resource: $"{FerryTags.Session}={SessionOf(policyId, failing)};"),
             new FaultRule("ec2:CopySnapshot", SnapshotError: 1, Resource: $"{FerryTags.Session}={SessionOf(policyId, next)};"),
         ]));
-        await ferry.Services.Policies.PutAsync(ReplicaPolicy(policyId, "EC2", [AppKeyed], TargetRole, Central, true, DrKey));
+        await ferry.PutPolicyAsync(ReplicaPolicy(policyId, "EC2", [AppKeyed], TargetRole, Central, true, DrKey));
         var first = await RunAsync(ferry, policyId, good);
         Assert.True(first.Outcome(AppKeyed).Status == ResourceStatus.Success, first.Describe());
         var failed = await RunAsync(ferry, policyId, failing);

@@ -254,7 +254,7 @@ public class CrashFlowTests(FlowFixture fixture)
         {
             await using var ferry = await fixture.StartAsync(world);
             var id = fixture.NewId("p");
-            await ferry.Services.Policies.PutAsync(ReplicaPolicy(id, "EC2", [Unencrypted], LocalTarget, Central, false));
+            await ferry.PutPolicyAsync(ReplicaPolicy(id, "EC2", [Unencrypted], LocalTarget, Central, false));
 
             var first = ferry.RunAsync(FlowNames.PolicyRun, new JsonObject { ["policyId"] = id }, "first");
             while (!first.IsCompleted && (await ferry.Services.Sessions.GetAsync($"{id}-first"))?.Resources is not { Count: > 0 })

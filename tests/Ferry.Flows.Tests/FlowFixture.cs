@@ -66,7 +66,7 @@ public sealed class FlowFixture : IAsyncLifetime
     public async Task<FlowRun> RunPolicyAsync(LocalFerry ferry, Func<string, string> policy, string? policyId = null, bool history = false)
     {
         var id = policyId ?? NewId("p");
-        await ferry.Services.Policies.PutAsync(policy(id));
+        await ferry.PutPolicyAsync(policy(id));
         var mark = ferry.Aws.CallLog.Records.Count;
         var execution = await ferry.RunAsync(Core.Runs.Flows.PolicyRun, new JsonObject { ["policyId"] = id }, NewId("run"), history);
         var header = Assert.Single(await ferry.Services.Sessions.ListByPolicyAsync(id), s => s.Kind == SessionKind.PolicyRun);

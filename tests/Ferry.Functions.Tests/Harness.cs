@@ -18,11 +18,12 @@ namespace Ferry.Functions.Tests;
 internal sealed class Harness
 {
     private readonly StringWriter _logOutput = new();
+    private readonly InMemoryPolicyStore _policies = new();
 
     public Harness(FaultSettings? faults = null, string world = "replicas.json", CopyQuotas? quotas = null)
     {
         Aws = SimulatedAws.Load(WorldPath(world), new SimulatorOptions(Faults: faults));
-        Services = new FerryServices(Aws.Credentials(), Aws, new InMemoryPolicyStore(), new InMemorySessionStore(),
+        Services = new FerryServices(Aws.Credentials(), Aws, _policies, new InMemorySessionStore(),
             new InMemoryRestorePointStore(), new InMemoryCopySlots(Aws.Clock), Aws.Clock, WaitSettings.Default) { CopyQuotas = quotas ?? CopyQuotas.Default };
         Log = new StepLog(_logOutput);
     }
@@ -37,7 +38,7 @@ internal sealed class Harness
 
     public string LogText => _logOutput.ToString();
 
-    public Task PutPolicyAsync(string json) => Services.Policies.PutAsync(json);
+    public Task PutPolicyAsync(string json) => _policies.PutAsync(json);
 
     /// <summary>Invokes a step by name through its Stream entry point, as Lambda would.</summary>
     public async Task<TOutput> InvokeAsync<TOutput>(string step, object input)

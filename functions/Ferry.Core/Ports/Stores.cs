@@ -3,12 +3,12 @@ using Ferry.Core.Sessions;
 
 namespace Ferry.Core.Ports;
 
-/// <summary>Policies are stored as their JSON documents and validated again when loaded.</summary>
+/// <summary>
+/// Policies are stored as their JSON documents (by the CDK stack's deployment, or by local runs) and validated again
+/// when loaded; Ferry's steps only read them.
+/// </summary>
 public interface IPolicyStore
 {
-    /// <summary>Validates and stores the document; throws <see cref="PolicyValidationException"/> when invalid.</summary>
-    Task<Policy> PutAsync(string policyJson, CancellationToken cancellationToken = default);
-
     Task<Policy?> GetAsync(string policyId, CancellationToken cancellationToken = default);
 }
 

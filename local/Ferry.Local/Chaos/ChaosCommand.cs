@@ -84,7 +84,7 @@ public static class ChaosCommand
     public static async Task<(DateTimeOffset Started, DateTimeOffset Ended, IReadOnlyList<Execution> Executions)> RunPoliciesAsync(LocalFerry ferry)
     {
         foreach (var type in new[] { ResourceType.Ec2, ResourceType.Rds })
-            await ferry.Services.Policies.PutAsync(ChaosWorld.PolicyJson(type));
+            await ferry.PutPolicyAsync(ChaosWorld.PolicyJson(type));
         var started = ferry.Aws.Clock.UtcNow;
         var executions = await Task.WhenAll(ChaosWorld.PolicyIds.Select(id => ferry.RunAsync(Flows.PolicyRun, new JsonObject { ["policyId"] = id }, $"chaos-{id}")));
         return (started, ferry.Aws.Clock.UtcNow, executions);

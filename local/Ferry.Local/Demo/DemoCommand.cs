@@ -58,7 +58,7 @@ public static class DemoCommand
     {
         var policies = new List<(Policy Policy, DemoPolicy Demo)>();
         foreach (var demo in world.Policies)
-            policies.Add((await ferry.Services.Policies.PutAsync(File.ReadAllText(Path.Combine(demoFolder, demo.File))), demo));
+            policies.Add((await ferry.PutPolicyAsync(File.ReadAllText(Path.Combine(demoFolder, demo.File))), demo));
 
         var checkedCount = 0;
         foreach (var (policy, demo) in policies)

@@ -1,4 +1,5 @@
 using Ferry.Aws.Dynamo;
+using Ferry.Core.Policies;
 using Ferry.Core.Ports;
 using Ferry.Core.Runs;
 using Ferry.Functions;
@@ -24,9 +25,11 @@ public sealed record LocalOptions(string World, double Acceleration = 600, Fault
 public sealed class LocalFerry : IAsyncDisposable
 {
     private readonly bool _ownsDynalite;
+    private readonly DynamoPolicyStore _policies;
 
-    private LocalFerry(SimulatedAws aws, FerryServices services, DynaliteServer dynalite, bool ownsDynalite, TableGrants grants, LambdaHost host, StateMachineRunner runner)
+    private LocalFerry(SimulatedAws aws, FerryServices services, DynamoPolicyStore policies, DynaliteServer dynalite, bool ownsDynalite, TableGrants grants, LambdaHost host, StateMachineRunner runner)
     {
+        _policies = policies;
         Aws = aws;
         Grants = grants;
         Services = services;
@@ -37,6 +40,9 @@ public sealed class LocalFerry : IAsyncDisposable
     }
 
     public SimulatedAws Aws { get; }
+
+    /// <summary>Validates and stores a policy document in the policies table, as the CDK stack's deployment does.</summary>
+    public Task<Policy> PutPolicyAsync(string policyJson) => _policies.PutAsync(policyJson);
 
     public FerryServices Services { get; }
 
@@ -63,13 +69,14 @@ public sealed class LocalFerry : IAsyncDisposable
             var tables = await dynalite.CreateTablesAsync(tablePrefix);
             grants = new TableGrants(tables);
             grants.Attach(dynalite.Client);
+            var policies = new DynamoPolicyStore(dynalite.Client, tables, clock);
             var services = new FerryServices(aws.Credentials(), aws,
-                new DynamoPolicyStore(dynalite.Client, tables, clock), new DynamoSessionStore(dynalite.Client, tables),
+                policies, new DynamoSessionStore(dynalite.Client, tables),
                 new DynamoRestorePointStore(dynalite.Client, tables), new DynamoCopySlots(dynalite.Client, tables.CopySlots, clock),
                 clock, WaitSettings.Default) { CopyQuotas = options.CopyQuotas ?? CopyQuotas.Default };
             host = await LambdaHost.StartAsync(services, new StepLog(options.StepLog ?? TextWriter.Null), stepFaults: options.StepFaults ?? aws.Spec.StepFaults);
             var runner = await StateMachineRunner.StartAsync(host.Url, options.Acceleration, clock);
-            return new LocalFerry(aws, services, dynalite, ownsDynalite, grants, host, runner);
+            return new LocalFerry(aws, services, policies, dynalite, ownsDynalite, grants, host, runner);
         }
         catch
         {

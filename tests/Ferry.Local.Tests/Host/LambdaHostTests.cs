@@ -49,9 +49,10 @@ public sealed class LambdaHostTests : IAsyncLifetime
     private async Task StartAsync(string world, string policy, IReadOnlyList<StepFault>? stepFaults = null)
     {
         _aws = SimulatedAws.Load(WorldPath(world));
-        _services = new FerryServices(_aws.Credentials(), _aws, new InMemoryPolicyStore(), new InMemorySessionStore(),
+        var policies = new InMemoryPolicyStore();
+        _services = new FerryServices(_aws.Credentials(), _aws, policies, new InMemorySessionStore(),
             new InMemoryRestorePointStore(), new InMemoryCopySlots(_aws.Clock), _aws.Clock, WaitSettings.Default);
-        await _services.Policies.PutAsync(policy);
+        await policies.PutAsync(policy);
         _host = await LambdaHost.StartAsync(_services, new StepLog(TextWriter.Null), stepFaults: stepFaults);
     }
 
