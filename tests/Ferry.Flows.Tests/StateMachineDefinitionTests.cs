@@ -37,6 +37,13 @@ public partial class StateMachineDefinitionTests
         Assert.Equal(0, process.ExitCode);
     }
 
+    [Fact]
+    public void StateMachines_AreThePolicyRunReplicaAndRestoreFlows_AtMostFourFiles()
+    {
+        Assert.Equal([Core.Runs.Flows.PolicyRun, Core.Runs.Flows.Replica, Core.Runs.Flows.Restore], Files.Select(f => f.Replace(".asl.json", "", StringComparison.Ordinal)));
+        Assert.True(Files.Length <= 4);
+    }
+
     [Theory]
     [MemberData(nameof(Definitions))]
     public void Placeholders_NameKnownStepsAndStateMachines(string file)
