@@ -6,9 +6,10 @@ using Ferry.Core.Ports;
 namespace Ferry.Core.Runs;
 
 /// <summary>
-/// EFS backup copies through AWS Backup: finding the file systems, planning each one's copy, starting the
-/// copy job (turning the EFS opt-in on first when the plan found it off) and waiting for it. Every call is
-/// made as the file system's account role: the source role (Account mode) or the member role (Organization mode).
+/// EFS backup copies through AWS Backup: finding the file systems, planning each one's copy and, when the plan says so,
+/// turning the EFS opt-in on. The copy and its wait are the plan's Copy and WaitForAvailable steps, run with the
+/// recovery-point service. Every call is made as the file system's account role: the source role (Account mode) or
+/// the member role (Organization mode).
 /// </summary>
 public sealed class BackupCopySteps(FerryServices services)
 {

@@ -12,12 +12,11 @@ public sealed class RunLog(FerryServices services)
     public const int Snapshot = 200;
     public const int SnapshotDone = 250;
     public const int Share = 300;
-    public const int Staging = 400;
-    public const int StagingDone = 450;
     public const int OptIn = 480;
+
+    /// <summary>A Copy step's entry is this plus the step's position in the plan, so a staging copy and the replica each get one.</summary>
     public const int Copy = 500;
     public const int CopyDone = 550;
-    public const int Restore = 600;
     public const int RestoreDone = 650;
     public const int Outcome = 900;
 
