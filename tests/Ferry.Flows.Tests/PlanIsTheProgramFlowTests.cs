@@ -88,7 +88,7 @@ public partial class PlanIsTheProgramFlowTests(FlowFixture fixture)
         var id = fixture.NewId(json["id"]!.GetValue<string>());
         json["id"] = id;
         var policy = PolicyParser.Parse(json.ToJsonString());
-        var plans = PlanCommand.Plan(policy, await WorldInventory.LoadAsync(ferry.Aws, ferry.Services.Credentials, policy));
+        var plans = await WorldPlans.PlanAsync(ferry.Services, policy);
         var run = await fixture.RunPolicyAsync(ferry, _ => json.ToJsonString(), id, history);
         return (plans, run);
     }

@@ -21,7 +21,16 @@ public sealed class DiscoverStep(FerryServices services)
         if (!await new SessionSteps(services).RenewRunLockAsync(policy.Id, input.SessionId, cancellationToken))
             return new DiscoverOutput(policy.Id, input.SessionId, input.Region, []);
 
-        var at = new RoleAt(policy.Sources.SourceRole, policy.Sources.AccountId, input.Region);
+        var found = await FindAsync(policy, input.Region, cancellationToken);
+        foreach (var id in found)
+            await services.Sessions.SetProgressAsync(input.SessionId, id, "Discovered", cancellationToken);
+        return new DiscoverOutput(policy.Id, input.SessionId, input.Region, found);
+    }
+
+    /// <summary>The policy's resources in one source region, in id order, writing nothing (<c>ferry plan</c> finds them this way too).</summary>
+    public async Task<IReadOnlyList<string>> FindAsync(Policy policy, string region, CancellationToken cancellationToken = default)
+    {
+        var at = new RoleAt(policy.Sources.SourceRole, policy.Sources.AccountId, region);
         var selection = policy.Sources.Resources;
         // AWS filters AND their tags, while a policy protects a resource matching any: one query per tag.
         var tagQueries = selection.Tags.Select(t => (IReadOnlyList<TagQuery>)[new TagQuery(t.Key, [t.Value])]).ToList();
@@ -43,13 +52,10 @@ public sealed class DiscoverStep(FerryServices services)
                     found.UnionWith((await rds.DescribeDatabasesAsync(null, tags, cancellationToken)).Select(d => d.Identifier));
                 break;
             default:
-                found.UnionWith(await new BackupCopySteps(services).DiscoverAsync(policy, input.Region, cancellationToken));
+                found.UnionWith(await new BackupCopySteps(services).DiscoverAsync(policy, region, cancellationToken));
                 break;
         }
-
-        foreach (var id in found)
-            await services.Sessions.SetProgressAsync(input.SessionId, id, "Discovered", cancellationToken);
-        return new DiscoverOutput(policy.Id, input.SessionId, input.Region, [.. found]);
+        return [.. found];
     }
 
     private static void Add(SortedSet<string> found, IEnumerable<Ec2Instance> instances) =>

@@ -19,11 +19,18 @@ public sealed class PlanResource(FerryServices services)
     public async Task<PlanOutput> RunAsync(ResourceKey key, CancellationToken cancellationToken = default)
     {
         var policy = await SessionSteps.LoadPolicyAsync(services, key.PolicyId, cancellationToken);
+        var (plan, job) = await PlanAsync(policy, key, cancellationToken);
+        return await FinishAsync(key, plan, job, cancellationToken);
+    }
+
+    /// <summary>
+    /// The resource's plan and the job that runs it (none unless it proceeds), writing nothing: the Plan step and
+    /// <c>ferry plan</c> both plan this way, so the dry run prints what a run executes.
+    /// </summary>
+    public async Task<(ResourcePlan Plan, Job? Job)> PlanAsync(Policy policy, ResourceKey key, CancellationToken cancellationToken = default)
+    {
         if (policy.Type == ResourceType.Efs)
-        {
-            var (copyPlan, copyJob) = await new BackupCopySteps(services).PlanAsync(policy, key, cancellationToken);
-            return await FinishAsync(key, copyPlan, copyJob, cancellationToken);
-        }
+            return await new BackupCopySteps(services).PlanAsync(policy, key, cancellationToken);
         var mapping = policy.MappingFor(key.Region)
             ?? throw new FerryInvalidInputException($"region: policy {policy.Id} has no replica mapping for {key.Region}");
         var source = new RoleAt(policy.Sources.SourceRole, policy.Sources.AccountId, key.Region);
@@ -36,10 +43,7 @@ public sealed class PlanResource(FerryServices services)
             _ => throw new FerryInvalidInputException($"policyId: {policy.Type} policies are not replicated by this flow"),
         };
         if (facts is null)
-        {
-            var missing = PolicyPlanner.Missing(policy, key.ResourceId);
-            return await FinishAsync(key, missing with { Reason = $"Resource {key.ResourceId} no longer exists in {key.Region}" }, null, cancellationToken);
-        }
+            return (PolicyPlanner.Missing(policy, key.ResourceId) with { Reason = $"Resource {key.ResourceId} no longer exists in {key.Region}" }, null);
 
         var plan = await new KeyAccessChecker(services).PlanCheckedAsync(context => facts.Plan(policy.Sources, mapping, context), facts.Context, cancellationToken);
 
@@ -47,7 +51,7 @@ public sealed class PlanResource(FerryServices services)
             plan.Steps, 0, new Place(source.Account, source.Region),
             [.. plan.Items.Select(i => new JobItem(i.ItemId, i.DeviceName, i.SourceEncrypted, i.SourceKey, []))],
             plan.Warnings, facts.Config, new ReplicaPayload());
-        return await FinishAsync(key, plan, job, cancellationToken);
+        return (plan, plan.Verdict == Verdict.Proceed ? job : null);
     }
 
     private async Task<PlanOutput> FinishAsync(ResourceKey key, ResourcePlan plan, Job? job, CancellationToken cancellationToken)

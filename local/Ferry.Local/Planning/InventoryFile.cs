@@ -58,8 +58,7 @@ public sealed record InventoryFile(
             : null;
 }
 
-/// <param name="FileSystems">EFS policies: the file systems the policy covers (only a world lists them).</param>
-public sealed record Inventory(IReadOnlyList<Ec2InstanceFacts> Instances, IReadOnlyList<RdsFacts> Databases, PlanContext Context, IReadOnlyList<EfsFacts>? FileSystems = null);
+public sealed record Inventory(IReadOnlyList<Ec2InstanceFacts> Instances, IReadOnlyList<RdsFacts> Databases, PlanContext Context);
 
 public sealed record InventoryKey(string Arn, string? Alias = null, bool AwsManaged = false);
 

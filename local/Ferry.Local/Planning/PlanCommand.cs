@@ -1,7 +1,9 @@
 using Ferry.Core.Planning;
 using Ferry.Core.Policies;
 using Ferry.Core.Runs;
+using Ferry.Core.Ports;
 using Ferry.Simulator;
+using Ferry.Simulator.Stores;
 
 namespace Ferry.Local.Planning;
 
@@ -39,18 +41,10 @@ public static class PlanCommand
             return InvalidInput;
         }
 
-        Inventory inventory;
+        IReadOnlyList<ResourcePlan> plans;
         try
         {
-            if (world)
-            {
-                var aws = SimulatedAws.Load(inventoryPath);
-                inventory = await WorldInventory.LoadAsync(aws, aws.Credentials(), policy);
-            }
-            else
-            {
-                inventory = InventoryFile.Load(File.ReadAllText(inventoryPath));
-            }
+            plans = world ? await WorldPlans.PlanAsync(InMemory(SimulatedAws.Load(inventoryPath)), policy) : Plan(policy, InventoryFile.Load(File.ReadAllText(inventoryPath)));
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or InvalidDataException)
         {
@@ -58,17 +52,17 @@ public static class PlanCommand
             return InvalidInput;
         }
 
-        var plans = Plan(policy, inventory);
         output.WriteLine($"Plan for policy {policy.Id} ({policy.Type}), {plans.Count} resource(s). Nothing was changed.");
         output.WriteLine();
         output.Write(PlanTable.Render(plans));
         return Ok;
     }
 
+    /// <summary>Ferry's steps over a simulated world, with stores of their own: planning reads the world and writes nothing.</summary>
+    private static FerryServices InMemory(SimulatedAws aws) =>
+        new(aws.Credentials(), aws, new InMemoryPolicyStore(), new InMemorySessionStore(), new InMemoryRestorePointStore(), new InMemoryCopySlots(aws.Clock), aws.Clock, WaitSettings.Default);
+
     /// <summary>The plans the command prints: each resource of the policy the inventory holds, and each resource named by id that it lacks.</summary>
     public static IReadOnlyList<ResourcePlan> Plan(Policy policy, Inventory inventory) =>
-        policy.Type == ResourceType.Efs
-            ? [.. (inventory.FileSystems ?? []).Select(fs => BackupCopyPlanner.Plan(fs, policy.Sources, policy.CopyMappingFor(fs.Region)!).Plan
-                with { ResourceId = BackupCopySteps.ResourceId(policy, fs.AccountId, fs.FileSystemId) })]
-            : PolicyPlanner.Plan(policy, inventory.Instances, inventory.Databases, inventory.Context);
+        PolicyPlanner.Plan(policy, inventory.Instances, inventory.Databases, inventory.Context);
 }

@@ -13,11 +13,10 @@ public sealed class DynaliteServer : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private DynaliteServer(Process process, int port, TimeSpan startTime)
+    private DynaliteServer(Process process, int port)
     {
         _process = process;
         Port = port;
-        StartTime = startTime;
         Options = new AwsOptions(ServiceUrls: new Dictionary<string, string> { ["dynamodb"] = Endpoint }, MaxErrorRetry: 2);
         Client = DynamoTables.Client(Options, "us-east-1", new BasicAWSCredentials("local", "local"));
     }
@@ -25,8 +24,6 @@ public sealed class DynaliteServer : IAsyncDisposable
     public int Port { get; }
 
     public string Endpoint => $"http://127.0.0.1:{Port}";
-
-    public TimeSpan StartTime { get; }
 
     public AwsOptions Options { get; }
 
@@ -36,7 +33,6 @@ public sealed class DynaliteServer : IAsyncDisposable
     public static async Task<DynaliteServer> StartAsync()
     {
         var port = Repository.FreePort();
-        var watch = Stopwatch.StartNew();
         var script = Path.Combine("node_modules", "dynalite", "cli.js");
         var process = NodeTool.Start(script, ["--port", port.ToString(CultureInfo.InvariantCulture)]);
         while (true)
@@ -52,7 +48,7 @@ public sealed class DynaliteServer : IAsyncDisposable
             {
                 using var client = new TcpClient();
                 await client.ConnectAsync("127.0.0.1", port);
-                return new DynaliteServer(process, port, watch.Elapsed);
+                return new DynaliteServer(process, port);
             }
             catch (SocketException)
             {
