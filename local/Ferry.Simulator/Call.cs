@@ -1,9 +1,9 @@
-using Ferry.Core.Errors;
+using Ferry.Simulator.Wire;
 using Ferry.Simulator.World;
 
 namespace Ferry.Simulator;
 
-/// <summary>One API call in progress, made under the world's lock: who calls, where, when, and how it fails.</summary>
+/// <summary>One API call in progress, made under the world's lock: who signed it, where, when, and how it is refused.</summary>
 internal sealed class Call(SimulatedAws world, SimRole role, string service, string region, DateTimeOffset now, string requestId, IReadOnlyCollection<string> parameterValues)
 {
     /// <summary>The call's parameter values, which resource-scoped fault rules match.</summary>
@@ -17,23 +17,23 @@ internal sealed class Call(SimulatedAws world, SimRole role, string service, str
     public DateTimeOffset Now { get; } = now;
     public string RequestId { get; } = requestId;
 
+    /// <summary>The access key id that signed the request (null when unsigned).</summary>
+    public string? AccessKeyId { get; init; }
+
     /// <summary>Set by calls that start a copy or cut one short, for the call log.</summary>
     public CopyWindow? Copy { get; set; }
 
-    public FerryNotFoundException NotFound(string code, string message) => new(message, code, RequestId);
+    public AwsFault NotFound(string code, string message) => new(FaultKind.NotFound, code, message);
 
-    public FerryInvalidInputException Invalid(string code, string message) => new(message, code, RequestId);
+    public AwsFault Invalid(string code, string message) => new(FaultKind.Invalid, code, message);
 
-    public FerryInvalidStateException Conflict(string code, string message) => new(message, code, RequestId);
+    /// <summary>The resource is in a state that does not allow the operation (pending, in use, failed, …).</summary>
+    public AwsFault Conflict(string code, string message) => new(FaultKind.Conflict, code, message);
 
-    public FerryNotReadyException NotReady(string code, string message) => new(message, code, RequestId);
+    /// <summary>A limit or quota, with the code and wording the service uses.</summary>
+    public AwsFault Limit(string code, string message) => new(FaultKind.Limit, code, message);
 
-    /// <summary>A limit or quota AWS reports with <paramref name="code"/>, typed as the real adapters type it (AwsLimits).</summary>
-    public FerryException Limit(string operation, string code, string message) =>
-        AwsLimits.Error(AwsLimits.Classify(code, operation, message) ?? throw new ArgumentException($"{code} is not a limit", nameof(code)),
-            code, $"{Service}:{operation} in {Region}", message, Account, Region, RequestId);
-
-    public FerryAccessDeniedException Denied(string code, string message) => new(message, code, RequestId);
+    public AwsFault Denied(string code, string message) => new(FaultKind.Denied, code, message);
 
     public Dictionary<string, string> TagsOf(IReadOnlyDictionary<string, string>? tags) => tags is null ? [] : new(tags);
 }

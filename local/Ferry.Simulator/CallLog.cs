@@ -18,6 +18,7 @@ public sealed record CopyWindow(CopyService Service, string Account, string Regi
 /// <param name="Parameters">The key parameters, sorted by name.</param>
 /// <param name="Result">"OK", or the AWS error code the call failed with.</param>
 /// <param name="Copy">For calls that start (or cut short) a copy: its quota window.</param>
+/// <param name="AccessKeyId">The SigV4 access key id that signed the request: the world maps it back to <paramref name="Role"/>.</param>
 public sealed record CallRecord(
     long Sequence,
     DateTimeOffset At,
@@ -28,7 +29,8 @@ public sealed record CallRecord(
     string Region,
     IReadOnlyList<KeyValuePair<string, string>> Parameters,
     string Result,
-    CopyWindow? Copy = null)
+    CopyWindow? Copy = null,
+    string? AccessKeyId = null)
 {
     public bool Succeeded => Result == CallLog.Ok;
 

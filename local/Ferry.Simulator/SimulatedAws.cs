@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -6,6 +7,7 @@ using Ferry.Core.Errors;
 using Ferry.Core.Inventory;
 using Ferry.Core.Planning;
 using Ferry.Core.Ports;
+using Ferry.Simulator.Wire;
 using Ferry.Simulator.World;
 
 namespace Ferry.Simulator;
@@ -16,11 +18,11 @@ namespace Ferry.Simulator;
 public sealed record SimulatorOptions(IClock? Clock = null, FaultSettings? Faults = null, double? Acceleration = null);
 
 /// <summary>
-/// An in-memory AWS (EC2/EBS, RDS/Aurora, KMS, STS, AWS Backup, EFS) implementing Ferry's ports. It refuses
-/// what AWS refuses, with AWS's error codes, so code that works here is not merely lucky.
-/// One lock guards all state; every call is logged.
+/// A simulated AWS (EC2/EBS, RDS/Aurora, KMS, STS, AWS Backup, EFS) that answers on the wire (<see cref="ServeAsync"/>,
+/// served by <see cref="SimulatorServer"/>) in each service's protocol. It refuses what AWS refuses, with AWS's
+/// error codes and statuses, so code that works here is not merely lucky. One lock guards all state; every call is logged.
 /// </summary>
-public sealed partial class SimulatedAws : IAwsPorts
+public sealed partial class SimulatedAws
 {
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
@@ -32,10 +34,15 @@ public sealed partial class SimulatedAws : IAwsPorts
         Converters = { new JsonStringEnumConverter() },
     };
 
+    /// <summary>Every live world by number: one endpoint serves them all, and an access key names the world that issued it.</summary>
+    private static readonly ConcurrentDictionary<int, WeakReference<SimulatedAws>> Worlds = new();
+    private static int _lastWorld;
+
     private readonly Lock _gate = new();
     private readonly FaultInjector _faults;
     private readonly Dictionary<string, long> _counters = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _issuedKeys = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Identity> _identities = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IWireService> _services;
     private readonly Dictionary<string, SimRole> _roles = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SimKey> _keys = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Account, string Region, string Alias), SimKey> _aliases = [];
@@ -65,7 +72,15 @@ public sealed partial class SimulatedAws : IAwsPorts
         LoadEc2(spec);
         LoadRds(spec);
         LoadBackup(spec);
+        _services = new IWireService[] { new StsWire(this), new KmsWire(this), new EfsWire(this) }.ToDictionary(w => w.Name, StringComparer.Ordinal);
+        Number = Interlocked.Increment(ref _lastWorld);
+        foreach (var dead in Worlds.Where(w => !w.Value.TryGetTarget(out _)).Select(w => w.Key).ToList())
+            Worlds.TryRemove(dead, out _);
+        Worlds[Number] = new WeakReference<SimulatedAws>(this);
     }
+
+    /// <summary>This world's number, which the access keys it issues carry.</summary>
+    public int Number { get; }
 
     public WorldSpec Spec { get; }
 
@@ -80,82 +95,140 @@ public sealed partial class SimulatedAws : IAwsPorts
     public static SimulatedAws FromJson(string json, SimulatorOptions? options = null) =>
         new(JsonSerializer.Deserialize<WorldSpec>(json, JsonOptions) ?? throw new InvalidDataException("The world file is empty"), options);
 
-    /// <summary>The credentials port of a caller: by default Ferry's own principal and ExternalId from the world file.</summary>
-    public ICredentialsPort Credentials(string? principal = null, string? externalId = null) =>
-        new SimulatedCredentials(this, principal ?? Spec.Ferry.Principal, externalId ?? Spec.Ferry.ExternalId);
+    /// <summary>
+    /// Long-term credentials of a principal (by default Ferry's own, as Lambda gives a function its execution role's): what
+    /// signs the AssumeRole calls that lead to every other identity. Issuing twice gives the same keys.
+    /// </summary>
+    public (string AccessKeyId, string SecretAccessKey) PrincipalKeys(string? principal = null)
+    {
+        principal ??= Spec.Ferry.Principal;
+        lock (_gate)
+        {
+            var existing = _identities.FirstOrDefault(i => i.Value.Arn == principal && i.Value.Token is null);
+            if (existing.Key is not null)
+                return (existing.Key, existing.Value.Secret);
+            var n = Next("principal");
+            var key = AccessKey("AKIA", n);
+            _identities[key] = new Identity(principal, $"sim-principal-secret-{n}", null, DateTimeOffset.MaxValue);
+            return (key, _identities[key].Secret);
+        }
+    }
 
-    /// <summary>The EC2 port, typed so tests can also reach the setup calls Ferry's port leaves out.</summary>
-    public SimulatedEc2 Ec2(RoleSession session, string region) => new(this, session, region);
+    /// <summary>An access key id in AWS's 20-character form (AKIA long-term, ASIA temporary) that names the issuing world.</summary>
+    private string AccessKey(string prefix, long n) => string.Create(CultureInfo.InvariantCulture, $"{prefix}{Number:D6}{n:D10}");
 
-    IEc2Port IAwsPorts.Ec2(RoleSession session, string region) => Ec2(session, region);
-
-    public IRdsPort Rds(RoleSession session, string region) => new SimulatedRds(this, session, region);
-
-    public IKmsPort Kms(RoleSession session, string region) => new SimulatedKms(this, session, region);
-
-    public IBackupPort Backup(RoleSession session, string region) => new SimulatedBackup(this, session, region);
-
-    public IEfsPort Efs(RoleSession session, string region) => new SimulatedEfs(this, session, region);
+    /// <summary>
+    /// Answers a request for whichever world issued its access key. A key no live world issued is refused by the most
+    /// recent world (none knows it), as AWS refuses a key it never issued.
+    /// </summary>
+    public static Task<WireReply> ServeAnyAsync(WireRequest request, CancellationToken cancellationToken = default)
+    {
+        var key = request.AccessKeyId;
+        var world = key is { Length: 20 } && int.TryParse(key.AsSpan(4, 6), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+            && Worlds.TryGetValue(number, out var issuer) && issuer.TryGetTarget(out var found)
+            ? found
+            : Worlds.OrderByDescending(w => w.Key).Select(w => w.Value.TryGetTarget(out var live) ? live : null).FirstOrDefault(w => w is not null);
+        return world is not null
+            ? world.ServeAsync(request, cancellationToken)
+            : Task.FromResult(Protocols.QueryError("https://iam.amazonaws.com/doc/2010-05-08/", 403, "InvalidClientTokenId",
+                "The security token included in the request is invalid.", "00000000-0000-4000-8000-000000000000"));
+    }
 
     /// <summary>The ARN of the AWS managed default key (alias/aws/ebs or alias/aws/rds) of an account and region.</summary>
     public static string DefaultKeyArn(string account, string region, string service) =>
         $"arn:aws:kms:{region}:{account}:key/a0000000-0000-4000-{(service == "ebs" ? "8eb5" : "8d85")}-{account}";
 
     /// <summary>
-    /// Runs one API call: validates the session, draws faults, runs <paramref name="action"/> under the lock,
-    /// and logs the outcome. Latency is added outside the lock so slow calls do not serialize others.
+    /// Answers one request on the wire: finds the service its signature names, adds latency, then under the lock
+    /// authenticates the signer, draws faults, runs the operation and logs it. Latency is added outside the lock so
+    /// slow calls do not serialize others.
     /// </summary>
-    internal async Task<T> CallAsync<T>(
-        RoleSession session, string service, string region, string operation, IEnumerable<(string Name, string? Value)> parameters,
-        Func<Call, T> action, CancellationToken cancellationToken)
+    public async Task<WireReply> ServeAsync(WireRequest request, CancellationToken cancellationToken = default)
     {
-        parameters = [.. parameters];
+        if (request.Service is null || !_services.TryGetValue(request.Service, out var service))
+        {
+            return Protocols.QueryError("https://iam.amazonaws.com/doc/2010-05-08/", 403, "MissingAuthenticationToken",
+                request.Service is null ? "Request is missing Authentication Token" : $"No service {request.Service} answers here", "00000000-0000-4000-8000-000000000000");
+        }
+        var operation = service.OperationOf(request);
+        var parameters = request.LogParameters();
         var values = parameters.Select(p => p.Value).OfType<string>().ToList();
-        var latency = _faults.Latency(service, operation, values);
+        var latency = operation is null ? TimeSpan.Zero : _faults.Latency(service.Name, operation, values);
         if (latency > TimeSpan.Zero)
             await Task.Delay(latency, cancellationToken).ConfigureAwait(false);
-        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            var role = _roles.GetValueOrDefault(session.RoleArn);
-            var call = new Call(this, role ?? new SimRole(session.RoleArn, session.AccountId, [], null), service, region, Clock.UtcNow, NextRequestId(), values);
+            var requestId = NextRequestId();
+            var region = request.Region ?? "";
+            var identity = request.AccessKeyId is { } key ? _identities.GetValueOrDefault(key) : null;
+            var role = identity is null ? new SimRole("(unauthenticated)", "", [], null)
+                : _roles.GetValueOrDefault(identity.Arn) ?? new SimRole(identity.Arn, Arn.TryParse(identity.Arn, out var arn) ? arn.Account : "", [], null);
+            var call = new Call(this, role, service.Name, region, Clock.UtcNow, requestId, values) { AccessKeyId = request.AccessKeyId };
+            var logged = operation ?? "(unknown)";
             try
             {
-                Authenticate(call, session, role);
-                var result = Run(call, operation, action);
-                Log(call, operation, parameters, CallLog.Ok);
-                return result;
+                if (identity is null || identity.Expiration <= call.Now || (identity.Token is not null && request.Headers.GetValueOrDefault("X-Amz-Security-Token") != identity.Token))
+                {
+                    throw new AwsFault(FaultKind.Unauthenticated, UnknownKeyCode(service.Name),
+                        identity is null ? "The security token included in the request is invalid." : "The security token included in the request is expired");
+                }
+                if (operation is null)
+                    throw call.Invalid(service.Name == "kms" ? "UnknownOperationException" : "InvalidAction", "The action or operation requested is invalid.");
+                var reply = Run(call, operation, () => service.Handle(call, operation, request));
+                Log(call, logged, parameters, CallLog.Ok);
+                return reply;
             }
-            catch (FerryException e)
+            catch (AwsFault fault)
             {
-                Log(call, operation, parameters, e.AwsErrorCode ?? e.ErrorName);
+                Log(call, logged, parameters, fault.Code);
+                return service.Fault(fault, logged, requestId);
+            }
+        }
+    }
+
+    /// <summary>TRANSITIONAL, removed with the last in-process port: runs a port call as the session's role.</summary>
+    internal Task<T> CallAsync<T>(RoleSession session, string service, string region, string operation, IEnumerable<(string Name, string? Value)> parameters,
+        Func<Call, T> action, CancellationToken cancellationToken)
+    {
+        _ = cancellationToken;
+        parameters = [.. parameters];
+        lock (_gate)
+        {
+            var role = _roles.GetValueOrDefault(session.RoleArn) ?? new SimRole(session.RoleArn, session.AccountId, [], null);
+            var call = new Call(this, role, service, region, Clock.UtcNow, NextRequestId(), [.. parameters.Select(p => p.Value).OfType<string>()]);
+            try
+            {
+                var result = Run(call, operation, () => action(call));
+                Log(call, operation, parameters, CallLog.Ok);
+                return Task.FromResult(result);
+            }
+            catch (AwsFault fault)
+            {
+                Log(call, operation, parameters, fault.Code);
                 throw;
             }
         }
     }
 
-    private T Run<T>(Call call, string operation, Func<Call, T> action)
+    private T Run<T>(Call call, string operation, Func<T> action)
     {
         var (throttled, transient) = _faults.Draw(call.Service, operation, call.ParameterValues);
         if (throttled)
-            throw new FerryThrottledException($"Rate exceeded ({call.Service}:{operation})", ThrottleCode(call.Service), call.RequestId);
+            throw new AwsFault(FaultKind.Throttled, ThrottleCode(call.Service), "Rate exceeded");
         if (transient)
-            throw new FerryTransientException($"An internal error has occurred ({call.Service}:{operation})", TransientCode(call.Service), call.RequestId);
-        if (!Spec.Regions.Contains(call.Region) && call.Region != GlobalRegion)
+            throw new AwsFault(FaultKind.Transient, TransientCode(call.Service), "An internal error has occurred");
+        if (!Spec.Regions.Contains(call.Region) && call.Service != "sts")
             throw call.Invalid("InvalidParameterValue", $"Region {call.Region} is not part of this world");
-        return action(call);
+        return action();
     }
 
-    internal const string GlobalRegion = "global";
-
-    private void Authenticate(Call call, RoleSession session, SimRole? role)
+    /// <summary>How each service refuses a key it did not issue.</summary>
+    private static string UnknownKeyCode(string service) => service switch
     {
-        if (role is null || !_issuedKeys.TryGetValue(session.Credentials.AccessKeyId, out var issuedFor) || issuedFor != role.Arn)
-        {
-            throw call.Denied(call.Service == "ec2" ? "AuthFailure" : "InvalidClientTokenId",
-                $"The security token of session {session.RoleArn} was not issued by this world's STS");
-        }
-    }
+        "ec2" => "AuthFailure",
+        "kms" or "backup" or "elasticfilesystem" => "UnrecognizedClientException",
+        _ => "InvalidClientTokenId",
+    };
 
     private void Log(Call call, string operation, IEnumerable<(string Name, string? Value)> parameters, string result)
     {
@@ -165,13 +238,13 @@ public sealed partial class SimulatedAws : IAwsPorts
             .ToList();
         var sequence = Next("call");
         CallLog.Add(new CallRecord(sequence, call.Now, call.Service, operation, call.Role.Arn, call.Account, call.Region, sorted, result,
-            result == CallLog.Ok ? call.Copy : null));
+            result == CallLog.Ok ? call.Copy : null, call.AccessKeyId));
     }
 
     private static string ThrottleCode(string service) => service switch
     {
         "ec2" => "RequestLimitExceeded",
-        "backup" or "elasticfilesystem" => "ThrottlingException",
+        "kms" or "backup" or "elasticfilesystem" => "ThrottlingException",
         _ => "Throttling",
     };
 
@@ -195,7 +268,7 @@ public sealed partial class SimulatedAws : IAwsPorts
     /// <summary>Counter-based ids in AWS's 17-hex-digit form, so logs repeat run after run.</summary>
     internal string NewId(string prefix) => string.Create(CultureInfo.InvariantCulture, $"{prefix}-{Next(prefix):x17}");
 
-    private string NextRequestId() => string.Create(CultureInfo.InvariantCulture, $"00000000-0000-4000-8000-{Next("request"):x12}");
+    internal string NextRequestId() => string.Create(CultureInfo.InvariantCulture, $"00000000-0000-4000-8000-{Next("request"):x12}");
 
     internal Progress Work(Call call, string operation, TimeSpan duration) =>
         Noted(call, operation, new(call.Now, call.Now + duration, _faults.EndsInError(call.Service, operation, call.ParameterValues)));
@@ -210,7 +283,7 @@ public sealed partial class SimulatedAws : IAwsPorts
         var inFlight = _activeCopies.Count(c => c.Service == service && c.Account == call.Account && c.Region == call.Region && c.End > call.Now);
         if (inFlight >= limit)
         {
-            throw call.Limit(operation, code, service == CopyService.Ebs
+            throw call.Limit(code, service == CopyService.Ebs
                 ? $"Too many snapshot copies in progress. The limit is {limit} for this destination region ({inFlight} in progress to {call.Region} in account {call.Account})"
                 : $"Cannot copy more than {limit} snapshots across regions ({inFlight} copies in progress to {call.Region} in account {call.Account})");
         }
@@ -249,6 +322,10 @@ public sealed partial class SimulatedAws : IAwsPorts
             ? _aliases.GetValueOrDefault((account, region, keyIdOrAlias))
             : _keys.GetValueOrDefault($"arn:aws:kms:{region}:{account}:key/{keyIdOrAlias}");
     }
+
+    /// <summary>The keys with an alias in an account and region, by alias.</summary>
+    internal IEnumerable<SimKey> Aliases(string account, string region) =>
+        _aliases.Where(a => a.Key.Account == account && a.Key.Region == region).OrderBy(a => a.Key.Alias, StringComparer.Ordinal).Select(a => a.Value);
 
     internal SimKey DefaultKey(string account, string region, string service) => _keys[DefaultKeyArn(account, region, service)];
 
@@ -313,41 +390,21 @@ public sealed partial class SimulatedAws : IAwsPorts
 
     // ---- STS ----
 
-    internal RoleSession Assume(string roleArn, string principal, string? externalId)
+    /// <summary>AssumeRole as the call's signer: the role's trust policy must name the signer and, when it asks for one, the ExternalId.</summary>
+    internal (Identity Issued, string AccessKeyId, SimRole Role) Assume(Call call, string roleArn, string? externalId)
     {
-        lock (_gate)
-        {
-            var account = Arn.TryParse(roleArn, out var arn) ? arn.Account : "";
-            var parameters = new (string, string?)[] { ("RoleArn", roleArn), ("Principal", principal), ("ExternalId", externalId is null ? null : "***") };
-            var call = new Call(this, new SimRole(roleArn, account, [], null), "sts", GlobalRegion, Clock.UtcNow, NextRequestId(), [roleArn]);
-            try
-            {
-                var session = Run(call, "AssumeRole", c => IssueSession(c, roleArn, principal, externalId));
-                Log(call, "AssumeRole", parameters, CallLog.Ok);
-                return session;
-            }
-            catch (FerryException e)
-            {
-                Log(call, "AssumeRole", parameters, e.AwsErrorCode ?? e.ErrorName);
-                throw;
-            }
-        }
-    }
-
-    private RoleSession IssueSession(Call call, string roleArn, string principal, string? externalId)
-    {
-        var notAuthorized = $"User: {principal} is not authorized to perform: sts:AssumeRole on resource: {roleArn}";
+        var notAuthorized = $"User: {call.Role.Arn} is not authorized to perform: sts:AssumeRole on resource: {roleArn}";
         if (!_roles.TryGetValue(roleArn, out var role))
             throw call.Denied("AccessDenied", notAuthorized + " (no such role)");
-        if (!role.AssumableBy.Contains(principal) && !role.AssumableBy.Contains("*"))
+        if (!role.AssumableBy.Contains(call.Role.Arn) && !role.AssumableBy.Contains("*"))
             throw call.Denied("AccessDenied", notAuthorized + " (the role's trust policy does not name the caller)");
         if (role.ExternalId is not null && role.ExternalId != externalId)
             throw call.Denied("AccessDenied", notAuthorized + " (ExternalId does not match the trust policy)");
         var n = Next("session");
-        var accessKey = string.Create(CultureInfo.InvariantCulture, $"ASIASIM{n:D13}");
-        _issuedKeys[accessKey] = role.Arn;
-        var credentials = new AwsCredentials(accessKey, $"sim-secret-{n}", $"sim-token-{n}", call.Now.AddHours(1));
-        return new RoleSession(role.Arn, role.Account, credentials);
+        var accessKey = AccessKey("ASIA", n);
+        var identity = new Identity(role.Arn, $"sim-secret-{n}", $"sim-token-{n}", call.Now.AddHours(1));
+        _identities[accessKey] = identity;
+        return (identity, accessKey, role);
     }
 
     // ---- loading ----

@@ -46,7 +46,7 @@ public sealed partial class SimulatedAws
 }
 
 /// <summary>AWS Backup as one role sees it in one region.</summary>
-internal sealed class SimulatedBackup(SimulatedAws world, RoleSession session, string region) : IBackupPort
+public sealed class SimulatedBackup(SimulatedAws world, RoleSession session, string region) : IBackupPort
 {
     private static readonly string[] ResourceTypes = ["Aurora", "EBS", "EC2", "EFS", "RDS"];
 
@@ -83,7 +83,7 @@ internal sealed class SimulatedBackup(SimulatedAws world, RoleSession session, s
                 if (point.VaultName != request.SourceVaultName)
                     throw call.Invalid("InvalidParameterValueException", $"Recovery point {point.Arn} is not in vault {request.SourceVaultName}");
                 if (point.Status(call.Now) != "COMPLETED")
-                    throw call.NotReady("InvalidRequestException", $"Recovery point {point.Arn} is {point.Status(call.Now)}, not COMPLETED");
+                    throw call.Conflict("InvalidRequestException", $"Recovery point {point.Arn} is {point.Status(call.Now)}, not COMPLETED");
                 if (point.ResourceArn.Contains(":elasticfilesystem:", StringComparison.Ordinal) && world.EfsOptInDisabled.Contains((call.Account, region)))
                     throw call.Invalid("InvalidRequestException", $"Resource type EFS is not opted in to AWS Backup in account {call.Account}, {region}");
                 if (!Arn.TryParse(request.IamRoleArn, out var roleArn) || roleArn.Account != call.Account || AwsIds.RoleNameOf(roleArn) is null)

@@ -250,13 +250,13 @@ public sealed class SimulatedEc2(SimulatedAws world, RoleSession session, string
             switch (volume.State(call.Now))
             {
                 case "creating":
-                    throw call.NotReady("IncorrectState", $"vol {volumeId} is not 'available' (creating)");
+                    throw call.Conflict("IncorrectState", $"vol {volumeId} is not 'available' (creating)");
                 case "in-use":
                     throw call.Conflict("VolumeInUse", $"{volumeId} is already attached to an instance");
             }
             RequireNotTerminated(call, instance, "attached to");
             if (instance.State(call.Now) == "pending")
-                throw call.NotReady("IncorrectInstanceState", $"The instance '{instanceId}' is pending");
+                throw call.Conflict("IncorrectInstanceState", $"The instance '{instanceId}' is pending");
             if (volume.Zone != instance.Zone)
                 throw call.Invalid("InvalidVolume.ZoneMismatch", $"The volume '{volumeId}' is not in the same availability zone as instance '{instanceId}'");
             if (instance.Volumes.Any(v => v.DeviceName == deviceName))
@@ -294,7 +294,7 @@ public sealed class SimulatedEc2(SimulatedAws world, RoleSession session, string
                 case "in-use":
                     throw call.Conflict("VolumeInUse", $"Volume {volumeId} is currently attached to {volume.AttachedTo}");
                 case "creating":
-                    throw call.NotReady("IncorrectState", $"The volume '{volumeId}' is 'creating' and cannot be deleted until it is available");
+                    throw call.Conflict("IncorrectState", $"The volume '{volumeId}' is 'creating' and cannot be deleted until it is available");
             }
             world.Volumes.Remove(volume.Id);
             return true;
@@ -369,7 +369,7 @@ public sealed class SimulatedEc2(SimulatedAws world, RoleSession session, string
         var count = world.EbsSnapshots.Values.Count(s => s.Account == call.Account && s.Region == call.Region);
         if (count + adding > limit)
         {
-            throw call.Limit(operation, "SnapshotLimitExceeded",
+            throw call.Limit("SnapshotLimitExceeded",
                 $"The maximum number of snapshots has been reached: account {call.Account} has {count} snapshots in {call.Region} (limit {limit})");
         }
     }
@@ -462,7 +462,7 @@ public sealed class SimulatedEc2(SimulatedAws world, RoleSession session, string
         switch (snapshot.State(call.Now))
         {
             case "pending":
-                throw call.NotReady("IncorrectState", $"Snapshot {snapshot.Id} is pending ({snapshot.Life.Percent(call.Now)}%); it cannot be {action} until it is completed");
+                throw call.Conflict("IncorrectState", $"Snapshot {snapshot.Id} is pending ({snapshot.Life.Percent(call.Now)}%); it cannot be {action} until it is completed");
             case "error":
                 throw call.Conflict("IncorrectState", $"Snapshot {snapshot.Id} is in state error and cannot be {action}");
         }

@@ -42,7 +42,7 @@ public sealed partial class SimulatedAws
 }
 
 /// <summary>RDS and Aurora as one role sees them in one region.</summary>
-internal sealed class SimulatedRds(SimulatedAws world, RoleSession session, string region) : IRdsPort
+public sealed class SimulatedRds(SimulatedAws world, RoleSession session, string region) : IRdsPort
 {
     private const string KmsDenied = "KMSKeyNotAccessibleFault";
     private const string QuotaCode = "SnapshotQuotaExceeded";
@@ -68,7 +68,7 @@ internal sealed class SimulatedRds(SimulatedAws world, RoleSession session, stri
                 var database = world.Databases.GetValueOrDefault((call.Account, region, kind, databaseIdentifier))
                     ?? throw call.NotFound(Codes(kind).DbNotFound, $"{Noun(kind)} {databaseIdentifier} not found");
                 if (database.Status(call.Now) != "available")
-                    throw call.NotReady(Codes(kind).DbState, $"{Noun(kind)} {databaseIdentifier} is not available");
+                    throw call.Conflict(Codes(kind).DbState, $"{Noun(kind)} {databaseIdentifier} is not available");
                 RequireNewSnapshot(call, Op(kind, "CreateDBSnapshot", "CreateDBClusterSnapshot"), kind, snapshotIdentifier);
                 var timings = world.Spec.Timings;
                 var snapshot = new SimRdsSnapshot
@@ -121,7 +121,7 @@ internal sealed class SimulatedRds(SimulatedAws world, RoleSession session, stri
                 world.RequireShareable(call, snapshotIdentifier, snapshot.Key, accountId, "InvalidParameterValue", KmsDenied);
                 if (!snapshot.SharedWith.Contains(accountId) && snapshot.SharedWith.Count >= world.Spec.Limits.RdsShareAccounts)
                 {
-                    throw call.Limit(Op(kind, "ModifyDBSnapshotAttribute", "ModifyDBClusterSnapshotAttribute"), "SharedSnapshotQuotaExceeded",
+                    throw call.Limit("SharedSnapshotQuotaExceeded",
                         $"{snapshotIdentifier} is already shared with {snapshot.SharedWith.Count} accounts; a manual snapshot can be shared with at most {world.Spec.Limits.RdsShareAccounts}");
                 }
                 snapshot.SharedWith.Add(accountId);
@@ -184,7 +184,7 @@ internal sealed class SimulatedRds(SimulatedAws world, RoleSession session, stri
                 ? s
                 : throw call.NotFound(Codes(kind).NotFound, $"{Noun(kind)} snapshot {snapshotIdentifier} not found");
             if (!snapshot.Life.Done(call.Now))
-                throw call.NotReady(Codes(kind).State, $"{Noun(kind)} snapshot {snapshotIdentifier} is still being created and cannot be deleted");
+                throw call.Conflict(Codes(kind).State, $"{Noun(kind)} snapshot {snapshotIdentifier} is still being created and cannot be deleted");
             world.RdsSnapshots.Remove((call.Account, region, kind, snapshot.Identifier));
             return true;
         }, cancellationToken);
@@ -294,7 +294,7 @@ internal sealed class SimulatedRds(SimulatedAws world, RoleSession session, stri
         var limit = kind == RdsKind.AuroraCluster ? world.Spec.Limits.RdsManualClusterSnapshots : world.Spec.Limits.RdsManualSnapshots;
         var manual = world.RdsSnapshots.Values.Count(s => s.Account == call.Account && s.Region == region && s.Kind == kind);
         if (manual >= limit)
-            throw call.Limit(operation, QuotaCode, $"Cannot create more than {limit} manual snapshots (account {call.Account} has {manual} manual {Noun(kind)} snapshots in {region})");
+            throw call.Limit(QuotaCode, $"Cannot create more than {limit} manual snapshots (account {call.Account} has {manual} manual {Noun(kind)} snapshots in {region})");
     }
 
     private static void RequireAvailable(Call call, SimRdsSnapshot snapshot, string action)
@@ -302,7 +302,7 @@ internal sealed class SimulatedRds(SimulatedAws world, RoleSession session, stri
         switch (snapshot.Status(call.Now))
         {
             case "creating":
-                throw call.NotReady(Codes(snapshot.Kind).State, $"Snapshot {snapshot.Identifier} is creating ({snapshot.Life.Percent(call.Now)}%); it cannot be {action} until it is available");
+                throw call.Conflict(Codes(snapshot.Kind).State, $"Snapshot {snapshot.Identifier} is creating ({snapshot.Life.Percent(call.Now)}%); it cannot be {action} until it is available");
             case "failed":
                 throw call.Conflict(Codes(snapshot.Kind).State, $"Snapshot {snapshot.Identifier} is failed and cannot be {action}");
         }

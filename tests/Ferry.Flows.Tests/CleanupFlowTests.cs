@@ -33,8 +33,8 @@ public class CleanupFlowTests(FlowFixture fixture)
         [FerryTags.Policy] = policyId, [FerryTags.Session] = sessionId, [FerryTags.Source] = AppKeyed, [FerryTags.Step] = step,
     };
 
-    private static async Task<SimulatedEc2> Ec2Async(LocalFerry ferry, string role, string region) =>
-        ferry.Aws.Ec2(await ferry.Services.Credentials.AssumeAsync(role), region);
+    private static async Task<IEc2Port> Ec2Async(LocalFerry ferry, string role, string region) =>
+        ferry.Wire.Ports.Ec2(await ferry.Services.Credentials.AssumeAsync(role), region);
 
     private static async Task<IReadOnlyList<string>> ExistingAsync(IEc2Port ec2, IEnumerable<string> ids) =>
         [.. (await ec2.DescribeSnapshotsAsync(new SnapshotQuery(Ids: [.. ids]))).Select(s => s.SnapshotId)];
@@ -71,8 +71,8 @@ public class CleanupFlowTests(FlowFixture fixture)
         await source.ShareSnapshotAsync(late[0], TargetAccount);
         var lateCopy = await target.CopySnapshotAsync(new Ec2CopyRequest(West, late[0], true, DrKey, "late copy",
             new Dictionary<string, string>(Tags(policyId, failed.Session.SessionId, "replica")) { [FerryTags.Item] = OrdersDataVolume }));
-        var foreign = await source.CreateSnapshotAsync(OrdersDataVolume, "a person's own snapshot", new Dictionary<string, string>());
-        var otherPolicy = await source.CreateSnapshotAsync(OrdersDataVolume, "another policy's", Tags("other-policy", "other-policy-run", "snapshot"));
+        var foreign = await ((Ferry.Simulator.SimulatedEc2)source).CreateSnapshotAsync(OrdersDataVolume, "a person's own snapshot", new Dictionary<string, string>());
+        var otherPolicy = await ((Ferry.Simulator.SimulatedEc2)source).CreateSnapshotAsync(OrdersDataVolume, "another policy's", Tags("other-policy", "other-policy-run", "snapshot"));
 
         var last = await RunAsync(ferry, policyId, next);
 
@@ -105,7 +105,7 @@ public class CleanupFlowTests(FlowFixture fixture)
         var identifier = Names.RdsSnapshot(Orders, run.Session.SessionId);
         foreach (var (role, region) in new[] { (TargetRole, Central), (TargetRole, West), (SourceRole, West) })
         {
-            var rds = ferry.Aws.Rds(await ferry.Services.Credentials.AssumeAsync(role), region);
+            var rds = ferry.Wire.Ports.Rds(await ferry.Services.Credentials.AssumeAsync(role), region);
             Assert.Empty(await rds.DescribeSnapshotsAsync(new RdsSnapshotQuery(RdsKind.DbInstance, Identifiers: [identifier])));
         }
         var removed = outcome.Log.Where(e => e.Step == "RecordOutcome" && e.Message.StartsWith("Removed", StringComparison.Ordinal)).ToList();

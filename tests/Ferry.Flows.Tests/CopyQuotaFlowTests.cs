@@ -50,7 +50,7 @@ public class CopyQuotaFlowTests(FlowFixture fixture)
         {
             await using var ferry = await fixture.StartAsync(world, acceleration: 1800);
             // The target region already holds its one allowed manual snapshot.
-            var rds = ferry.Aws.Rds(await ferry.Services.Credentials.AssumeAsync(BulkWorld.TargetRole), BulkWorld.TargetRegion);
+            var rds = ferry.Wire.Ports.Rds(await ferry.Services.Credentials.AssumeAsync(BulkWorld.TargetRole), BulkWorld.TargetRegion);
             await rds.CreateSnapshotAsync(Core.Inventory.RdsKind.DbInstance, "local-db", "someone-elses", new Dictionary<string, string>());
 
             var run = await fixture.RunPolicyAsync(ferry, id => $$"""

@@ -71,7 +71,7 @@ public class CrashFlowTests(FlowFixture fixture)
 
     private static async Task<IReadOnlyList<Ec2Snapshot>> SourceSnapshotsAsync(FlowRun run)
     {
-        var ec2 = run.Ferry.Aws.Ec2(await run.Ferry.Services.Credentials.AssumeAsync(SourceRole), West);
+        var ec2 = run.Ferry.Wire.Ports.Ec2(await run.Ferry.Services.Credentials.AssumeAsync(SourceRole), West);
         return await ec2.DescribeSnapshotsAsync(new SnapshotQuery(Tags: [new TagQuery(FerryTags.Policy, [run.PolicyId])]));
     }
 
@@ -123,7 +123,7 @@ public class CrashFlowTests(FlowFixture fixture)
         Assert.Equal(2, calls.Count(c => c.Operation == "CopySnapshot"));
         Assert.Single(calls, c => c.Operation == "RegisterImage");
         Assert.Single(calls.Where(c => c.Operation == "RunInstances").Select(c => c.Parameter("ClientToken")).Distinct());
-        var ec2 = ferry.Aws.Ec2(await ferry.Services.Credentials.AssumeAsync(RestoreTarget), Central);
+        var ec2 = ferry.Wire.Ports.Ec2(await ferry.Services.Credentials.AssumeAsync(RestoreTarget), Central);
         var instance = Assert.Single(await ec2.DescribeInstancesAsync(new InstanceQuery(Tags: [new TagQuery(FerryTags.Session, [session.SessionId])])));
         Assert.Equal(2, instance.Volumes.Count);
     }
@@ -137,7 +137,7 @@ public class CrashFlowTests(FlowFixture fixture)
 
         Assert.Single(run.Calls.Where(c => c.Operation == "StartCopyJob" && c.Result == "OK").Select(c => c.Parameter("IdempotencyToken")).Distinct());
         var point = Assert.Single(await ferry.Services.RestorePoints.ListAsync(run.PolicyId, EfsScenario.SharedHome));
-        var backup = ferry.Aws.Backup(await ferry.Services.Credentials.AssumeAsync(EfsScenario.SourceRole), Central);
+        var backup = ferry.Wire.Ports.Backup(await ferry.Services.Credentials.AssumeAsync(EfsScenario.SourceRole), Central);
         var copies = await backup.ListRecoveryPointsByResourceAsync(Simulator.SimulatedAws.FileSystemArn(EfsScenario.Management, West, EfsScenario.SharedHome));
         Assert.Equal(point.Snapshots[0].SnapshotId, Assert.Single(copies, c => c.VaultName == "dr-vault").Arn);
     }

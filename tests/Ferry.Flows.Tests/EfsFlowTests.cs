@@ -30,7 +30,7 @@ public class EfsFlowTests(FlowFixture fixture)
     private static async Task<(RestorePoint Point, IReadOnlyList<RecoveryPoint> There)> CopiedAsync(FlowRun run, string resource, string role, string account, string fileSystem)
     {
         var point = Assert.Single(await run.Ferry.Services.RestorePoints.ListAsync(run.PolicyId, resource));
-        var backup = run.Ferry.Aws.Backup(await run.Ferry.Services.Credentials.AssumeAsync(role), point.Region);
+        var backup = run.Ferry.Wire.Ports.Backup(await run.Ferry.Services.Credentials.AssumeAsync(role), point.Region);
         return (point, await backup.ListRecoveryPointsByResourceAsync(SimulatedAws.FileSystemArn(account, West, fileSystem)));
     }
 
@@ -121,7 +121,7 @@ public class EfsFlowTests(FlowFixture fixture)
 
     private static async Task<bool> OptedInAsync(LocalFerry ferry)
     {
-        var backup = ferry.Aws.Backup(await ferry.Services.Credentials.AssumeAsync(SourceRole), North);
+        var backup = ferry.Wire.Ports.Backup(await ferry.Services.Credentials.AssumeAsync(SourceRole), North);
         return (await backup.GetResourceTypeOptInAsync())["EFS"];
     }
 }

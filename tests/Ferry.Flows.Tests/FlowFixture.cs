@@ -108,13 +108,13 @@ public sealed record FlowRun(LocalFerry Ferry, string PolicyId, Execution Execut
 
     public async Task<IReadOnlyList<Ec2Snapshot>> EbsReplicasAsync(string role, string region)
     {
-        var ec2 = Ferry.Aws.Ec2(await Ferry.Services.Credentials.AssumeAsync(role), region);
+        var ec2 = Ferry.Wire.Ports.Ec2(await Ferry.Services.Credentials.AssumeAsync(role), region);
         return await ec2.DescribeSnapshotsAsync(new SnapshotQuery(Tags: [new TagQuery(FerryTags.Policy, [PolicyId]), new TagQuery(FerryTags.Step, ["replica"])]));
     }
 
     public async Task<IReadOnlyList<RdsSnapshot>> RdsReplicasAsync(string role, string region, Core.Inventory.RdsKind kind = Core.Inventory.RdsKind.DbInstance)
     {
-        var rds = Ferry.Aws.Rds(await Ferry.Services.Credentials.AssumeAsync(role), region);
+        var rds = Ferry.Wire.Ports.Rds(await Ferry.Services.Credentials.AssumeAsync(role), region);
         return await rds.DescribeSnapshotsAsync(new RdsSnapshotQuery(kind, Tags: [new TagQuery(FerryTags.Policy, [PolicyId]), new TagQuery(FerryTags.Step, ["replica"])]));
     }
 

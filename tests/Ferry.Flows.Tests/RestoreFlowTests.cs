@@ -30,7 +30,7 @@ public class RestoreFlowTests(FlowFixture fixture)
 
     private async Task<IReadOnlyList<Ec2Instance>> Instances(FlowRun run, string role, string region)
     {
-        var ec2 = fixture.Ferry.Aws.Ec2(await fixture.Ferry.Services.Credentials.AssumeAsync(role), region);
+        var ec2 = fixture.Ferry.Wire.Ports.Ec2(await fixture.Ferry.Services.Credentials.AssumeAsync(role), region);
         return await ec2.DescribeInstancesAsync(new InstanceQuery(Tags: [new TagQuery(FerryTags.Session, [run.Session.SessionId])]));
     }
 
@@ -87,7 +87,7 @@ public class RestoreFlowTests(FlowFixture fixture)
         Assert.True(run.Session.Status == ResourceStatus.Success, run.Describe());
         var restored = Assert.Single(run.Calls, c => c.Operation == "RestoreDBInstanceFromDBSnapshot" && c.Result == "OK");
         Assert.Equal((role, region), (restored.Role, restored.Region));
-        var rds = fixture.Ferry.Aws.Rds(await fixture.Ferry.Services.Credentials.AssumeAsync(role), region);
+        var rds = fixture.Ferry.Wire.Ports.Rds(await fixture.Ferry.Services.Credentials.AssumeAsync(role), region);
         var db = (await rds.DescribeDatabasesAsync(null, [new TagQuery(FerryTags.Session, [run.Session.SessionId])])).Single();
         Assert.Equal(("available", key, "postgres"), (db.Status, db.KmsKeyId, db.Engine));
         return (run, db);

@@ -4,6 +4,7 @@ using Ferry.Core.Errors;
 using Ferry.Core.Planning;
 using Ferry.Core.Ports;
 using Ferry.Core.Runs;
+using Ferry.Local.Runtime;
 using Ferry.Simulator;
 using Ferry.Simulator.Stores;
 using Ferry.Tests.Shared;
@@ -23,12 +24,18 @@ internal sealed class Harness
     public Harness(FaultSettings? faults = null, string world = "replicas.json", CopyQuotas? quotas = null)
     {
         Aws = SimulatedAws.Load(WorldPath(world), new SimulatorOptions(Faults: faults));
-        Services = new FerryServices(Aws.Credentials(), Aws, _policies, new InMemorySessionStore(),
+        Local = new LocalAws(Aws);
+        Services = new FerryServices(Local.Credentials, Local.Ports, _policies, new InMemorySessionStore(),
             new InMemoryRestorePointStore(), new InMemoryCopySlots(Aws.Clock), Aws.Clock, WaitSettings.Default) { CopyQuotas = quotas ?? CopyQuotas.Default };
         Log = new StepLog(_logOutput);
     }
 
     public SimulatedAws Aws { get; }
+
+    /// <summary>The production adapters on the world's endpoint, which the steps use.</summary>
+    public LocalAws Local { get; }
+
+    public IAwsPorts Ports => Local.Ports;
 
     public FerryServices Services { get; }
 
@@ -127,9 +134,9 @@ internal sealed class Harness
         InvokeAsync<OutcomeOutput>("RecordOutcome", new OutcomeInput(policyId, sessionId, resourceId, Job: job, Error: error.ErrorName,
             Cause: JsonSerializer.Serialize(new Dictionary<string, string> { ["errorType"] = error.ErrorName, ["errorMessage"] = error.Message })));
 
-    public async Task<SimulatedEc2> Ec2Async(string role, string region) => Aws.Ec2(await Services.Credentials.AssumeAsync(role), region);
+    public async Task<IEc2Port> Ec2Async(string role, string region) => Ports.Ec2(await Services.Credentials.AssumeAsync(role), region);
 
-    public async Task<IRdsPort> RdsAsync(string role, string region) => Aws.Rds(await Services.Credentials.AssumeAsync(role), region);
+    public async Task<IRdsPort> RdsAsync(string role, string region) => Ports.Rds(await Services.Credentials.AssumeAsync(role), region);
 }
 
 /// <summary>What tests read of a job's payload.</summary>

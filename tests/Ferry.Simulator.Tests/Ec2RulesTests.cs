@@ -170,11 +170,11 @@ public sealed class Ec2RulesTests
         var sim = new Sim(limits: new LimitSpec { EbsSnapshots = 3 });
         var ec2 = await sim.Ec2(Source);
         var snapshots = await ec2.CreateSnapshotsAsync(AppKeyed, NoTags);
-        var single = await ec2.CreateSnapshotAsync("vol-0a1b2c3d4e5f60011", "third", NoTags);
+        var single = await ((Ferry.Simulator.SimulatedEc2)ec2).CreateSnapshotAsync("vol-0a1b2c3d4e5f60011", "third", NoTags);
 
         var error = await Fails<FerryLimitExceededException>("SnapshotLimitExceeded", () => ec2.CreateSnapshotsAsync(AppKeyed, NoTags));
         Assert.Contains($"EBS snapshots per account and region, in account {SourceAccount}, region {West}", error.Message, StringComparison.Ordinal);
-        await Fails<FerryLimitExceededException>("SnapshotLimitExceeded", () => ec2.CreateSnapshotAsync("vol-0a1b2c3d4e5f60011", "fourth", NoTags));
+        await Fails<FerryLimitExceededException>("SnapshotLimitExceeded", () => ((Ferry.Simulator.SimulatedEc2)ec2).CreateSnapshotAsync("vol-0a1b2c3d4e5f60011", "fourth", NoTags));
         sim.Advance(1);
         var west = await sim.Ec2(LocalTarget);
         await Fails<FerryLimitExceededException>("SnapshotLimitExceeded", () => west.CopySnapshotAsync(CopyOf(single.SnapshotId, null)));
@@ -188,7 +188,7 @@ public sealed class Ec2RulesTests
         var ec2 = await sim.Ec2(Source);
         var sources = new List<string>();
         for (var i = 0; i < 21; i++)
-            sources.Add((await ec2.CreateSnapshotAsync("vol-0a1b2c3d4e5f60011", $"s{i}", NoTags)).SnapshotId);
+            sources.Add((await ((Ferry.Simulator.SimulatedEc2)ec2).CreateSnapshotAsync("vol-0a1b2c3d4e5f60011", $"s{i}", NoTags)).SnapshotId);
         sim.Advance(1);
         var central = await sim.Ec2(LocalTarget, Central);
         foreach (var id in sources.Take(20))

@@ -1,3 +1,4 @@
+using Ferry.Local.Runtime;
 using Ferry.Core.Errors;
 using Ferry.Core.Inventory;
 using Ferry.Core.Ports;
@@ -119,7 +120,8 @@ public sealed class FaultAndClockTests
     {
         var clock = new AcceleratedClock(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), factor: 100_000);
         var aws = SimulatedAws.Load(WorldPath("replicas.json"), new SimulatorOptions(clock));
-        var ec2 = aws.Ec2(await aws.Credentials().AssumeAsync(Source), West);
+        var local = new LocalAws(aws);
+        var ec2 = local.Ports.Ec2(await local.Credentials.AssumeAsync(Source), West);
         var snapshot = Assert.Single(await ec2.CreateSnapshotsAsync("i-0a1b2c3d4e5f60001", NoTags));
 
         await Task.Delay(clock.RealTimeFor(TimeSpan.FromMinutes(10)));
@@ -134,7 +136,7 @@ public sealed class FaultAndClockTests
         var sim = new Sim();
         var ec2 = await sim.Ec2(Source);
 
-        var created = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(() => ec2.CreateSnapshotAsync("vol-0a1b2c3d4e5f60011", "parallel", NoTags))));
+        var created = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(() => ((Ferry.Simulator.SimulatedEc2)ec2).CreateSnapshotAsync("vol-0a1b2c3d4e5f60011", "parallel", NoTags))));
 
         Assert.Equal(64, created.Select(s => s.SnapshotId).Distinct().Count());
         Assert.Equal(64, sim.Aws.CallLog.Count("ec2", "CreateSnapshot", CallLog.Ok));

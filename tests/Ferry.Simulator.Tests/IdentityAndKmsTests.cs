@@ -38,8 +38,8 @@ public sealed class IdentityAndKmsTests
     {
         var sim = new Sim();
 
-        await Fails<FerryAccessDeniedException>("AccessDenied", () => sim.Aws.Credentials(externalId: "guess").AssumeAsync(Target));
-        await Fails<FerryAccessDeniedException>("AccessDenied", () => sim.Aws.Credentials("arn:aws:iam::999999999999:role/Intruder").AssumeAsync(Target));
+        await Fails<FerryAccessDeniedException>("AccessDenied", () => sim.Local.CredentialsOf(sim.Aws.Spec.Ferry.Principal, "guess").AssumeAsync(Target));
+        await Fails<FerryAccessDeniedException>("AccessDenied", () => sim.Local.CredentialsOf("arn:aws:iam::999999999999:role/Intruder", sim.Aws.Spec.Ferry.ExternalId).AssumeAsync(Target));
         await Fails<FerryAccessDeniedException>("AccessDenied", () => sim.Credentials.AssumeAsync("arn:aws:iam::222222222222:role/NoSuchRole"));
     }
 
@@ -49,8 +49,8 @@ public sealed class IdentityAndKmsTests
         var sim = new Sim();
         var forged = new RoleSession(Source, SourceAccount, new AwsCredentials("AKIAFORGED", "x", "y", DateTimeOffset.MaxValue));
 
-        await Fails<FerryAccessDeniedException>("AuthFailure", () => sim.Aws.Ec2(forged, West).DescribeInstancesAsync(new InstanceQuery()));
-        await Fails<FerryAccessDeniedException>("InvalidClientTokenId", () => sim.Aws.Kms(forged, West).DescribeKeyAsync("alias/aws/ebs"));
+        await Fails<FerryAccessDeniedException>("AuthFailure", () => sim.Ports.Ec2(forged, West).DescribeInstancesAsync(new InstanceQuery()));
+        await Fails<FerryAccessDeniedException>("InvalidClientTokenId", () => sim.Ports.Kms(forged, West).DescribeKeyAsync("alias/aws/ebs"));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Ferry.Local.Runtime;
 using System.Diagnostics;
 using System.Text.Json;
 using Ferry.Core.Ports;
@@ -34,7 +35,8 @@ public sealed class ScaleTests(ITestOutputHelper output)
         var load = Stopwatch.StartNew();
         var aws = SimulatedAws.FromJson(json);
         load.Stop();
-        var ec2 = aws.Ec2(await aws.Credentials().AssumeAsync(Role), "eu-west-1");
+        var local = new LocalAws(aws);
+        var ec2 = local.Ports.Ec2(await local.Credentials.AssumeAsync(Role), "eu-west-1");
         var instances = await ec2.DescribeInstancesAsync(new InstanceQuery());
         var snapshotIds = new List<string>();
         foreach (var instance in instances)

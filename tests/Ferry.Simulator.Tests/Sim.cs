@@ -1,5 +1,6 @@
 using Ferry.Core.Errors;
 using Ferry.Core.Ports;
+using Ferry.Local.Runtime;
 using Ferry.Simulator.World;
 using static Ferry.Tests.Shared.Scenario;
 
@@ -22,24 +23,29 @@ internal sealed class Sim
         Aws = SimulatedAws.Load(WorldPath(world), options);
         if (limits is not null)
             Aws = new SimulatedAws(Aws.Spec with { Limits = limits }, options);
-        Credentials = Aws.Credentials();
+        Local = new LocalAws(Aws);
     }
 
     public SimulatedAws Aws { get; }
 
-    public ICredentialsPort Credentials { get; }
+    /// <summary>The production adapters on the world's endpoint.</summary>
+    public LocalAws Local { get; }
+
+    public IAwsPorts Ports => Local.Ports;
+
+    public ICredentialsPort Credentials => Local.Credentials;
 
     public ManualClock Clock => (ManualClock)Aws.Clock;
 
-    public async Task<SimulatedEc2> Ec2(string role, string region = West) => Aws.Ec2(await Credentials.AssumeAsync(role), region);
+    public async Task<IEc2Port> Ec2(string role, string region = West) => Ports.Ec2(await Credentials.AssumeAsync(role), region);
 
-    public async Task<IRdsPort> Rds(string role, string region = West) => Aws.Rds(await Credentials.AssumeAsync(role), region);
+    public async Task<IRdsPort> Rds(string role, string region = West) => Ports.Rds(await Credentials.AssumeAsync(role), region);
 
-    public async Task<IKmsPort> Kms(string role, string region = West) => Aws.Kms(await Credentials.AssumeAsync(role), region);
+    public async Task<IKmsPort> Kms(string role, string region = West) => Ports.Kms(await Credentials.AssumeAsync(role), region);
 
-    public async Task<IBackupPort> Backup(string role, string region = West) => Aws.Backup(await Credentials.AssumeAsync(role), region);
+    public async Task<IBackupPort> Backup(string role, string region = West) => Ports.Backup(await Credentials.AssumeAsync(role), region);
 
-    public async Task<IEfsPort> Efs(string role, string region = West) => Aws.Efs(await Credentials.AssumeAsync(role), region);
+    public async Task<IEfsPort> Efs(string role, string region = West) => Ports.Efs(await Credentials.AssumeAsync(role), region);
 
     public void Advance(double hours) => Clock.Advance(TimeSpan.FromHours(hours));
 

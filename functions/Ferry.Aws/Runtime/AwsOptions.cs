@@ -11,12 +11,15 @@ public sealed record AwsOptions(
     int MaxErrorRetry = 3,
     string StsRegion = "us-east-1")
 {
+    /// <summary>The AWS services Ferry calls, by endpoint key (DynamoDB aside, which holds Ferry's own tables).</summary>
+    public static readonly IReadOnlyList<string> AwsServices = ["ec2", "rds", "backup", "elasticfilesystem", "kms", "sts"];
+
     /// <summary>Reads FERRY_EXTERNAL_ID and FERRY_&lt;SERVICE&gt;_URL (or FERRY_AWS_URL for every service).</summary>
     public static AwsOptions FromEnvironment()
     {
         var urls = new Dictionary<string, string>();
         var all = Environment.GetEnvironmentVariable(FerryVariables.AwsUrl);
-        foreach (var service in new[] { "ec2", "rds", "backup", "elasticfilesystem", "kms", "sts", "dynamodb" })
+        foreach (var service in AwsServices.Append("dynamodb"))
         {
             var url = Environment.GetEnvironmentVariable(FerryVariables.ServiceUrl(service)) ?? all;
             if (!string.IsNullOrEmpty(url))

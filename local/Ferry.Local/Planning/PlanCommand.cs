@@ -2,6 +2,7 @@ using Ferry.Core.Planning;
 using Ferry.Core.Policies;
 using Ferry.Core.Runs;
 using Ferry.Core.Ports;
+using Ferry.Local.Runtime;
 using Ferry.Simulator;
 using Ferry.Simulator.Stores;
 
@@ -44,7 +45,15 @@ public static class PlanCommand
         IReadOnlyList<ResourcePlan> plans;
         try
         {
-            plans = world ? await WorldPlans.PlanAsync(InMemory(SimulatedAws.Load(inventoryPath)), policy) : Plan(policy, InventoryFile.Load(File.ReadAllText(inventoryPath)));
+            if (world)
+            {
+                using var wire = new LocalAws(SimulatedAws.Load(inventoryPath));
+                plans = await WorldPlans.PlanAsync(InMemory(wire), policy);
+            }
+            else
+            {
+                plans = Plan(policy, InventoryFile.Load(File.ReadAllText(inventoryPath)));
+            }
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or InvalidDataException)
         {
@@ -59,8 +68,9 @@ public static class PlanCommand
     }
 
     /// <summary>Ferry's steps over a simulated world, with stores of their own: planning reads the world and writes nothing.</summary>
-    private static FerryServices InMemory(SimulatedAws aws) =>
-        new(aws.Credentials(), aws, new InMemoryPolicyStore(), new InMemorySessionStore(), new InMemoryRestorePointStore(), new InMemoryCopySlots(aws.Clock), aws.Clock, WaitSettings.Default);
+    private static FerryServices InMemory(LocalAws wire) =>
+        new(wire.Credentials, wire.Ports, new InMemoryPolicyStore(), new InMemorySessionStore(), new InMemoryRestorePointStore(),
+            new InMemoryCopySlots(wire.World.Clock), wire.World.Clock, WaitSettings.Default);
 
     /// <summary>The plans the command prints: each resource of the policy the inventory holds, and each resource named by id that it lacks.</summary>
     public static IReadOnlyList<ResourcePlan> Plan(Policy policy, Inventory inventory) =>

@@ -18,7 +18,7 @@ public sealed record LocalOptions(string World, double Acceleration = 600, Fault
     IReadOnlyList<StepFault>? StepFaults = null, CopyQuotas? CopyQuotas = null);
 
 /// <summary>
-/// Ferry on one machine: the simulated world (on an accelerated clock), the real DynamoDB stores on
+/// Ferry on one machine: the simulated world (on an accelerated clock) on the wire behind Ferry's production AWS adapters, the real DynamoDB stores on
 /// dynalite, every step behind the local Lambda host, and the real state machines in the ASL runner. Each step
 /// reaches only the tables the step catalog grants it (<see cref="TableGrants"/>), as its IAM role allows in AWS.
 /// </summary>
@@ -27,10 +27,10 @@ public sealed class LocalFerry : IAsyncDisposable
     private readonly bool _ownsDynalite;
     private readonly DynamoPolicyStore _policies;
 
-    private LocalFerry(SimulatedAws aws, FerryServices services, DynamoPolicyStore policies, DynaliteServer dynalite, bool ownsDynalite, TableGrants grants, LambdaHost host, StateMachineRunner runner)
+    private LocalFerry(LocalAws wire, FerryServices services, DynamoPolicyStore policies, DynaliteServer dynalite, bool ownsDynalite, TableGrants grants, LambdaHost host, StateMachineRunner runner)
     {
         _policies = policies;
-        Aws = aws;
+        Wire = wire;
         Grants = grants;
         Services = services;
         Dynalite = dynalite;
@@ -39,7 +39,11 @@ public sealed class LocalFerry : IAsyncDisposable
         Runner = runner;
     }
 
-    public SimulatedAws Aws { get; }
+    /// <summary>The simulated world, which the steps reach only over the wire.</summary>
+    public SimulatedAws Aws => Wire.World;
+
+    /// <summary>The world's endpoint and the production adapters pointed at it.</summary>
+    public LocalAws Wire { get; }
 
     /// <summary>Validates and stores a policy document in the policies table, as the CDK stack's deployment does.</summary>
     public Task<Policy> PutPolicyAsync(string policyJson) => _policies.PutAsync(policyJson);
@@ -62,6 +66,7 @@ public sealed class LocalFerry : IAsyncDisposable
         var clock = aws.Clock;
         var ownsDynalite = dynalite is null;
         dynalite ??= await DynaliteServer.StartAsync();
+        LocalAws? wire = null;
         LambdaHost? host = null;
         TableGrants? grants = null;
         try
@@ -70,18 +75,20 @@ public sealed class LocalFerry : IAsyncDisposable
             grants = new TableGrants(tables);
             grants.Attach(dynalite.Client);
             var policies = new DynamoPolicyStore(dynalite.Client, tables, clock);
-            var services = new FerryServices(aws.Credentials(), aws,
+            wire = new LocalAws(aws);
+            var services = new FerryServices(wire.Credentials, wire.Ports,
                 policies, new DynamoSessionStore(dynalite.Client, tables),
                 new DynamoRestorePointStore(dynalite.Client, tables), new DynamoCopySlots(dynalite.Client, tables.CopySlots, clock),
                 clock, WaitSettings.Default) { CopyQuotas = options.CopyQuotas ?? CopyQuotas.Default };
             host = await LambdaHost.StartAsync(services, new StepLog(options.StepLog ?? TextWriter.Null), stepFaults: options.StepFaults ?? aws.Spec.StepFaults);
             var runner = await StateMachineRunner.StartAsync(host.Url, options.Acceleration, clock);
-            return new LocalFerry(aws, services, policies, dynalite, ownsDynalite, grants, host, runner);
+            return new LocalFerry(wire, services, policies, dynalite, ownsDynalite, grants, host, runner);
         }
         catch
         {
             if (host is not null)
                 await host.DisposeAsync();
+            wire?.Dispose();
             grants?.Detach(dynalite.Client);
             if (ownsDynalite)
                 await dynalite.DisposeAsync();
@@ -96,6 +103,7 @@ public sealed class LocalFerry : IAsyncDisposable
     {
         await Runner.DisposeAsync();
         await Host.DisposeAsync();
+        Wire.Dispose();
         Grants.Detach(Dynalite.Client);
         if (_ownsDynalite)
             await Dynalite.DisposeAsync();

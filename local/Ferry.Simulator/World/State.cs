@@ -154,3 +154,6 @@ internal sealed class ActiveCopy(CopyService service, string account, string reg
     public string Id { get; } = id;
     public DateTimeOffset End { get; set; } = end;
 }
+
+/// <summary>Credentials the world issued: to a principal (long-term, no token) or by AssumeRole (temporary, with a session token).</summary>
+internal sealed record Identity(string Arn, string Secret, string? Token, DateTimeOffset Expiration);

@@ -78,7 +78,7 @@ public class EfsBackupCopyStepTests
         var outcome = await h.InvokeAsync<OutcomeOutput>("RecordOutcome", new OutcomeInput("p", session, Archive, Job: done));
 
         Assert.Equal(ResourceStatus.Success, outcome.Status);
-        var backup = h.Aws.Backup(await h.Services.Credentials.AssumeAsync(SourceRole), North);
+        var backup = h.Ports.Backup(await h.Services.Credentials.AssumeAsync(SourceRole), North);
         Assert.True((await backup.GetResourceTypeOptInAsync())["EFS"]);
         var optIn = Assert.Single(h.Aws.CallLog.Records, c => c.Operation == "UpdateRegionSettings");
         Assert.True(optIn.Sequence < h.Aws.CallLog.Records.First(c => c.Operation == "StartCopyJob").Sequence);
@@ -103,7 +103,7 @@ public class EfsBackupCopyStepTests
         var result = await h.InvokeAsync<RetentionOutput>("ApplyRetention", new RetentionInput("p", SharedHome, "s1"));
 
         Assert.Single(result.DeletedRestorePoints);
-        var backup = h.Aws.Backup(await h.Services.Credentials.AssumeAsync(SourceRole), Central);
+        var backup = h.Ports.Backup(await h.Services.Credentials.AssumeAsync(SourceRole), Central);
         var left = (await backup.ListRecoveryPointsByResourceAsync(SimulatedAws.FileSystemArn(Management, West, SharedHome))).Select(p => p.Arn);
         Assert.Equal([copies[1]], left);
         Assert.Equal(copies[1], Assert.Single(await h.Services.RestorePoints.ListAsync("p", SharedHome)).Snapshots[0].SnapshotId);

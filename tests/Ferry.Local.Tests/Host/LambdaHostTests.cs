@@ -1,3 +1,4 @@
+using Ferry.Local.Runtime;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -50,7 +51,8 @@ public sealed class LambdaHostTests : IAsyncLifetime
     {
         _aws = SimulatedAws.Load(WorldPath(world));
         var policies = new InMemoryPolicyStore();
-        _services = new FerryServices(_aws.Credentials(), _aws, policies, new InMemorySessionStore(),
+        var local = new LocalAws(_aws);
+        _services = new FerryServices(local.Credentials, local.Ports, policies, new InMemorySessionStore(),
             new InMemoryRestorePointStore(), new InMemoryCopySlots(_aws.Clock), _aws.Clock, WaitSettings.Default);
         await policies.PutAsync(policy);
         _host = await LambdaHost.StartAsync(_services, new StepLog(TextWriter.Null), stepFaults: stepFaults);

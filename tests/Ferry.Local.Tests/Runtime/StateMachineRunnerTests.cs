@@ -164,7 +164,8 @@ public sealed class StateMachineRunnerTests : IDisposable
             }
             """);
         var aws = SimulatedAws.Load(WorldPath("replicas.json"));
-        var services = new FerryServices(aws.Credentials(), aws, new InMemoryPolicyStore(), new InMemorySessionStore(),
+        var local = new LocalAws(aws);
+        var services = new FerryServices(local.Credentials, local.Ports, new InMemoryPolicyStore(), new InMemorySessionStore(),
             new InMemoryRestorePointStore(), new InMemoryCopySlots(aws.Clock), aws.Clock, WaitSettings.Default);
         await using var host = await LambdaHost.StartAsync(services, new StepLog(TextWriter.Null), stepFaults: [new StepFault("OpenSession", crash, timeout)]);
         await using var runner = await StateMachineRunner.StartAsync(host.Url, Acceleration, aws.Clock, _folder);

@@ -1,4 +1,5 @@
 using Ferry.Aws.Tests.Contract;
+using Ferry.Local.Runtime;
 using static Ferry.Tests.Shared.Scenario;
 
 [assembly: InProcessContract]
@@ -11,6 +12,7 @@ public sealed class SimulatedContractTests : AwsPortsContract
     protected override Task<ContractWorld> CreateWorldAsync()
     {
         var aws = SimulatedAws.Load(WorldPath("replicas.json"));
-        return Task.FromResult(new ContractWorld(aws, aws.Credentials(), new ContractFixtures(), aws.Clock));
+        var local = new LocalAws(aws);
+        return Task.FromResult(new ContractWorld(local.Ports, local.Credentials, new ContractFixtures(), aws.Clock));
     }
 }
