@@ -35,7 +35,7 @@ public static class AwsErrors
         var code = string.IsNullOrEmpty(error.ErrorCode) ? null : error.ErrorCode;
         var message = $"{call} failed: {code ?? ((int)error.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture)}: {error.Message}";
         var requestId = string.IsNullOrEmpty(error.RequestId) ? null : error.RequestId;
-        var kind = Classify(code ?? "", (int)error.StatusCode);
+        var kind = Classify(code ?? "", (int)error.StatusCode, error.Message ?? "");
         if (kind == Kind.Limit && AwsLimits.Classify(code!, operation ?? "", error.Message ?? "") is { } limit)
             return AwsLimits.Error(limit, code!, call, error.Message ?? "", account, region, requestId);
         return kind switch
@@ -43,6 +43,7 @@ public static class AwsErrors
             Kind.Throttled => new FerryThrottledException(message, code, requestId),
             Kind.AccessDenied => new FerryAccessDeniedException(message, code, requestId),
             Kind.NotFound => new FerryNotFoundException(message, code, requestId),
+            Kind.NotReady => new FerryNotReadyException(message, code, requestId),
             Kind.InvalidState => new FerryInvalidStateException(message, code, requestId),
             Kind.Transient => new FerryTransientException(message, code, requestId, error),
             _ => new FerryInvalidInputException(message, code, requestId),
@@ -53,9 +54,9 @@ public static class AwsErrors
     public static FerryException Network(Exception error, string call) =>
         new FerryTransientException($"{call} failed: {error.Message}", null, null, error);
 
-    private enum Kind { Throttled, Limit, AccessDenied, NotFound, InvalidState, Transient, InvalidInput }
+    private enum Kind { Throttled, Limit, AccessDenied, NotFound, NotReady, InvalidState, Transient, InvalidInput }
 
-    private static Kind Classify(string code, int status)
+    private static Kind Classify(string code, int status, string message)
     {
         if (_throttling.Contains(code))
             return Kind.Throttled;
@@ -66,6 +67,8 @@ public static class AwsErrors
             return Kind.Limit;
         if (code.Contains("NotFound", StringComparison.OrdinalIgnoreCase) || (code.Length == 0 && status == 404))
             return Kind.NotFound;
+        if (IsResourceState(code))
+            return NamesTerminalState(message) ? Kind.InvalidState : Kind.NotReady;
         if (IsInvalidState(code))
             return Kind.InvalidState;
         if (_transient.Contains(code) || status >= 500)
@@ -73,11 +76,24 @@ public static class AwsErrors
         return Kind.InvalidInput;
     }
 
-    // EC2: IncorrectState, IncorrectInstanceState, InvalidSnapshot.InUse; RDS: InvalidDBSnapshotState(Fault), ...AlreadyExists;
-    // Backup: InvalidResourceStateException, ConflictException; KMS: DisabledException, KMSInvalidStateException.
-    private static bool IsInvalidState(string code) =>
+    // A resource not in the state the call needs: EC2 IncorrectState, IncorrectInstanceState; RDS InvalidDBSnapshotState(Fault),
+    // InvalidDBClusterSnapshotStateFault, InvalidDBInstanceState; Backup InvalidResourceStateException. Most often the resource
+    // is still on its way (a pending snapshot), so waiting helps; KMS's state errors are about the key, not a resource in progress.
+    private static bool IsResourceState(string code) =>
         code.StartsWith("Incorrect", StringComparison.OrdinalIgnoreCase)
-        || (code.StartsWith("Invalid", StringComparison.OrdinalIgnoreCase) && code.Contains("State", StringComparison.OrdinalIgnoreCase))
+        || (code.StartsWith("Invalid", StringComparison.OrdinalIgnoreCase) && code.Contains("State", StringComparison.OrdinalIgnoreCase));
+
+    private static readonly string[] TerminalStates =
+        ["error", "failed", "failure", "terminated", "deleted", "deleting", "stopped", "incompatible", "inaccessible"];
+
+    /// <summary>Whether a state error's message says the resource is in a state it will not leave by itself: waiting cannot help.</summary>
+    private static bool NamesTerminalState(string message) =>
+        message.Split([' ', '\'', '"', '.', ',', ':', ';', '(', ')', '`'], StringSplitOptions.RemoveEmptyEntries)
+            .Any(word => TerminalStates.Any(state => word.StartsWith(state, StringComparison.OrdinalIgnoreCase)));
+
+    // EC2: InvalidSnapshot.InUse; RDS: ...AlreadyExists; Backup: ConflictException; KMS: DisabledException, KMSInvalidStateException.
+    private static bool IsInvalidState(string code) =>
+        code.Contains("InvalidState", StringComparison.OrdinalIgnoreCase)
         || code.EndsWith(".InUse", StringComparison.OrdinalIgnoreCase)
         || code.Contains("AlreadyExists", StringComparison.OrdinalIgnoreCase)
         || code is "ConflictException" or "DisabledException";

@@ -24,24 +24,6 @@ public sealed record ContractWorld(IAwsPorts Ports, ICredentialsPort Credentials
     public DateTimeOffset Now => (Clock ?? SystemClock.Instance).UtcNow;
 }
 
-/// <summary>Marks a test assembly whose contract binding runs in process (the simulator), so its contract tests always run.</summary>
-[AttributeUsage(AttributeTargets.Assembly)]
-public sealed class InProcessContractAttribute : Attribute;
-
-/// <summary>
-/// Runs a contract only where a binding is available: in an assembly marked <see cref="InProcessContractAttribute"/>
-/// (this file is linked into the simulator's tests), or against the real adapters when FERRY_CONTRACT_ENDPOINT is set.
-/// </summary>
-public sealed class ContractFactAttribute : FactAttribute
-{
-    public ContractFactAttribute()
-    {
-        var inProcess = typeof(ContractFactAttribute).Assembly.IsDefined(typeof(InProcessContractAttribute), inherit: false);
-        if (!inProcess && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("FERRY_CONTRACT_ENDPOINT")))
-            Skip = "Contract suite skipped: set FERRY_CONTRACT_ENDPOINT to an AWS-compatible endpoint (and FERRY_CONTRACT_FIXTURES to a fixtures JSON) to run it.";
-    }
-}
-
 /// <summary>
 /// The behaviour every <see cref="IAwsPorts"/> must show, written against the ports only. A binding derives from this
 /// class and supplies the world; the same tests then run against real AWS, an AWS-compatible endpoint or the simulator.
@@ -56,7 +38,7 @@ public abstract class AwsPortsContract
         return (world, await world.Credentials.AssumeAsync(world.Fixtures.SourceRole));
     }
 
-    [ContractFact]
+    [Fact]
     public async Task AssumeRole_GivesASessionInTheRolesAccount()
     {
         var (world, source) = await SourceAsync();
@@ -66,7 +48,7 @@ public abstract class AwsPortsContract
         Assert.True(source.Credentials.Expiration > world.Now, $"credentials expire at {source.Credentials.Expiration:O}, before {world.Now:O}");
     }
 
-    [ContractFact]
+    [Fact]
     public async Task DescribeInstances_ByIdAndByTag_WithTheirVolumes()
     {
         var (world, source) = await SourceAsync();
@@ -81,7 +63,7 @@ public abstract class AwsPortsContract
         Assert.Contains(byTag, i => i.InstanceId == world.Fixtures.InstanceId);
     }
 
-    [ContractFact]
+    [Fact]
     public async Task Snapshots_AreFoundByIdAndByFerryTags_ThenDeleted()
     {
         var (world, source) = await SourceAsync();
@@ -104,7 +86,7 @@ public abstract class AwsPortsContract
         Assert.Empty(await ec2.DescribeSnapshotsAsync(new SnapshotQuery(Tags: [new TagQuery(FerryTags.Session, [session])])));
     }
 
-    [ContractFact]
+    [Fact]
     public async Task DescribeSnapshots_UnknownTag_FindsNothing()
     {
         var (world, source) = await SourceAsync();
@@ -115,7 +97,7 @@ public abstract class AwsPortsContract
         Assert.Empty(found);
     }
 
-    [ContractFact]
+    [Fact]
     public async Task DeleteSnapshot_Unknown_IsNotFound()
     {
         var (world, source) = await SourceAsync();
@@ -124,7 +106,7 @@ public abstract class AwsPortsContract
             world.Ports.Ec2(source, world.Fixtures.Region).DeleteSnapshotAsync("snap-0000000000000000f"));
     }
 
-    [ContractFact]
+    [Fact]
     public async Task Rds_DescribesTheDatabase_AndTheEngineVersionsOfARegion()
     {
         var (world, source) = await SourceAsync();
@@ -137,7 +119,7 @@ public abstract class AwsPortsContract
         Assert.Contains(db.EngineVersion, versions);
     }
 
-    [ContractFact]
+    [Fact]
     public async Task Kms_DescribesAKeyInItsRegionAndAccount()
     {
         var (world, source) = await SourceAsync();
@@ -148,7 +130,7 @@ public abstract class AwsPortsContract
         Assert.StartsWith("arn:", key.KeyArn, StringComparison.Ordinal);
     }
 
-    [ContractFact]
+    [Fact]
     public async Task Backup_ListsVaults_AndReportsOptIn()
     {
         var (world, source) = await SourceAsync();
