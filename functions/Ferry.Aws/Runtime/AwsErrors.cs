@@ -68,7 +68,7 @@ public static class AwsErrors
         if (code.Contains("NotFound", StringComparison.OrdinalIgnoreCase) || (code.Length == 0 && status == 404))
             return Kind.NotFound;
         if (IsResourceState(code))
-            return NamesTerminalState(message) ? Kind.InvalidState : Kind.NotReady;
+            return !Names(message, TerminalStates) && Names(message, PassingStates) ? Kind.NotReady : Kind.InvalidState;
         if (IsInvalidState(code))
             return Kind.InvalidState;
         if (_transient.Contains(code) || status >= 500)
@@ -77,24 +77,29 @@ public static class AwsErrors
     }
 
     // A resource not in the state the call needs: EC2 IncorrectState, IncorrectInstanceState; RDS InvalidDBSnapshotState(Fault),
-    // InvalidDBClusterSnapshotStateFault, InvalidDBInstanceState; Backup InvalidResourceStateException. Most often the resource
-    // is still on its way (a pending snapshot), so waiting helps; KMS's state errors are about the key, not a resource in progress.
+    // InvalidDBClusterSnapshotStateFault, InvalidDBInstanceState; Backup InvalidResourceStateException. Waiting helps only when the
+    // message says the resource is on its way (a pending snapshot); KMS's state errors are about the key, not a resource in progress.
     private static bool IsResourceState(string code) =>
         code.StartsWith("Incorrect", StringComparison.OrdinalIgnoreCase)
         || (code.StartsWith("Invalid", StringComparison.OrdinalIgnoreCase) && code.Contains("State", StringComparison.OrdinalIgnoreCase));
 
-    private static readonly string[] TerminalStates =
-        ["error", "failed", "failure", "terminated", "deleted", "deleting", "stopped", "incompatible", "inaccessible"];
+    /// <summary>States a resource does not leave by itself: waiting cannot help.</summary>
+    private static readonly string[] TerminalStates = ["error", "failed", "failure", "terminated", "stopped", "incompatible", "inaccessible"];
 
-    /// <summary>Whether a state error's message says the resource is in a state it will not leave by itself: waiting cannot help.</summary>
-    private static bool NamesTerminalState(string message) =>
+    /// <summary>Words of a resource on its way to the state the call needs (pending, creating, "not available" yet, ...).</summary>
+    private static readonly string[] PassingStates =
+        ["pending", "creating", "copying", "modifying", "backing-up", "starting", "attaching", "detaching", "in-progress", "progress", "available",
+            "completed", "ready", "still"];
+
+    /// <summary>Whether a message names one of the states (as a word, or a word's start: "failed" in "failed.", "creating" in "creating,").</summary>
+    private static bool Names(string message, string[] states) =>
         message.Split([' ', '\'', '"', '.', ',', ':', ';', '(', ')', '`'], StringSplitOptions.RemoveEmptyEntries)
-            .Any(word => TerminalStates.Any(state => word.StartsWith(state, StringComparison.OrdinalIgnoreCase)));
+            .Any(word => states.Any(state => word.StartsWith(state, StringComparison.OrdinalIgnoreCase)));
 
-    // EC2: InvalidSnapshot.InUse; RDS: ...AlreadyExists; Backup: ConflictException; KMS: DisabledException, KMSInvalidStateException.
+    // EC2: InvalidSnapshot.InUse, VolumeInUse; RDS: ...AlreadyExists; Backup: ConflictException; KMS: DisabledException, KMSInvalidStateException.
     private static bool IsInvalidState(string code) =>
         code.Contains("InvalidState", StringComparison.OrdinalIgnoreCase)
-        || code.EndsWith(".InUse", StringComparison.OrdinalIgnoreCase)
+        || code.EndsWith("InUse", StringComparison.OrdinalIgnoreCase)
         || code.Contains("AlreadyExists", StringComparison.OrdinalIgnoreCase)
         || code is "ConflictException" or "DisabledException";
 }

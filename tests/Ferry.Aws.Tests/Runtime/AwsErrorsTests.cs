@@ -24,7 +24,8 @@ public sealed class AwsErrorsTests
     [InlineData("InvalidDBSnapshotState", "Snapshot orders-1 is in state failed")]
     [InlineData("IncorrectInstanceState", "The instance 'i-0abc' is not in a state from which it can be started: terminated")]
     [InlineData("InvalidDBInstanceState", "DB instance orders-db is stopped")]
-    public void StateError_NamingAStateTheResourceWillNotLeave_IsInvalidState_SoTheResourceFails(string code, string message) =>
+    [InlineData("InvalidDBSnapshotState", "orders-1 is an encrypted snapshot shared by account 111111111111; copy it into account 222222222222 before restoring from it")]
+    public void StateError_NamingAStateTheResourceWillNotLeave_OrNoneOnItsWay_IsInvalidState_SoTheResourceFails(string code, string message) =>
         Assert.IsType<FerryInvalidStateException>(Map(code, message));
 
     [Theory]
