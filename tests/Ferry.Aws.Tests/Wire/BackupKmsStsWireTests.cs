@@ -130,7 +130,7 @@ public sealed class BackupKmsStsWireTests : IDisposable
         using var kms = new AmazonKeyManagementServiceClient(FakeAws.Credentials,
             SdkErrors.Configure(new AmazonKeyManagementServiceConfig(), "kms", "eu-central-1", _aws.Options));
 
-        var key = await new AwsKmsPort(kms, "eu-central-1").DescribeKeyAsync("arn:aws:kms:eu-central-1:111111111111:key/k1");
+        var key = await new AwsKmsPort(kms, "eu-central-1", "arn:aws:iam::111111111111:role/FerrySource").DescribeKeyAsync("arn:aws:kms:eu-central-1:111111111111:key/k1");
 
         Assert.Equal(("TrentService.DescribeKey", "TrentService.ListAliases"), (_aws.Requests[0].Headers["X-Amz-Target"], _aws.Requests[1].Headers["X-Amz-Target"]));
         Assert.Equal("k1", JsonNode.Parse(_aws.Requests[1].Body)!["KeyId"]!.GetValue<string>());
