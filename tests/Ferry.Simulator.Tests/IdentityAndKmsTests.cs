@@ -99,4 +99,29 @@ public sealed class IdentityAndKmsTests
         Assert.True(onApp.Complete);
         Assert.Equal(encrypt, onRestricted.Missing);
     }
+
+    [Fact]
+    public async Task CheckAccess_AsksKmsByDryRun_GrantForTheRole_PermissionNoDryRunTellsLeavesItIncomplete()
+    {
+        var sim = new Sim();
+        var kms = await sim.Kms(Target);
+
+        var check = await kms.CheckAccessAsync(AppKey, ["kms:CreateGrant", "kms:ReEncryptTo", "kms:Sign"]);
+
+        Assert.Empty(check.Missing);
+        Assert.False(check.Complete);
+        var grant = Assert.Single(sim.Aws.CallLog.Records, c => c.Operation == "CreateGrant");
+        Assert.Equal(("DryRunOperationException", Target, AppKey, "true"), (grant.Result, grant.Parameter("GranteePrincipal"), grant.Parameter("KeyId"), grant.Parameter("DryRun")));
+        var reEncrypt = Assert.Single(sim.Aws.CallLog.Records, c => c.Operation == "ReEncrypt");
+        Assert.Equal((AppKey, AppKey), (reEncrypt.Parameter("SourceKeyId"), reEncrypt.Parameter("DestinationKeyId")));
+    }
+
+    [Fact]
+    public async Task CheckAccess_KeyOfAnotherRegion_FailsWithNotFoundException()
+    {
+        var sim = new Sim();
+        var kms = await sim.Kms(Source, Central);
+
+        await Fails<FerryNotFoundException>("NotFoundException", () => kms.CheckAccessAsync(AppKey, ["kms:Decrypt"]));
+    }
 }

@@ -26,7 +26,9 @@ public sealed class AwsKmsPort(IAmazonKeyManagementService kms, string region, s
     {
         var metadata = (await SdkErrors.Call($"kms:DescribeKey {keyIdOrAlias} in {region}",
             () => kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = keyIdOrAlias }, cancellationToken)).ConfigureAwait(false)).KeyMetadata;
-        var alias = AliasIn(keyIdOrAlias) ?? await FirstAliasAsync(metadata.KeyId, cancellationToken).ConfigureAwait(false);
+        // Aliases belong to an account: ListAliases cannot name another account's key.
+        var alias = AliasIn(keyIdOrAlias)
+            ?? (metadata.AWSAccountId == AccountOf(roleArn) ? await FirstAliasAsync(metadata.KeyId, cancellationToken).ConfigureAwait(false) : null);
         var isDefault = metadata.KeyManager == KeyManagerType.AWS && alias is not null && _defaultAliases.Contains(alias);
         var keyRegion = Arn.TryParse(metadata.Arn, out var arn) ? arn.Region : region;
         return new KeyFacts(metadata.Arn, metadata.AWSAccountId, keyRegion, isDefault, alias);
@@ -135,6 +137,8 @@ public sealed class AwsKmsPort(IAmazonKeyManagementService kms, string region, s
             () => kms.ListAliasesAsync(new ListAliasesRequest { KeyId = keyId }, cancellationToken)).ConfigureAwait(false);
         return response.Aliases?.Select(a => a.AliasName).OrderBy(a => a, StringComparer.Ordinal).FirstOrDefault();
     }
+
+    private static string? AccountOf(string arn) => Arn.TryParse(arn, out var parsed) ? parsed.Account : null;
 
     private static string? AliasIn(string keyIdOrAlias)
     {
