@@ -1,5 +1,7 @@
+using System.Text.Json.Nodes;
 using Ferry.Core.Errors;
 using Ferry.Core.Ports;
+using Ferry.Simulator.Wire;
 using static Ferry.Simulator.Tests.Sim;
 using static Ferry.Tests.Shared.Scenario;
 
@@ -164,5 +166,17 @@ public sealed class BackupTests
         await Fails<FerryInvalidInputException>("InvalidRequestException",
             () => central.StartCopyJobAsync(CopyTo(creating, $"arn:aws:backup:{West}:{SourceAccount}:backup-vault:Default", token: "back")));
         await Fails<FerryNotFoundException>("ResourceNotFoundException", () => central.DescribeCopyJobAsync("sim-copy-none"));
+    }
+
+    [Fact]
+    public async Task Wire_UnknownCopyJob_Answers400WithErrorTypeHeaderAndJsonCode()
+    {
+        var sim = new Sim("efs.json");
+        var (accessKeyId, _) = sim.Aws.PrincipalKeys();
+
+        var reply = await sim.Aws.ServeAsync(new WireRequest { Method = "GET", Path = "/copy-jobs/sim-copy-none", AccessKeyId = accessKeyId, Service = "backup", Region = West });
+
+        Assert.Equal((400, "ResourceNotFoundException"), (reply.Status, reply.Headers!["x-amzn-ErrorType"]));
+        Assert.Equal("ResourceNotFoundException", JsonNode.Parse(reply.Body)!["Code"]!.GetValue<string>());
     }
 }
