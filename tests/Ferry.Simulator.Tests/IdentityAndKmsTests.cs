@@ -44,13 +44,14 @@ public sealed class IdentityAndKmsTests
     }
 
     [Fact]
-    public async Task Call_WithSessionNotIssuedByTheWorld_FailsWithAuthFailure()
+    public async Task Call_WithSessionNotIssuedByTheWorld_FailsWithEachServicesUnknownKeyCode()
     {
         var sim = new Sim();
         var forged = new RoleSession(Source, SourceAccount, new AwsCredentials("AKIAFORGED", "x", "y", DateTimeOffset.MaxValue));
 
+        await Fails<FerryAccessDeniedException>("UnrecognizedClientException", () => sim.Ports.Kms(forged, West).DescribeKeyAsync("alias/aws/ebs"));
+        await Fails<FerryAccessDeniedException>("UnrecognizedClientException", () => sim.Ports.Backup(forged, West).ListVaultsAsync());
         await Fails<FerryAccessDeniedException>("AuthFailure", () => sim.Ports.Ec2(forged, West).DescribeInstancesAsync(new InstanceQuery()));
-        await Fails<FerryAccessDeniedException>("InvalidClientTokenId", () => sim.Ports.Kms(forged, West).DescribeKeyAsync("alias/aws/ebs"));
     }
 
     [Fact]

@@ -48,7 +48,7 @@ public sealed class AwsKmsPort(IAmazonKeyManagementService kms, string region, s
                 () => kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = keyArn }, cancellationToken)).ConfigureAwait(false);
             answers["kms:DescribeKey"] = true;
         }
-        catch (FerryAccessDeniedException)
+        catch (FerryAccessDeniedException e) when (e.AwsErrorCode == "AccessDeniedException")
         {
             answers["kms:DescribeKey"] = false;
         }
