@@ -26,7 +26,7 @@ public sealed class AwsPorts(AwsOptions options) : IAwsPorts, IDisposable
 
     public IKmsPort Kms(RoleSession session, string region) =>
         new AwsKmsPort(Client<IAmazonKeyManagementService>("kms", session, region,
-            c => new AmazonKeyManagementServiceClient(c, SdkErrors.Configure(new AmazonKeyManagementServiceConfig(), "kms", region, Options))), region);
+            c => new AmazonKeyManagementServiceClient(c, SdkErrors.Configure(new AmazonKeyManagementServiceConfig(), "kms", region, Options))), region, session.RoleArn);
 
     public IBackupPort Backup(RoleSession session, string region) =>
         new AwsBackupPort(Client("backup", session, region, c => new BackupClient(c, region, Options) { Account = session.AccountId }), session.AccountId);

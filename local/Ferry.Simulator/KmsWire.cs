@@ -18,6 +18,7 @@ internal sealed class KmsWire(SimulatedAws world) : IWireService
     {
         ["CreateGrant"] = "kms:CreateGrant",
         ["Decrypt"] = "kms:Decrypt",
+        ["Encrypt"] = "kms:Encrypt",
         ["GenerateDataKeyWithoutPlaintext"] = "kms:GenerateDataKeyWithoutPlaintext",
         ["ReEncrypt"] = "kms:ReEncryptFrom",
     };
@@ -64,12 +65,21 @@ internal sealed class KmsWire(SimulatedAws world) : IWireService
         var dryRun = request.Json is { ValueKind: JsonValueKind.Object } body && body.TryGetProperty("DryRun", out var flag) && flag.ValueKind == JsonValueKind.True;
         if (!dryRun)
             throw call.Invalid("ValidationException", $"This simulated KMS answers {operation} only with DryRun; Ferry never encrypts or decrypts through KMS itself");
+        foreach (var member in RequiredMembers(operation))
+            Required(call, request, member);
+        if (operation == "CreateGrant" && !(request.Json is { } grant && grant.TryGetProperty("Operations", out var operations)
+            && operations.ValueKind == JsonValueKind.Array && operations.GetArrayLength() > 0))
+        {
+            throw call.Invalid("ValidationException", "1 validation error detected: Value null at 'operations' failed to satisfy constraint: Member must not be null");
+        }
         if (operation == "ReEncrypt")
         {
             var source = RegionalKey(call, Required(call, request, "SourceKeyId"));
             var destination = RegionalKey(call, Required(call, request, "DestinationKeyId"));
-            Require(call, source, "kms:ReEncryptFrom");
+            // KMS names one missing action; the destination's comes first so a key checked as both source and destination
+            // (Ferry's DryRun) is refused for kms:ReEncryptTo when the role may do neither.
             Require(call, destination, "kms:ReEncryptTo");
+            Require(call, source, "kms:ReEncryptFrom");
         }
         else
         {
@@ -77,6 +87,15 @@ internal sealed class KmsWire(SimulatedAws world) : IWireService
         }
         throw new AwsFault(FaultKind.Invalid, "DryRunOperationException", "The request would have succeeded, but the DryRun option is set.", 412);
     }
+
+    /// <summary>The members each DryRun operation needs besides the key: what the real call would use.</summary>
+    private static string[] RequiredMembers(string operation) => operation switch
+    {
+        "CreateGrant" => ["GranteePrincipal"],
+        "Decrypt" or "ReEncrypt" => ["CiphertextBlob"],
+        "Encrypt" => ["Plaintext"],
+        _ => [],
+    };
 
     public WireReply Fault(AwsFault fault, string operation, string requestId) =>
         Json11Error(fault.Status ?? (fault.Kind == FaultKind.Transient ? 500 : 400), fault.Code, fault.Message, requestId);

@@ -1,5 +1,7 @@
+using System.Text.Json.Nodes;
 using Ferry.Core.Errors;
 using Ferry.Core.Ports;
+using Ferry.Simulator.Wire;
 using static Ferry.Simulator.Tests.Sim;
 using static Ferry.Tests.Shared.Scenario;
 
@@ -27,7 +29,8 @@ public sealed class BackupTests
         Assert.Equal("RUNNING", (await backup.DescribeCopyJobAsync(jobId)).State);
         sim.Advance(1);
 
-        var job = await backup.DescribeCopyJobAsync(jobId);
+        // An hour on, the role's session has expired: the port of a renewed session asks.
+        var job = await (await sim.Backup(Source)).DescribeCopyJobAsync(jobId);
         Assert.Equal("COMPLETED", job.State);
         Assert.NotNull(job.DestinationRecoveryPointArn);
         Assert.Equal(2, sim.Aws.CallLog.Count("backup", "StartCopyJob", CallLog.Ok));
@@ -125,9 +128,55 @@ public sealed class BackupTests
         var backup = await sim.Backup(Source);
         var point = Assert.Single(await backup.ListRecoveryPointsByResourceAsync(SimulatedAws.FileSystemArn(SourceAccount, West, "fs-0a1b2c3d4e5f60001")));
 
-        await Assert.ThrowsAsync<FerryNotFoundException>(() => backup.DeleteRecoveryPointAsync("dr-vault", point.Arn));
+        await Fails<FerryNotFoundException>("ResourceNotFoundException", () => backup.DeleteRecoveryPointAsync("dr-vault", point.Arn));
         await backup.DeleteRecoveryPointAsync(point.VaultName, point.Arn);
 
         Assert.Empty(await backup.ListRecoveryPointsByResourceAsync(point.ResourceArn));
+    }
+
+    [Fact]
+    public async Task DeleteRecoveryPoint_InLockedVault_FailsWithInvalidRequest_AndThePointStays()
+    {
+        var sim = new Sim("efs.json");
+        var point = Assert.Single(await (await sim.Backup(Source)).ListRecoveryPointsByResourceAsync(SimulatedAws.FileSystemArn(SourceAccount, West, "fs-0a1b2c3d4e5f60001")));
+        var central = await sim.Backup(Source, Central);
+        var locked = await VaultAsync(central, "locked-vault");
+        var jobId = await (await sim.Backup(Source)).StartCopyJobAsync(CopyTo(point, locked.Arn));
+        sim.Advance(1);
+        var west = await sim.Backup(Source);
+        var copy = (await west.DescribeCopyJobAsync(jobId)).DestinationRecoveryPointArn!;
+        central = await sim.Backup(Source, Central);
+
+        await Fails<FerryInvalidInputException>("InvalidRequestException", () => central.DeleteRecoveryPointAsync(locked.Name, copy));
+
+        Assert.Contains(await central.ListRecoveryPointsByResourceAsync(point.ResourceArn), p => p.Arn == copy);
+    }
+
+    [Fact]
+    public async Task StartCopyJob_PointStillCreating_FailsWithInvalidRequest_UnknownJobNotFound()
+    {
+        var sim = new Sim("efs.json");
+        var point = Assert.Single(await (await sim.Backup(Source)).ListRecoveryPointsByResourceAsync(SimulatedAws.FileSystemArn(SourceAccount, West, "fs-0a1b2c3d4e5f60001")));
+        var central = await sim.Backup(Source, Central);
+        var dr = await VaultAsync(central, "dr-vault");
+        await (await sim.Backup(Source)).StartCopyJobAsync(CopyTo(point, dr.Arn));
+        var creating = Assert.Single(await central.ListRecoveryPointsByResourceAsync(point.ResourceArn));
+
+        Assert.Equal("CREATING", creating.Status);
+        await Fails<FerryInvalidInputException>("InvalidRequestException",
+            () => central.StartCopyJobAsync(CopyTo(creating, $"arn:aws:backup:{West}:{SourceAccount}:backup-vault:Default", token: "back")));
+        await Fails<FerryNotFoundException>("ResourceNotFoundException", () => central.DescribeCopyJobAsync("sim-copy-none"));
+    }
+
+    [Fact]
+    public async Task Wire_UnknownCopyJob_Answers400WithErrorTypeHeaderAndJsonCode()
+    {
+        var sim = new Sim("efs.json");
+        var (accessKeyId, _) = sim.Aws.PrincipalKeys();
+
+        var reply = await sim.Aws.ServeAsync(new WireRequest { Method = "GET", Path = "/copy-jobs/sim-copy-none", AccessKeyId = accessKeyId, Service = "backup", Region = West });
+
+        Assert.Equal((400, "ResourceNotFoundException"), (reply.Status, reply.Headers!["x-amzn-ErrorType"]));
+        Assert.Equal("ResourceNotFoundException", JsonNode.Parse(reply.Body)!["Code"]!.GetValue<string>());
     }
 }

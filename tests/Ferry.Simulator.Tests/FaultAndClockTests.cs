@@ -23,14 +23,16 @@ public sealed class FaultAndClockTests
     }
 
     [Fact]
-    public async Task Throttling_RdsKmsSts_FailWithThrottling()
+    public async Task Throttling_KmsBackupStsRds_FailWithEachServicesThrottlingCode()
     {
-        var rds = new Sim(faults: Always("rds:*", throttle: 1));
-        await Fails<FerryThrottledException>("Throttling", async () => await (await rds.Rds(Source)).DescribeEngineVersionsAsync("postgres"));
         var kms = new Sim(faults: Always("kms:*", throttle: 1));
-        await Fails<FerryThrottledException>("Throttling", async () => await (await kms.Kms(Source)).DescribeKeyAsync(AppKey));
+        await Fails<FerryThrottledException>("ThrottlingException", async () => await (await kms.Kms(Source)).DescribeKeyAsync(AppKey));
+        var backup = new Sim("efs.json", faults: Always("backup:*", throttle: 1));
+        await Fails<FerryThrottledException>("ThrottlingException", async () => await (await backup.Backup(Source)).ListVaultsAsync());
         var sts = new Sim(faults: Always("sts:AssumeRole", throttle: 1));
         await Fails<FerryThrottledException>("Throttling", () => sts.Credentials.AssumeAsync(Source));
+        var rds = new Sim(faults: Always("rds:*", throttle: 1));
+        await Fails<FerryThrottledException>("Throttling", async () => await (await rds.Rds(Source)).DescribeEngineVersionsAsync("postgres"));
     }
 
     [Fact]
@@ -55,6 +57,8 @@ public sealed class FaultAndClockTests
         var sim = new Sim(faults: Always("*", transient: 1));
 
         await Fails<FerryTransientException>("InternalFailure", () => sim.Credentials.AssumeAsync(Source));
+        var backup = new Sim("efs.json", faults: Always("backup:*", transient: 1));
+        await Fails<FerryTransientException>("ServiceUnavailableException", async () => await (await backup.Backup(Source)).GetResourceTypeOptInAsync());
     }
 
     [Fact]
@@ -136,10 +140,11 @@ public sealed class FaultAndClockTests
         var sim = new Sim();
         var ec2 = await sim.Ec2(Source);
 
-        var created = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(() => ((Ferry.Simulator.SimulatedEc2)ec2).CreateSnapshotAsync("vol-0a1b2c3d4e5f60011", "parallel", NoTags))));
+        var created = (await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(() => ec2.CreateSnapshotsAsync("i-0a1b2c3d4e5f60001", NoTags)))))
+            .SelectMany(s => s).Select(s => s.SnapshotId).ToList();
 
-        Assert.Equal(64, created.Select(s => s.SnapshotId).Distinct().Count());
-        Assert.Equal(64, sim.Aws.CallLog.Count("ec2", "CreateSnapshot", CallLog.Ok));
-        Assert.Equal(64, (await ec2.DescribeSnapshotsAsync(new SnapshotQuery([.. created.Select(s => s.SnapshotId)]))).Count);
+        Assert.Equal(64, created.Distinct().Count());
+        Assert.Equal(64, sim.Aws.CallLog.Count("ec2", "CreateSnapshots", CallLog.Ok));
+        Assert.Equal(64, (await ec2.DescribeSnapshotsAsync(new SnapshotQuery(created))).Count);
     }
 }

@@ -44,13 +44,14 @@ public sealed class IdentityAndKmsTests
     }
 
     [Fact]
-    public async Task Call_WithSessionNotIssuedByTheWorld_FailsWithAuthFailure()
+    public async Task Call_WithSessionNotIssuedByTheWorld_FailsWithEachServicesUnknownKeyCode()
     {
         var sim = new Sim();
         var forged = new RoleSession(Source, SourceAccount, new AwsCredentials("AKIAFORGED", "x", "y", DateTimeOffset.MaxValue));
 
+        await Fails<FerryAccessDeniedException>("UnrecognizedClientException", () => sim.Ports.Kms(forged, West).DescribeKeyAsync("alias/aws/ebs"));
+        await Fails<FerryAccessDeniedException>("UnrecognizedClientException", () => sim.Ports.Backup(forged, West).ListVaultsAsync());
         await Fails<FerryAccessDeniedException>("AuthFailure", () => sim.Ports.Ec2(forged, West).DescribeInstancesAsync(new InstanceQuery()));
-        await Fails<FerryAccessDeniedException>("InvalidClientTokenId", () => sim.Ports.Kms(forged, West).DescribeKeyAsync("alias/aws/ebs"));
     }
 
     [Fact]
@@ -98,5 +99,30 @@ public sealed class IdentityAndKmsTests
         Assert.Equal(["kms:Encrypt"], onApp.Missing);
         Assert.True(onApp.Complete);
         Assert.Equal(encrypt, onRestricted.Missing);
+    }
+
+    [Fact]
+    public async Task CheckAccess_AsksKmsByDryRun_GrantForTheRole_PermissionNoDryRunTellsLeavesItIncomplete()
+    {
+        var sim = new Sim();
+        var kms = await sim.Kms(Target);
+
+        var check = await kms.CheckAccessAsync(AppKey, ["kms:CreateGrant", "kms:ReEncryptTo", "kms:Sign"]);
+
+        Assert.Empty(check.Missing);
+        Assert.False(check.Complete);
+        var grant = Assert.Single(sim.Aws.CallLog.Records, c => c.Operation == "CreateGrant");
+        Assert.Equal(("DryRunOperationException", Target, AppKey, "true"), (grant.Result, grant.Parameter("GranteePrincipal"), grant.Parameter("KeyId"), grant.Parameter("DryRun")));
+        var reEncrypt = Assert.Single(sim.Aws.CallLog.Records, c => c.Operation == "ReEncrypt");
+        Assert.Equal((AppKey, AppKey), (reEncrypt.Parameter("SourceKeyId"), reEncrypt.Parameter("DestinationKeyId")));
+    }
+
+    [Fact]
+    public async Task CheckAccess_KeyOfAnotherRegion_FailsWithNotFoundException()
+    {
+        var sim = new Sim();
+        var kms = await sim.Kms(Source, Central);
+
+        await Fails<FerryNotFoundException>("NotFoundException", () => kms.CheckAccessAsync(AppKey, ["kms:Decrypt"]));
     }
 }

@@ -71,7 +71,7 @@ public sealed class LocalAws : IDisposable
 
         public IKmsPort Kms(RoleSession session, string region) => adapters.Kms(session, region);
 
-        public IBackupPort Backup(RoleSession session, string region) => new SimulatedBackup(world, session, region);
+        public IBackupPort Backup(RoleSession session, string region) => adapters.Backup(session, region);
 
         public IEfsPort Efs(RoleSession session, string region) => adapters.Efs(session, region);
     }

@@ -105,12 +105,14 @@ public sealed class BackupKmsStsWireTests : IDisposable
     }
 
     [Theory]
-    [InlineData(404, "ResourceNotFoundException", typeof(FerryNotFoundException))]
+    [InlineData(400, "ResourceNotFoundException", typeof(FerryNotFoundException))]
     [InlineData(400, "LimitExceededException", typeof(FerryLimitExceededException))]
     [InlineData(400, "InvalidResourceStateException", typeof(FerryInvalidStateException))]
+    [InlineData(400, "InvalidRequestException", typeof(FerryInvalidInputException))]
+    [InlineData(400, "MissingParameterValueException", typeof(FerryInvalidInputException))]
     [InlineData(403, "AccessDeniedException", typeof(FerryAccessDeniedException))]
     [InlineData(500, "ServiceUnavailableException", typeof(FerryTransientException))]
-    [InlineData(429, "ThrottlingException", typeof(FerryThrottledException))]
+    [InlineData(400, "ThrottlingException", typeof(FerryThrottledException))]
     public async Task Errors_FromHeaderAndBody_MapToTypedErrors(int status, string code, Type expected)
     {
         _aws.ReplyJson($$"""{"Code":"{{code}}","Message":"m"}""", status,
@@ -130,13 +132,43 @@ public sealed class BackupKmsStsWireTests : IDisposable
         using var kms = new AmazonKeyManagementServiceClient(FakeAws.Credentials,
             SdkErrors.Configure(new AmazonKeyManagementServiceConfig(), "kms", "eu-central-1", _aws.Options));
 
-        var key = await new AwsKmsPort(kms, "eu-central-1").DescribeKeyAsync("arn:aws:kms:eu-central-1:111111111111:key/k1");
+        var key = await new AwsKmsPort(kms, "eu-central-1", "arn:aws:iam::111111111111:role/FerrySource").DescribeKeyAsync("arn:aws:kms:eu-central-1:111111111111:key/k1");
 
         Assert.Equal(("TrentService.DescribeKey", "TrentService.ListAliases"), (_aws.Requests[0].Headers["X-Amz-Target"], _aws.Requests[1].Headers["X-Amz-Target"]));
         Assert.Equal("k1", JsonNode.Parse(_aws.Requests[1].Body)!["KeyId"]!.GetValue<string>());
         WireAssert.Signed(_aws.Requests[0], "eu-central-1", "kms");
         Assert.Equal(("arn:aws:kms:eu-central-1:111111111111:key/k1", "111111111111", "eu-central-1", true, "alias/aws/ebs"),
             (key.KeyArn, key.AccountId, key.Region, key.IsAwsManagedDefault, key.Alias));
+    }
+
+    [Fact]
+    public async Task Kms_CheckAccess_DescribeKeyThenOneDryRunPerPermission_AnswersAllowedMissingOrUnknown()
+    {
+        const string key = "arn:aws:kms:eu-central-1:111111111111:key/k1";
+        const string role = "arn:aws:iam::222222222222:role/FerryTarget";
+        static string Error(string code, string message) => $$"""{"__type":"{{code}}","message":"{{message}}"}""";
+        _aws.ReplyJson($$$"""{"KeyMetadata":{"KeyId":"k1","Arn":"{{{key}}}","AWSAccountId":"111111111111","KeyManager":"CUSTOMER"}}""")
+            .Reply(Error("DryRunOperationException", "The request would have succeeded, but the DryRun option is set."), 412, "application/x-amz-json-1.1")
+            .Reply(Error("AccessDeniedException", $"User: {role} is not authorized to perform: kms:Decrypt on resource: {key}"), 400, "application/x-amz-json-1.1")
+            .Reply(Error("AccessDeniedException", $"User: {role} is not authorized to perform: kms:ReEncryptTo on resource: {key}"), 400, "application/x-amz-json-1.1")
+            .Reply(Error("KMSInvalidStateException", "pending import"), 400, "application/x-amz-json-1.1");
+        using var kms = new AmazonKeyManagementServiceClient(FakeAws.Credentials,
+            SdkErrors.Configure(new AmazonKeyManagementServiceConfig(), "kms", "eu-central-1", _aws.Options));
+
+        var check = await new AwsKmsPort(kms, "eu-central-1", role).CheckAccessAsync(key,
+            ["kms:DescribeKey", "kms:CreateGrant", "kms:Decrypt", "kms:ReEncryptFrom", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptTo"]);
+
+        Assert.Equal(["TrentService.DescribeKey", "TrentService.CreateGrant", "TrentService.Decrypt", "TrentService.ReEncrypt", "TrentService.GenerateDataKeyWithoutPlaintext"],
+            _aws.Requests.Select(r => r.Headers["X-Amz-Target"]));
+        JsonNode Body(int index) => JsonNode.Parse(_aws.Requests[index].Body)!;
+        Assert.Equal((key, role, true, "Decrypt"),
+            (Body(1)["KeyId"]!.GetValue<string>(), Body(1)["GranteePrincipal"]!.GetValue<string>(), Body(1)["DryRun"]!.GetValue<bool>(), Body(1)["Operations"]![0]!.GetValue<string>()));
+        Assert.Equal((key, "AA==", true), (Body(2)["KeyId"]!.GetValue<string>(), Body(2)["CiphertextBlob"]!.GetValue<string>(), Body(2)["DryRun"]!.GetValue<bool>()));
+        Assert.Equal((key, key, true), (Body(3)["SourceKeyId"]!.GetValue<string>(), Body(3)["DestinationKeyId"]!.GetValue<string>(), Body(3)["DryRun"]!.GetValue<bool>()));
+        Assert.Equal((key, "AES_256", true), (Body(4)["KeyId"]!.GetValue<string>(), Body(4)["KeySpec"]!.GetValue<string>(), Body(4)["DryRun"]!.GetValue<bool>()));
+        // ReEncrypt was refused for kms:ReEncryptTo, which leaves kms:ReEncryptFrom unknown, as is the answer KMS gave for GenerateDataKeyWithoutPlaintext.
+        Assert.Equal(["kms:Decrypt", "kms:ReEncryptTo"], check.Missing);
+        Assert.False(check.Complete);
     }
 
     [Fact]
