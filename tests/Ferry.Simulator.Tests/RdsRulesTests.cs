@@ -342,4 +342,34 @@ public sealed class RdsRulesTests
         var dbs = await rds.DescribeDatabasesAsync(null, [new TagQuery("backup", ["gold"])]);
         Assert.Equal(["orders-db", "reports-db"], dbs.Select(d => d.Identifier));
     }
+
+    [Fact]
+    public async Task DescribeSnapshots_SeveralIdentifiersAndMoreThanOnePage_ReturnsEveryExistingOneAndLeavesOutMissingOnes()
+    {
+        var sim = new Sim(limits: new LimitSpec { RdsManualSnapshots = 150 });
+        var rds = await sim.Rds(Source);
+        for (var i = 0; i < 120; i++)
+            await rds.CreateSnapshotAsync(RdsKind.DbInstance, "reports-db", $"s-{i:D3}", NoTags);
+
+        Assert.Equal(120, (await rds.DescribeSnapshotsAsync(new RdsSnapshotQuery(RdsKind.DbInstance))).Count);
+        var found = await rds.DescribeSnapshotsAsync(new RdsSnapshotQuery(RdsKind.DbInstance, ["s-001", "s-119", "missing"]));
+        Assert.Equal(["s-001", "s-119"], found.Select(s => s.Identifier).Order(StringComparer.Ordinal));
+        Assert.Empty(await rds.DescribeSnapshotsAsync(new RdsSnapshotQuery(RdsKind.DbInstance, ["missing"])));
+    }
+
+    [Fact]
+    public async Task Tags_AddedByArn_AreListedAndDescribed()
+    {
+        var sim = new Sim();
+        var snapshot = await sim.AvailableRdsSnapshot(RdsKind.DbInstance, "reports-db", "ferry-reports-s1");
+        using var client = await Client(sim, Source, West);
+
+        await client.AddTagsToResourceAsync(snapshot.Arn, new Dictionary<string, string> { ["ferry:session"] = "s9" }, default);
+
+        Assert.Equal("s9", (await client.ListTagsForResourceAsync(snapshot.Arn, default))["ferry:session"]);
+        var tagged = await (await sim.Rds(Source)).DescribeSnapshotsAsync(new RdsSnapshotQuery(RdsKind.DbInstance, Tags: [new TagQuery("ferry:session", ["s9"])]));
+        Assert.Equal("ferry-reports-s1", Assert.Single(tagged).Identifier);
+        await Fails<FerryNotFoundException>("DBSnapshotNotFound",
+            () => client.ListTagsForResourceAsync($"arn:aws:rds:{West}:{SourceAccount}:snapshot:missing", default));
+    }
 }
