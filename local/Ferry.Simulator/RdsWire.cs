@@ -67,7 +67,7 @@ internal sealed class RdsWire(SimulatedAws world) : IWireService
 
     public string? OperationOf(WireRequest request) => request.Param("Action") is { } action && Operations.Contains(action) ? action : null;
 
-    /// <summary>Parameters the RDS model does not have are ignored, as the query protocol lets a service do; the SDKs never send them.</summary>
+    /// <summary>Parameters outside the RDS model are ignored, not refused: SDKs validate against the model before sending (the adapter's wire tests check what Ferry sends).</summary>
     public WireReply Handle(Call call, string operation, WireRequest request)
     {
         var kind = operation.Contains("Cluster", StringComparison.Ordinal) ? RdsKind.AuroraCluster : RdsKind.DbInstance;
