@@ -1,3 +1,5 @@
+using Ferry.Aws;
+using Ferry.Aws.Rds;
 using Ferry.Core.Errors;
 using Ferry.Core.Inventory;
 using Ferry.Core.Ports;
@@ -7,10 +9,21 @@ using static Ferry.Tests.Shared.Scenario;
 
 namespace Ferry.Simulator.Tests;
 
+/// <remarks>
+/// Every call goes over the wire through Ferry's RDS adapter. A role's session lasts an hour, so a test that advances
+/// the clock by an hour or more assumes the role again, as a Lambda invocation would.
+/// </remarks>
 public sealed class RdsRulesTests
 {
     private static RdsCopyRequest Copy(string source, string from, string targetId, string? key, RdsKind kind = RdsKind.DbInstance) =>
         new(kind, source, from, targetId, key, new Dictionary<string, string> { ["ferry:session"] = "s1" });
+
+    /// <summary>The adapter's compact RDS client, for what the port hides or never sends.</summary>
+    private static async Task<RdsClient> Client(Sim sim, string role, string region) =>
+        new(AwsPorts.ToSdk((await sim.Credentials.AssumeAsync(role)).Credentials), region, sim.Local.Options);
+
+    private static CopyRdsSnapshotRequest ClientCopy(string source, string sourceRegion, string targetId, string? key) =>
+        new(RdsKind.DbInstance, source, sourceRegion, targetId, key, false, new Dictionary<string, string>());
 
     [Fact]
     public async Task RDS_R1_SnapshotCreatingUntilDone_ThenCopiedCrossRegionWithTargetKey()
@@ -23,24 +36,56 @@ public sealed class RdsRulesTests
 
         await Fails<FerryNotReadyException>("InvalidDBSnapshotState", () => central.CopySnapshotAsync(Copy(snapshot.Arn, West, "ferry-orders-db-s1", LocalDrKey)));
         sim.Advance(1);
+        central = await sim.Rds(LocalTarget, Central);
         await Fails<FerryInvalidInputException>("InvalidParameterValue", () => central.CopySnapshotAsync(Copy(snapshot.Arn, West, "ferry-orders-db-s1", null)));
         await Fails<FerryInvalidInputException>("InvalidParameterValue", () => central.CopySnapshotAsync(Copy(snapshot.Identifier, West, "ferry-orders-db-s1", LocalDrKey)));
         var copy = await central.CopySnapshotAsync(Copy(snapshot.Arn, West, "ferry-orders-db-s1", LocalDrKey));
 
         Assert.Equal(("creating", LocalDrKey), (copy.Status, copy.KmsKeyId));
         sim.Advance(1);
+        central = await sim.Rds(LocalTarget, Central);
         Assert.Equal("available", Assert.Single(await central.DescribeSnapshotsAsync(new RdsSnapshotQuery(RdsKind.DbInstance, ["ferry-orders-db-s1"]))).Status);
     }
 
     [Fact]
-    public async Task Copy_ExistingTargetIdentifier_FailsWithDBSnapshotAlreadyExists()
+    public async Task Copy_ExistingTargetIdentifier_FailsWithDBSnapshotAlreadyExists_WhichThePortAnswersWithTheExistingCopy()
     {
         var sim = new Sim();
         var snapshot = await sim.AvailableRdsSnapshot(RdsKind.DbInstance, "orders-db", "ferry-orders-db-s1");
         var central = await sim.Rds(LocalTarget, Central);
-        await central.CopySnapshotAsync(Copy(snapshot.Arn, West, "ferry-orders-db-s1", LocalDrKey));
+        var first = await central.CopySnapshotAsync(Copy(snapshot.Arn, West, "ferry-orders-db-s1", LocalDrKey));
+        using var client = await Client(sim, LocalTarget, Central);
 
-        await Fails<FerryInvalidStateException>("DBSnapshotAlreadyExists", () => central.CopySnapshotAsync(Copy(snapshot.Arn, West, "ferry-orders-db-s1", LocalDrKey)));
+        await Fails<FerryInvalidStateException>("DBSnapshotAlreadyExists",
+            () => client.CopySnapshotAsync(ClientCopy(snapshot.Arn, West, "ferry-orders-db-s1", LocalDrKey), default));
+        Assert.Equal(first.Arn, (await central.CopySnapshotAsync(Copy(snapshot.Arn, West, "ferry-orders-db-s1", LocalDrKey))).Arn);
+    }
+
+    [Fact]
+    public async Task Copy_EncryptedFromAnotherRegionWithoutPreSignedUrl_FailsWithInvalidParameterValue()
+    {
+        var sim = new Sim();
+        var snapshot = await sim.AvailableRdsSnapshot(RdsKind.DbInstance, "orders-db", "ferry-orders-db-s1");
+        using var client = await Client(sim, LocalTarget, Central);
+
+        // Told the source is in the client's own region, the client pre-signs nothing.
+        var error = await Fails<FerryInvalidInputException>("InvalidParameterValue",
+            () => client.CopySnapshotAsync(ClientCopy(snapshot.Arn, Central, "ferry-orders-db-s1", LocalDrKey), default));
+        Assert.Contains("PreSignedUrl is required", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Copy_PreSignedUrlForAnotherRegionThanTheSourceSnapshots_FailsWithInvalidParameterValue()
+    {
+        var sim = new Sim();
+        var snapshot = await sim.AvailableRdsSnapshot(RdsKind.DbInstance, "orders-db", "ferry-orders-db-s1");
+        using var client = await Client(sim, LocalTarget, Central);
+
+        var error = await Fails<FerryInvalidInputException>("InvalidParameterValue",
+            () => client.CopySnapshotAsync(ClientCopy(snapshot.Arn, "eu-west-2", "ferry-orders-db-s1", LocalDrKey), default));
+        Assert.Contains("PreSignedUrl could not be authenticated", error.Message, StringComparison.Ordinal);
+        var copy = await client.CopySnapshotAsync(ClientCopy(snapshot.Arn, West, "ferry-orders-db-s1", LocalDrKey), default);
+        Assert.Equal(LocalDrKey, copy.KmsKeyId);
     }
 
     [Fact]
@@ -57,6 +102,7 @@ public sealed class RdsRulesTests
         var first = await targetWest.CopySnapshotAsync(Copy(snapshot.Arn, West, "ferry-orders-db-s1", AppKey));
         Assert.Equal(AppKey, first.KmsKeyId);
         sim.Advance(1);
+        targetCentral = await sim.Rds(Target, Central);
         var second = await targetCentral.CopySnapshotAsync(Copy(first.Arn, West, "ferry-orders-db-s1", DrKey));
 
         Assert.Equal(DrKey, second.KmsKeyId);
@@ -119,9 +165,9 @@ public sealed class RdsRulesTests
     public async Task RDS_R8_EngineVersionNotOfferedInTargetRegion_RestoreFailsWithInvalidParameterCombination()
     {
         var sim = new Sim();
-        var central = await sim.Rds(LocalTarget, Central);
-        Assert.DoesNotContain("16.1", await central.DescribeEngineVersionsAsync("aurora-postgresql"));
+        Assert.DoesNotContain("16.1", await (await sim.Rds(LocalTarget, Central)).DescribeEngineVersionsAsync("aurora-postgresql"));
         var snapshot = await sim.AvailableRdsSnapshot(RdsKind.AuroraCluster, "billing-aurora", "ferry-billing-s1");
+        var central = await sim.Rds(LocalTarget, Central);
         var copy = await central.CopySnapshotAsync(Copy(snapshot.Arn, West, "ferry-billing-s1", LocalDrKey, RdsKind.AuroraCluster));
         sim.Advance(1);
         var restore = await sim.Rds(Restore, Central);
@@ -142,6 +188,7 @@ public sealed class RdsRulesTests
             () => restore.RestoreAsync(new RdsRestoreRequest(RdsKind.DbInstance, snapshot.Arn, "orders-restored", "postgres", null, DrWestKey, NoTags)));
         var copy = await restore.CopySnapshotAsync(Copy(snapshot.Arn, West, "orders-restore-copy", DrWestKey));
         sim.Advance(1);
+        restore = await sim.Rds(RestoreTarget, West);
         var db = await restore.RestoreAsync(new RdsRestoreRequest(RdsKind.DbInstance, copy.Identifier, "orders-restored", "postgres", null, DrWestKey, NoTags));
 
         Assert.Equal(("creating", DrWestKey, "db.m6g.large"), (db.Status, db.KmsKeyId, db.DbClass));
@@ -149,19 +196,51 @@ public sealed class RdsRulesTests
             () => restore.RestoreAsync(new RdsRestoreRequest(RdsKind.DbInstance, copy.Identifier, "orders-restored", "postgres", null, DrWestKey, NoTags)));
     }
 
+    /// <remarks>Only a cluster restore takes a key: RestoreDBInstanceFromDBSnapshot has no KmsKeyId, an instance keeps its snapshot's key.</remarks>
     [Fact]
-    public async Task RDS_X0_Restore_WithTargetKeyTheRoleCannotUse_FailsWithKMSKeyNotAccessibleFault()
+    public async Task RDS_X0_RestoreCluster_WithTargetKeyTheRoleCannotUse_FailsWithKMSKeyNotAccessibleFault()
+    {
+        var sim = new Sim();
+        var snapshot = await sim.AvailableRdsSnapshot(RdsKind.AuroraCluster, "billing-aurora", "ferry-billing-s1");
+        var restore = await sim.Rds(Restore);
+
+        var error = await Fails<FerryAccessDeniedException>("KMSKeyNotAccessibleFault",
+            () => restore.RestoreAsync(new RdsRestoreRequest(RdsKind.AuroraCluster, snapshot.Identifier, "billing-restored", "aurora-postgresql", "db.r6g.large", RestrictedKey, NoTags)));
+        Assert.Contains("kms:GenerateDataKeyWithoutPlaintext", error.Message, StringComparison.Ordinal);
+
+        var db = await restore.RestoreAsync(new RdsRestoreRequest(RdsKind.AuroraCluster, snapshot.Identifier, "billing-restored", "aurora-postgresql", "db.r6g.large", AppKey, NoTags));
+        Assert.Equal(AppKey, db.KmsKeyId);
+    }
+
+    [Fact]
+    public async Task RestoreInstance_KeepsTheSnapshotsKey_AndDescribesAsCreatingThenAvailable()
     {
         var sim = new Sim();
         var snapshot = await sim.AvailableRdsSnapshot(RdsKind.DbInstance, "orders-db", "ferry-orders-db-s1");
         var restore = await sim.Rds(Restore);
 
-        var error = await Fails<FerryAccessDeniedException>("KMSKeyNotAccessibleFault",
-            () => restore.RestoreAsync(new RdsRestoreRequest(RdsKind.DbInstance, snapshot.Identifier, "orders-restored", "postgres", null, RestrictedKey, NoTags)));
-        Assert.Contains("kms:GenerateDataKeyWithoutPlaintext", error.Message, StringComparison.Ordinal);
+        var db = await restore.RestoreAsync(new RdsRestoreRequest(RdsKind.DbInstance, snapshot.Identifier, "orders-restored", "postgres", null, RestrictedKey, NoTags));
 
-        var db = await restore.RestoreAsync(new RdsRestoreRequest(RdsKind.DbInstance, snapshot.Identifier, "orders-restored", "postgres", null, AppKey, NoTags));
-        Assert.Equal(AppKey, db.KmsKeyId);
+        Assert.Equal((AppKey, "creating", "db.m6g.large"), (db.KmsKeyId, db.Status, db.DbClass));
+        sim.Advance(1);
+        Assert.Equal("available", Assert.Single(await (await sim.Rds(Restore)).DescribeDatabasesAsync(["orders-restored"], null)).Status);
+    }
+
+    [Fact]
+    public async Task RestoreCluster_GetsOneWriterInstance_ListedOnlyThroughItsCluster_AndDeletedBeforeIt()
+    {
+        var sim = new Sim();
+        var snapshot = await sim.AvailableRdsSnapshot(RdsKind.AuroraCluster, "events-aurora", "ferry-events-s1");
+        var restore = await sim.Rds(Restore);
+
+        var cluster = await restore.RestoreAsync(new RdsRestoreRequest(RdsKind.AuroraCluster, snapshot.Identifier, "events-restored", "aurora-postgresql", "db.r6g.xlarge", null, NoTags));
+
+        Assert.Equal((RdsKind.AuroraCluster, "db.r6g.xlarge"), (cluster.Kind, cluster.DbClass));
+        Assert.Equal([RdsKind.AuroraCluster], (await restore.DescribeDatabasesAsync(["events-restored", "events-restored-instance-1"], null)).Select(d => d.Kind));
+        using var client = await Client(sim, Restore, West);
+        await Fails<FerryInvalidStateException>("InvalidDBClusterStateFault", () => client.DeleteDBClusterAsync("events-restored", default));
+        await restore.DeleteDatabaseAsync(RdsKind.AuroraCluster, "events-restored");
+        Assert.Empty(await restore.DescribeDatabasesAsync(["events-restored", "events-restored-instance-1"], null));
     }
 
     [Fact]
@@ -175,6 +254,7 @@ public sealed class RdsRulesTests
         var error = await Fails<FerryLimitExceededException>("SnapshotQuotaExceeded", () => rds.CreateSnapshotAsync(RdsKind.DbInstance, "reports-db", "manual-100", NoTags));
         Assert.Contains($"manual DB snapshots per account and region, in account {SourceAccount}, region {West}", error.Message, StringComparison.Ordinal);
         sim.Advance(1);
+        rds = await sim.Rds(Source);
         await rds.DeleteSnapshotAsync(RdsKind.DbInstance, "manual-0");
         await rds.CreateSnapshotAsync(RdsKind.DbInstance, "reports-db", "manual-100", NoTags);
     }
@@ -233,7 +313,7 @@ public sealed class RdsRulesTests
 
         await Fails<FerryQuotaExceededException>("SnapshotQuotaExceeded", () => central.CopySnapshotAsync(Copy(snapshot.Arn, West, "copy-over", null, kind)));
         sim.Advance(2);
-        await central.CopySnapshotAsync(Copy(snapshot.Arn, West, "copy-over", null, kind));
+        await (await sim.Rds(LocalTarget, Central)).CopySnapshotAsync(Copy(snapshot.Arn, West, "copy-over", null, kind));
         Assert.Equal(quota, sim.Aws.CallLog.PeakCopiesInFlight(kind == RdsKind.AuroraCluster ? CopyService.Aurora : CopyService.Rds, SourceAccount, Central));
     }
 
@@ -261,5 +341,35 @@ public sealed class RdsRulesTests
         Assert.Equal("b", Assert.Single(found).Identifier);
         var dbs = await rds.DescribeDatabasesAsync(null, [new TagQuery("backup", ["gold"])]);
         Assert.Equal(["orders-db", "reports-db"], dbs.Select(d => d.Identifier));
+    }
+
+    [Fact]
+    public async Task DescribeSnapshots_SeveralIdentifiersAndMoreThanOnePage_ReturnsEveryExistingOneAndLeavesOutMissingOnes()
+    {
+        var sim = new Sim(limits: new LimitSpec { RdsManualSnapshots = 150 });
+        var rds = await sim.Rds(Source);
+        for (var i = 0; i < 120; i++)
+            await rds.CreateSnapshotAsync(RdsKind.DbInstance, "reports-db", $"s-{i:D3}", NoTags);
+
+        Assert.Equal(120, (await rds.DescribeSnapshotsAsync(new RdsSnapshotQuery(RdsKind.DbInstance))).Count);
+        var found = await rds.DescribeSnapshotsAsync(new RdsSnapshotQuery(RdsKind.DbInstance, ["s-001", "s-119", "missing"]));
+        Assert.Equal(["s-001", "s-119"], found.Select(s => s.Identifier).Order(StringComparer.Ordinal));
+        Assert.Empty(await rds.DescribeSnapshotsAsync(new RdsSnapshotQuery(RdsKind.DbInstance, ["missing"])));
+    }
+
+    [Fact]
+    public async Task Tags_AddedByArn_AreListedAndDescribed()
+    {
+        var sim = new Sim();
+        var snapshot = await sim.AvailableRdsSnapshot(RdsKind.DbInstance, "reports-db", "ferry-reports-s1");
+        using var client = await Client(sim, Source, West);
+
+        await client.AddTagsToResourceAsync(snapshot.Arn, new Dictionary<string, string> { ["ferry:session"] = "s9" }, default);
+
+        Assert.Equal("s9", (await client.ListTagsForResourceAsync(snapshot.Arn, default))["ferry:session"]);
+        var tagged = await (await sim.Rds(Source)).DescribeSnapshotsAsync(new RdsSnapshotQuery(RdsKind.DbInstance, Tags: [new TagQuery("ferry:session", ["s9"])]));
+        Assert.Equal("ferry-reports-s1", Assert.Single(tagged).Identifier);
+        await Fails<FerryNotFoundException>("DBSnapshotNotFound",
+            () => client.ListTagsForResourceAsync($"arn:aws:rds:{West}:{SourceAccount}:snapshot:missing", default));
     }
 }

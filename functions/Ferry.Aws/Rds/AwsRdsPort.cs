@@ -13,16 +13,16 @@ public sealed class AwsRdsPort(RdsClient client) : IRdsPort
 
     public async Task<IReadOnlyList<RdsDatabase>> DescribeDatabasesAsync(IReadOnlyList<string>? identifiers, IReadOnlyList<TagQuery>? tags, CancellationToken cancellationToken = default)
     {
-        var found = new Dictionary<(RdsKind, string), RdsDatabaseInfo>();
-        async Task CollectAsync(IReadOnlyList<RdsFilter>? instanceFilters, IReadOnlyList<RdsFilter>? clusterFilters, Func<RdsDatabaseInfo, bool> keep)
+        var found = new Dictionary<(RdsKind, string), RdsDatabase>();
+        async Task CollectAsync(IReadOnlyList<RdsFilter>? instanceFilters, IReadOnlyList<RdsFilter>? clusterFilters, Func<RdsDatabase, bool> keep)
         {
-            foreach (var db in await Page<RdsDatabaseInfo>.AllAsync((m, ct) => client.DescribeDBInstancesAsync(instanceFilters, m, ct), cancellationToken).ConfigureAwait(false))
+            foreach (var instance in await Page<RdsInstance>.AllAsync((m, ct) => client.DescribeDBInstancesAsync(instanceFilters, m, ct), cancellationToken).ConfigureAwait(false))
             {
                 // Aurora members are restored and replicated through their cluster.
-                if (db.ClusterIdentifier is null && keep(db))
-                    found[(db.Kind, db.Identifier)] = db;
+                if (instance.ClusterIdentifier is null && keep(instance.Database))
+                    found[(RdsKind.DbInstance, instance.Database.Identifier)] = instance.Database;
             }
-            foreach (var db in await Page<RdsDatabaseInfo>.AllAsync((m, ct) => client.DescribeDBClustersAsync(clusterFilters, m, ct), cancellationToken).ConfigureAwait(false))
+            foreach (var db in await Page<RdsDatabase>.AllAsync((m, ct) => client.DescribeDBClustersAsync(clusterFilters, m, ct), cancellationToken).ConfigureAwait(false))
             {
                 if (keep(db))
                     found[(db.Kind, db.Identifier)] = db;
@@ -36,7 +36,7 @@ public sealed class AwsRdsPort(RdsClient client) : IRdsPort
             await CollectAsync(null, null, db => tags.Any(t => db.Tags.TryGetValue(t.Key, out var v) && t.Values.Contains(v))).ConfigureAwait(false);
         if (identifiers is null && tags is null)
             await CollectAsync(null, null, _ => true).ConfigureAwait(false);
-        return [.. found.Values.Select(ToDatabase)];
+        return [.. found.Values];
     }
 
     /// <summary>A retry finds the snapshot its first attempt created (snapshot identifiers are deterministic).</summary>
@@ -44,10 +44,9 @@ public sealed class AwsRdsPort(RdsClient client) : IRdsPort
     {
         try
         {
-            var created = kind == RdsKind.DbInstance
+            return kind == RdsKind.DbInstance
                 ? await client.CreateDBSnapshotAsync(databaseIdentifier, snapshotIdentifier, tags, cancellationToken).ConfigureAwait(false)
                 : await client.CreateDBClusterSnapshotAsync(databaseIdentifier, snapshotIdentifier, tags, cancellationToken).ConfigureAwait(false);
-            return ToSnapshot(created);
         }
         catch (FerryInvalidStateException e) when (IsAlreadyExists(e))
         {
@@ -57,7 +56,7 @@ public sealed class AwsRdsPort(RdsClient client) : IRdsPort
 
     public async Task<IReadOnlyList<RdsSnapshot>> DescribeSnapshotsAsync(RdsSnapshotQuery query, CancellationToken cancellationToken = default)
     {
-        var snapshots = new List<RdsSnapshotInfo>();
+        var snapshots = new List<RdsSnapshot>();
         if (query.Identifiers is { Count: > 0 })
         {
             // Several plain identifiers go in one call through the snapshot-id filter (which takes no ARNs), so asking
@@ -71,7 +70,7 @@ public sealed class AwsRdsPort(RdsClient client) : IRdsPort
                 {
                     var request = new DescribeRdsSnapshotsRequest(query.Kind, SourceIdentifier: query.SourceIdentifier, IncludeShared: query.IncludeShared ? true : null,
                         Filters: [new RdsFilter(filter, batch)], MaxRecords: 100);
-                    snapshots.AddRange(await Page<RdsSnapshotInfo>.AllAsync((m, ct) => client.DescribeSnapshotsAsync(request with { Marker = m }, ct), cancellationToken).ConfigureAwait(false));
+                    snapshots.AddRange(await Page<RdsSnapshot>.AllAsync((m, ct) => client.DescribeSnapshotsAsync(request with { Marker = m }, ct), cancellationToken).ConfigureAwait(false));
                 }
             }
             // One snapshot identifier or ARN per call; one that does not exist is simply not returned.
@@ -80,7 +79,7 @@ public sealed class AwsRdsPort(RdsClient client) : IRdsPort
                 try
                 {
                     var request = new DescribeRdsSnapshotsRequest(query.Kind, SnapshotIdentifier: id, SourceIdentifier: query.SourceIdentifier, IncludeShared: query.IncludeShared ? true : null);
-                    snapshots.AddRange(await Page<RdsSnapshotInfo>.AllAsync((m, ct) => client.DescribeSnapshotsAsync(request with { Marker = m }, ct), cancellationToken).ConfigureAwait(false));
+                    snapshots.AddRange(await Page<RdsSnapshot>.AllAsync((m, ct) => client.DescribeSnapshotsAsync(request with { Marker = m }, ct), cancellationToken).ConfigureAwait(false));
                 }
                 catch (FerryNotFoundException)
                 {
@@ -90,10 +89,10 @@ public sealed class AwsRdsPort(RdsClient client) : IRdsPort
         else
         {
             var request = new DescribeRdsSnapshotsRequest(query.Kind, SourceIdentifier: query.SourceIdentifier, IncludeShared: query.IncludeShared ? true : null, MaxRecords: 100);
-            snapshots.AddRange(await Page<RdsSnapshotInfo>.AllAsync((m, ct) => client.DescribeSnapshotsAsync(request with { Marker = m }, ct), cancellationToken).ConfigureAwait(false));
+            snapshots.AddRange(await Page<RdsSnapshot>.AllAsync((m, ct) => client.DescribeSnapshotsAsync(request with { Marker = m }, ct), cancellationToken).ConfigureAwait(false));
         }
         // Tag queries narrow together, like EC2's filters, so a retry finds its work by session and source at once.
-        return [.. snapshots.Where(s => (query.Tags ?? []).All(t => s.Tags.TryGetValue(t.Key, out var v) && t.Values.Contains(v))).Select(ToSnapshot)];
+        return [.. snapshots.Where(s => (query.Tags ?? []).All(t => s.Tags.TryGetValue(t.Key, out var v) && t.Values.Contains(v)))];
     }
 
     public Task ShareSnapshotAsync(RdsKind kind, string snapshotIdentifier, string accountId, CancellationToken cancellationToken = default) =>
@@ -104,8 +103,8 @@ public sealed class AwsRdsPort(RdsClient client) : IRdsPort
     {
         try
         {
-            return ToSnapshot(await client.CopySnapshotAsync(new CopyRdsSnapshotRequest(
-                request.Kind, request.SourceSnapshot, request.SourceRegion, request.TargetIdentifier, request.KmsKeyId, false, request.Tags), cancellationToken).ConfigureAwait(false));
+            return await client.CopySnapshotAsync(new CopyRdsSnapshotRequest(
+                request.Kind, request.SourceSnapshot, request.SourceRegion, request.TargetIdentifier, request.KmsKeyId, false, request.Tags), cancellationToken).ConfigureAwait(false);
         }
         catch (FerryInvalidStateException e) when (IsAlreadyExists(e))
         {
@@ -133,8 +132,8 @@ public sealed class AwsRdsPort(RdsClient client) : IRdsPort
     {
         if (request.Kind == RdsKind.DbInstance)
         {
-            return ToDatabase(await client.RestoreDBInstanceFromDBSnapshotAsync(new RestoreInstanceRequest(
-                request.NewIdentifier, request.SnapshotIdentifier, request.DbClass, request.Engine, request.SubnetGroup, null, request.Tags), cancellationToken).ConfigureAwait(false));
+            return await client.RestoreDBInstanceFromDBSnapshotAsync(new RestoreInstanceRequest(
+                request.NewIdentifier, request.SnapshotIdentifier, request.DbClass, request.Engine, request.SubnetGroup, null, request.Tags), cancellationToken).ConfigureAwait(false);
         }
         if (request.DbClass is null)
             throw new FerryInvalidInputException($"Restoring Aurora cluster {request.NewIdentifier} needs a DB instance class for its instance.");
@@ -142,19 +141,19 @@ public sealed class AwsRdsPort(RdsClient client) : IRdsPort
             request.NewIdentifier, request.SnapshotIdentifier, request.Engine, request.KmsKeyId, request.SubnetGroup, null, request.Tags), cancellationToken).ConfigureAwait(false);
         await client.CreateDBInstanceAsync(new CreateInstanceRequest(
             $"{request.NewIdentifier}-instance-1", request.DbClass, request.Engine, request.NewIdentifier, request.Tags), cancellationToken).ConfigureAwait(false);
-        return ToDatabase(cluster with { DbClass = request.DbClass });
+        return cluster with { DbClass = request.DbClass };
     }
 
     /// <summary>An Aurora cluster's instances are deleted first: RDS refuses to delete a cluster that still has instances not being deleted.</summary>
     public async Task DeleteDatabaseAsync(RdsKind kind, string identifier, CancellationToken cancellationToken = default)
     {
         var filter = new RdsFilter(kind == RdsKind.AuroraCluster ? "db-cluster-id" : "db-instance-id", [identifier]);
-        var instances = await Page<RdsDatabaseInfo>.AllAsync((m, ct) => client.DescribeDBInstancesAsync([filter], m, ct), cancellationToken).ConfigureAwait(false);
-        foreach (var instance in instances.Where(i => i.Status != "deleting"))
+        var instances = await Page<RdsInstance>.AllAsync((m, ct) => client.DescribeDBInstancesAsync([filter], m, ct), cancellationToken).ConfigureAwait(false);
+        foreach (var instance in instances.Select(i => i.Database).Where(i => i.Status != "deleting"))
             await client.DeleteDBInstanceAsync(instance.Identifier, kind == RdsKind.DbInstance, cancellationToken).ConfigureAwait(false);
         if (kind == RdsKind.DbInstance)
             return;
-        var clusters = await Page<RdsDatabaseInfo>.AllAsync((m, ct) => client.DescribeDBClustersAsync([filter], m, ct), cancellationToken).ConfigureAwait(false);
+        var clusters = await Page<RdsDatabase>.AllAsync((m, ct) => client.DescribeDBClustersAsync([filter], m, ct), cancellationToken).ConfigureAwait(false);
         if (clusters.Any(c => c.Status != "deleting"))
             await client.DeleteDBClusterAsync(identifier, cancellationToken).ConfigureAwait(false);
     }
@@ -165,15 +164,8 @@ public sealed class AwsRdsPort(RdsClient client) : IRdsPort
     private async Task<RdsSnapshot> DescribeOneAsync(RdsKind kind, string identifier, FerryException cause, CancellationToken cancellationToken)
     {
         var page = await client.DescribeSnapshotsAsync(new DescribeRdsSnapshotsRequest(kind, SnapshotIdentifier: identifier), cancellationToken).ConfigureAwait(false);
-        return page.Items.Count > 0 ? ToSnapshot(page.Items[0]) : throw cause;
+        return page.Items.Count > 0 ? page.Items[0] : throw cause;
     }
 
     private static bool IsAlreadyExists(FerryException e) => e.AwsErrorCode?.Contains("AlreadyExists", StringComparison.Ordinal) == true;
-
-    private static RdsDatabase ToDatabase(RdsDatabaseInfo d) => new(
-        d.Identifier, d.Kind, d.Arn, d.Engine, d.EngineVersion, d.Status, d.Encrypted, d.KmsKeyId, d.Tags, d.DbClass, d.SubnetGroup, d.SecurityGroupIds);
-
-    private static RdsSnapshot ToSnapshot(RdsSnapshotInfo s) => new(
-        s.Identifier, s.Arn, s.Kind, s.SourceIdentifier, s.Status, s.Encrypted, s.KmsKeyId, s.Engine, s.EngineVersion, s.SnapshotType,
-        s.CreatedAt, s.Tags, s.PercentProgress);
 }

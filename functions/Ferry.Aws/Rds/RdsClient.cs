@@ -2,25 +2,24 @@ using System.Xml.Linq;
 using Amazon.Runtime;
 using Ferry.Aws.Runtime;
 using Ferry.Core.Inventory;
+using Ferry.Core.Ports;
 
 namespace Ferry.Aws.Rds;
 
 public sealed record RdsFilter(string Name, IReadOnlyList<string> Values);
 
-/// <param name="ClusterIdentifier">For a DB instance, the Aurora cluster it belongs to.</param>
-public sealed record RdsDatabaseInfo(
-    string Identifier, RdsKind Kind, string Arn, string Engine, string EngineVersion, string Status, bool Encrypted, string? KmsKeyId,
-    string? DbClass, string? SubnetGroup, IReadOnlyList<string> SecurityGroupIds, string? ClusterIdentifier, IReadOnlyDictionary<string, string> Tags);
-
-public sealed record RdsSnapshotInfo(
-    string Identifier, string Arn, RdsKind Kind, string SourceIdentifier, string Status, bool Encrypted, string? KmsKeyId, string Engine,
-    string EngineVersion, string SnapshotType, DateTimeOffset? CreatedAt, int PercentProgress, IReadOnlyDictionary<string, string> Tags);
+/// <summary>A DB instance as DescribeDBInstances lists it.</summary>
+/// <param name="ClusterIdentifier">The Aurora cluster the instance belongs to, if any.</param>
+public sealed record RdsInstance(RdsDatabase Database, string? ClusterIdentifier);
 
 public sealed record DescribeRdsSnapshotsRequest(
     RdsKind Kind, string? SnapshotIdentifier = null, string? SourceIdentifier = null, string? SnapshotType = null, bool? IncludeShared = null,
     IReadOnlyList<RdsFilter>? Filters = null, string? Marker = null, int? MaxRecords = null);
 
-/// <param name="SourceRegion">When it differs from the client's region, a pre-signed URL for the source region is sent too.</param>
+/// <param name="SourceRegion">
+/// When it differs from the client's region, a URL pre-signed for the source region is sent. Like the official SDKs, the
+/// client uses it only for that: SourceRegion is no member of CopyDBSnapshot or CopyDBClusterSnapshot.
+/// </param>
 public sealed record CopyRdsSnapshotRequest(
     RdsKind Kind, string SourceIdentifier, string SourceRegion, string TargetIdentifier, string? KmsKeyId, bool CopyTags,
     IReadOnlyDictionary<string, string> Tags);
@@ -45,24 +44,24 @@ public sealed class RdsClient : WireClient
     {
     }
 
-    public Task<Page<RdsDatabaseInfo>> DescribeDBInstancesAsync(IReadOnlyList<RdsFilter>? filters, string? marker, CancellationToken ct) =>
+    public Task<Page<RdsInstance>> DescribeDBInstancesAsync(IReadOnlyList<RdsFilter>? filters, string? marker, CancellationToken ct) =>
         Call("DescribeDBInstances", q => q.Structs("Filters.Filter", filters, WriteFilter).Add("Marker", marker),
             r => ReadPage(r.Items("DBInstances", "DBInstance").Select(ReadInstance), r), ct);
 
-    public Task<Page<RdsDatabaseInfo>> DescribeDBClustersAsync(IReadOnlyList<RdsFilter>? filters, string? marker, CancellationToken ct) =>
+    public Task<Page<RdsDatabase>> DescribeDBClustersAsync(IReadOnlyList<RdsFilter>? filters, string? marker, CancellationToken ct) =>
         Call("DescribeDBClusters", q => q.Structs("Filters.Filter", filters, WriteFilter).Add("Marker", marker),
             r => ReadPage(r.Items("DBClusters", "DBCluster").Select(ReadCluster), r), ct);
 
-    public Task<RdsSnapshotInfo> CreateDBSnapshotAsync(string instanceIdentifier, string snapshotIdentifier, IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
+    public Task<RdsSnapshot> CreateDBSnapshotAsync(string instanceIdentifier, string snapshotIdentifier, IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
         Call("CreateDBSnapshot", q => q.Add("DBSnapshotIdentifier", snapshotIdentifier).Add("DBInstanceIdentifier", instanceIdentifier).Structs("Tags.Tag", tags, WriteTag),
             r => ReadSnapshot(r.El("DBSnapshot")!, RdsKind.DbInstance), ct);
 
-    public Task<RdsSnapshotInfo> CreateDBClusterSnapshotAsync(string clusterIdentifier, string snapshotIdentifier, IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
+    public Task<RdsSnapshot> CreateDBClusterSnapshotAsync(string clusterIdentifier, string snapshotIdentifier, IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
         Call("CreateDBClusterSnapshot", q => q.Add("DBClusterSnapshotIdentifier", snapshotIdentifier).Add("DBClusterIdentifier", clusterIdentifier).Structs("Tags.Tag", tags, WriteTag),
             r => ReadSnapshot(r.El("DBClusterSnapshot")!, RdsKind.AuroraCluster), ct);
 
     /// <summary>DescribeDBSnapshots or DescribeDBClusterSnapshots, by kind.</summary>
-    public Task<Page<RdsSnapshotInfo>> DescribeSnapshotsAsync(DescribeRdsSnapshotsRequest s, CancellationToken ct)
+    public Task<Page<RdsSnapshot>> DescribeSnapshotsAsync(DescribeRdsSnapshotsRequest s, CancellationToken ct)
     {
         var (action, source, snapshot, list, item) = s.Kind == RdsKind.DbInstance
             ? ("DescribeDBSnapshots", "DBInstanceIdentifier", "DBSnapshotIdentifier", "DBSnapshots", "DBSnapshot")
@@ -82,7 +81,7 @@ public sealed class RdsClient : WireClient
     }
 
     /// <summary>CopyDBSnapshot / CopyDBClusterSnapshot in this region; a copy from another region carries a URL pre-signed for it.</summary>
-    public Task<RdsSnapshotInfo> CopySnapshotAsync(CopyRdsSnapshotRequest c, CancellationToken ct)
+    public Task<RdsSnapshot> CopySnapshotAsync(CopyRdsSnapshotRequest c, CancellationToken ct)
     {
         var (action, source, target, item) = c.Kind == RdsKind.DbInstance
             ? ("CopyDBSnapshot", "SourceDBSnapshotIdentifier", "TargetDBSnapshotIdentifier", "DBSnapshot")
@@ -94,13 +93,11 @@ public sealed class RdsClient : WireClient
                 [source] = c.SourceIdentifier,
                 [target] = c.TargetIdentifier,
                 ["KmsKeyId"] = c.KmsKeyId,
-                ["SourceRegion"] = c.SourceRegion,
                 ["DestinationRegion"] = Region,
             })
             : null;
         return Call(action, q => q.Add(source, c.SourceIdentifier).Add(target, c.TargetIdentifier).Add("KmsKeyId", c.KmsKeyId)
-                .Add("CopyTags", c.CopyTags).Structs("Tags.Tag", c.Tags, WriteTag)
-                .Add("SourceRegion", crossRegion ? c.SourceRegion : null).Add("PreSignedUrl", presignedUrl),
+                .Add("CopyTags", c.CopyTags).Structs("Tags.Tag", c.Tags, WriteTag).Add("PreSignedUrl", presignedUrl),
             r => ReadSnapshot(r.El(item)!, c.Kind), ct);
     }
 
@@ -109,22 +106,22 @@ public sealed class RdsClient : WireClient
             ? Call("DeleteDBSnapshot", q => q.Add("DBSnapshotIdentifier", snapshotIdentifier), _ => true, ct)
             : Call("DeleteDBClusterSnapshot", q => q.Add("DBClusterSnapshotIdentifier", snapshotIdentifier), _ => true, ct);
 
-    public Task<RdsDatabaseInfo> RestoreDBInstanceFromDBSnapshotAsync(RestoreInstanceRequest r, CancellationToken ct) =>
+    public Task<RdsDatabase> RestoreDBInstanceFromDBSnapshotAsync(RestoreInstanceRequest r, CancellationToken ct) =>
         Call("RestoreDBInstanceFromDBSnapshot", q => q.Add("DBInstanceIdentifier", r.Identifier).Add("DBSnapshotIdentifier", r.SnapshotIdentifier)
                 .Add("DBInstanceClass", r.DbClass).Add("Engine", r.Engine).Add("DBSubnetGroupName", r.SubnetGroup)
                 .List("VpcSecurityGroupIds.VpcSecurityGroupId", r.SecurityGroupIds).Structs("Tags.Tag", r.Tags, WriteTag),
-            x => ReadInstance(x.El("DBInstance")!), ct);
+            x => ReadInstance(x.El("DBInstance")!).Database, ct);
 
-    public Task<RdsDatabaseInfo> RestoreDBClusterFromSnapshotAsync(RestoreClusterRequest r, CancellationToken ct) =>
+    public Task<RdsDatabase> RestoreDBClusterFromSnapshotAsync(RestoreClusterRequest r, CancellationToken ct) =>
         Call("RestoreDBClusterFromSnapshot", q => q.Add("DBClusterIdentifier", r.Identifier).Add("SnapshotIdentifier", r.SnapshotIdentifier)
                 .Add("Engine", r.Engine).Add("KmsKeyId", r.KmsKeyId).Add("DBSubnetGroupName", r.SubnetGroup)
                 .List("VpcSecurityGroupIds.VpcSecurityGroupId", r.SecurityGroupIds).Structs("Tags.Tag", r.Tags, WriteTag),
             x => ReadCluster(x.El("DBCluster")!), ct);
 
-    public Task<RdsDatabaseInfo> CreateDBInstanceAsync(CreateInstanceRequest r, CancellationToken ct) =>
+    public Task<RdsDatabase> CreateDBInstanceAsync(CreateInstanceRequest r, CancellationToken ct) =>
         Call("CreateDBInstance", q => q.Add("DBInstanceIdentifier", r.Identifier).Add("DBInstanceClass", r.DbClass).Add("Engine", r.Engine)
                 .Add("DBClusterIdentifier", r.ClusterIdentifier).Structs("Tags.Tag", r.Tags, WriteTag),
-            x => ReadInstance(x.El("DBInstance")!), ct);
+            x => ReadInstance(x.El("DBInstance")!).Database, ct);
 
     /// <summary>DeleteDBInstance without a final snapshot; a standalone instance's automated backups go too (Aurora members have none of their own).</summary>
     public Task DeleteDBInstanceAsync(string identifier, bool deleteAutomatedBackups, CancellationToken ct) =>
@@ -161,21 +158,23 @@ public sealed class RdsClient : WireClient
     private static IReadOnlyList<string> SecurityGroups(XElement e) =>
         [.. e.Items("VpcSecurityGroups", "VpcSecurityGroupMembership").Select(g => g.Req("VpcSecurityGroupId"))];
 
-    private static RdsDatabaseInfo ReadInstance(XElement i) => new(
+    private static RdsInstance ReadInstance(XElement i) => new(new RdsDatabase(
         i.Req("DBInstanceIdentifier"), RdsKind.DbInstance, i.Str("DBInstanceArn") ?? "", i.Str("Engine") ?? "", i.Str("EngineVersion") ?? "",
-        i.Str("DBInstanceStatus") ?? "", i.Bool("StorageEncrypted"), i.Str("KmsKeyId"), i.Str("DBInstanceClass"), i.El("DBSubnetGroup").Str("DBSubnetGroupName"),
-        SecurityGroups(i), i.Str("DBClusterIdentifier"), Tags(i));
+        i.Str("DBInstanceStatus") ?? "", i.Bool("StorageEncrypted"), i.Str("KmsKeyId"), Tags(i), i.Str("DBInstanceClass"), i.El("DBSubnetGroup").Str("DBSubnetGroupName"),
+        SecurityGroups(i)), i.Str("DBClusterIdentifier"));
 
-    private static RdsDatabaseInfo ReadCluster(XElement c) => new(
+    private static RdsDatabase ReadCluster(XElement c) => new(
         c.Req("DBClusterIdentifier"), RdsKind.AuroraCluster, c.Str("DBClusterArn") ?? "", c.Str("Engine") ?? "", c.Str("EngineVersion") ?? "",
-        c.Str("Status") ?? "", c.Bool("StorageEncrypted"), c.Str("KmsKeyId"), c.Str("DBClusterInstanceClass"), c.Str("DBSubnetGroup"),
-        SecurityGroups(c), null, Tags(c));
+        c.Str("Status") ?? "", c.Bool("StorageEncrypted"), c.Str("KmsKeyId"), Tags(c), c.Str("DBClusterInstanceClass"), c.Str("DBSubnetGroup"),
+        SecurityGroups(c));
 
-    private static RdsSnapshotInfo ReadSnapshot(XElement s, RdsKind kind) => kind == RdsKind.DbInstance
-        ? new(s.Req("DBSnapshotIdentifier"), s.Str("DBSnapshotArn") ?? "", kind, s.Str("DBInstanceIdentifier") ?? "", s.Str("Status") ?? "",
-            s.Bool("Encrypted"), s.Str("KmsKeyId"), s.Str("Engine") ?? "", s.Str("EngineVersion") ?? "", s.Str("SnapshotType") ?? "",
-            s.Date("SnapshotCreateTime"), s.Int("PercentProgress"), Tags(s))
-        : new(s.Req("DBClusterSnapshotIdentifier"), s.Str("DBClusterSnapshotArn") ?? "", kind, s.Str("DBClusterIdentifier") ?? "", s.Str("Status") ?? "",
-            s.Bool("StorageEncrypted"), s.Str("KmsKeyId"), s.Str("Engine") ?? "", s.Str("EngineVersion") ?? "", s.Str("SnapshotType") ?? "",
-            s.Date("SnapshotCreateTime"), s.Int("PercentProgress"), Tags(s));
+    private static RdsSnapshot ReadSnapshot(XElement s, RdsKind kind)
+    {
+        var cluster = kind == RdsKind.AuroraCluster;
+        return new RdsSnapshot(
+            s.Req(cluster ? "DBClusterSnapshotIdentifier" : "DBSnapshotIdentifier"), s.Str(cluster ? "DBClusterSnapshotArn" : "DBSnapshotArn") ?? "", kind,
+            s.Str(cluster ? "DBClusterIdentifier" : "DBInstanceIdentifier") ?? "", s.Str("Status") ?? "", s.Bool(cluster ? "StorageEncrypted" : "Encrypted"),
+            s.Str("KmsKeyId"), s.Str("Engine") ?? "", s.Str("EngineVersion") ?? "", s.Str("SnapshotType") ?? "", s.Date("SnapshotCreateTime"), Tags(s),
+            s.Int("PercentProgress"));
+    }
 }

@@ -67,7 +67,7 @@ public sealed class LocalAws : IDisposable
     {
         public IEc2Port Ec2(RoleSession session, string region) => new SimulatedEc2(world, session, region);
 
-        public IRdsPort Rds(RoleSession session, string region) => new SimulatedRds(world, session, region);
+        public IRdsPort Rds(RoleSession session, string region) => adapters.Rds(session, region);
 
         public IKmsPort Kms(RoleSession session, string region) => adapters.Kms(session, region);
 

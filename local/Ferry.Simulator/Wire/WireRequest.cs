@@ -75,6 +75,8 @@ public sealed partial class WireRequest
             if (name is not ("Action" or "Version") && !name.Equals("PresignedUrl", StringComparison.OrdinalIgnoreCase) && !name.StartsWith("X-Amz-", StringComparison.Ordinal))
                 list.Add((name, Secret(name) ? "***" : value));
         }
+        if (TagPairs() is { Length: > 0 } tags)
+            list.Add(("Tags", tags));
         if (Json is { ValueKind: JsonValueKind.Object } body)
         {
             foreach (var member in body.EnumerateObject())
@@ -93,6 +95,20 @@ public sealed partial class WireRequest
         if (Form.Count == 0 && Path.Length > 1)
             list.Add(("Path", Path));
         return list;
+    }
+
+    /// <summary>
+    /// The form's tags (<c>Tags.Tag.N.Key</c>, <c>TagSpecification.N.Tag.M.Key</c> with their values) as <c>key=value;</c> by key,
+    /// so a fault rule can name a resource by one of its tags.
+    /// </summary>
+    private string TagPairs()
+    {
+        var form = Form.GroupBy(p => p.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Value, StringComparer.Ordinal);
+        return string.Concat(form
+            .Where(p => TagKey().IsMatch(p.Key))
+            .Select(p => (Key: p.Value, Value: form.GetValueOrDefault(p.Key[..^"Key".Length] + "Value") ?? ""))
+            .OrderBy(t => t.Key, StringComparer.Ordinal)
+            .Select(t => $"{t.Key}={t.Value};"));
     }
 
     /// <summary>Parameters the call log never shows.</summary>
@@ -136,6 +152,9 @@ public sealed partial class WireRequest
     private static int? Index(string key, string name) =>
         key.Length > name.Length + 1 && key.StartsWith(name, StringComparison.Ordinal) && key[name.Length] == '.'
             && int.TryParse(key.AsSpan(name.Length + 1), out var index) ? index : null;
+
+    [GeneratedRegex(@"(^|\.)Tag\.\d+\.Key$")]
+    private static partial Regex TagKey();
 
     [GeneratedRegex(@"Credential=(?<key>[^/,\s]+)/\d{8}/(?<region>[^/]+)/(?<service>[^/]+)/aws4_request")]
     private static partial Regex CredentialScope();

@@ -103,6 +103,9 @@ internal sealed class SimDatabase
     public required DateTimeOffset ReadyAt { get; init; }
     public string? SubnetGroup { get; init; }
 
+    /// <summary>For a DB instance that is a member of an Aurora cluster, the cluster.</summary>
+    public string? ClusterIdentifier { get; init; }
+
     public string Arn => $"arn:aws:rds:{Region}:{Account}:{(Kind == RdsKind.AuroraCluster ? "cluster" : "db")}:{Identifier}";
 
     public string Status(DateTimeOffset now) => now >= ReadyAt ? "available" : "creating";

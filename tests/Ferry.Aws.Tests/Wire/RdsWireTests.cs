@@ -141,8 +141,9 @@ public sealed class RdsWireTests : IDisposable
         Sent("ModifyDBClusterSnapshotAttribute", ("DBClusterSnapshotIdentifier", "s1"), ("AttributeName", "restore"), ("ValuesToAdd.AttributeValue.1", "222222222222"));
     }
 
+    /// <remarks>SourceRegion is no member of CopyDBSnapshot: the official SDKs use it only to pre-sign, and send it in neither.</remarks>
     [Fact]
-    public async Task CopySnapshot_CrossRegion_CarriesPreSignedUrlForSourceRegion()
+    public async Task CopySnapshot_CrossRegion_CarriesPreSignedUrlForSourceRegion_AndNoSourceRegion()
     {
         _aws.Reply(Response("CopyDBSnapshot", DbSnapshot));
         var source = "arn:aws:rds:eu-west-1:111111111111:snapshot:ferry-db1-s1";
@@ -152,9 +153,12 @@ public sealed class RdsWireTests : IDisposable
 
         var r = _aws.Single();
         Sent("CopyDBSnapshot", ("SourceDBSnapshotIdentifier", source), ("TargetDBSnapshotIdentifier", "ferry-db1-s1-copy"), ("KmsKeyId", "arn:aws:kms:eu-central-1:2:key/t"),
-            ("CopyTags", "false"), ("Tags.Tag.1.Key", "ferry:session"), ("Tags.Tag.1.Value", "s1"), ("SourceRegion", "eu-west-1"), ("PreSignedUrl", r.Form["PreSignedUrl"]));
+            ("CopyTags", "false"), ("Tags.Tag.1.Key", "ferry:session"), ("Tags.Tag.1.Value", "s1"), ("PreSignedUrl", r.Form["PreSignedUrl"]));
+        Assert.False(r.Form.ContainsKey("SourceRegion"));
         var query = HttpUtility.ParseQueryString(new Uri(r.Form["PreSignedUrl"]).Query);
         Assert.Equal(("CopyDBSnapshot", source, "eu-central-1"), (query["Action"], query["SourceDBSnapshotIdentifier"], query["DestinationRegion"]));
+        Assert.Equal(("ferry-db1-s1-copy", "arn:aws:kms:eu-central-1:2:key/t"), (query["TargetDBSnapshotIdentifier"], query["KmsKeyId"]));
+        Assert.DoesNotContain("SourceRegion", query.AllKeys);
         Assert.Matches(@"^AKIDFERRYTEST/\d{8}/eu-west-1/rds/aws4_request$", query["X-Amz-Credential"]);
     }
 
