@@ -72,7 +72,7 @@ public sealed partial class SimulatedAws
         LoadEc2(spec);
         LoadRds(spec);
         LoadBackup(spec);
-        _services = new IWireService[] { new StsWire(this), new KmsWire(this), new EfsWire(this) }.ToDictionary(w => w.Name, StringComparer.Ordinal);
+        _services = new IWireService[] { new StsWire(this), new KmsWire(this), new EfsWire(this), new Ec2Wire(this) }.ToDictionary(w => w.Name, StringComparer.Ordinal);
         Number = Interlocked.Increment(ref _lastWorld);
         foreach (var dead in Worlds.Where(w => !w.Value.TryGetTarget(out _)).Select(w => w.Key).ToList())
             Worlds.TryRemove(dead, out _);

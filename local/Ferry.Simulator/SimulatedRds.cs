@@ -51,7 +51,7 @@ public sealed class SimulatedRds(SimulatedAws world, RoleSession session, string
         world.CallAsync(session, "rds", region, operation, parameters, action, cancellationToken);
 
     public Task<IReadOnlyList<RdsDatabase>> DescribeDatabasesAsync(IReadOnlyList<string>? identifiers, IReadOnlyList<TagQuery>? tags, CancellationToken cancellationToken = default) =>
-        Call<IReadOnlyList<RdsDatabase>>("DescribeDBInstances", [("Identifiers", SimulatedEc2.Join(identifiers)), ("Tags", SimulatedEc2.Join(tags))], call =>
+        Call<IReadOnlyList<RdsDatabase>>("DescribeDBInstances", [("Identifiers", Join(identifiers)), ("Tags", Join(tags))], call =>
             world.Databases.Values
                 .Where(d => d.Account == call.Account && d.Region == region)
                 .Where(d => identifiers is not { Count: > 0 } || identifiers.Contains(d.Identifier))
@@ -94,8 +94,8 @@ public sealed class SimulatedRds(SimulatedAws world, RoleSession session, string
 
     public Task<IReadOnlyList<RdsSnapshot>> DescribeSnapshotsAsync(RdsSnapshotQuery query, CancellationToken cancellationToken = default) =>
         Call<IReadOnlyList<RdsSnapshot>>(Op(query.Kind, "DescribeDBSnapshots", "DescribeDBClusterSnapshots"),
-            [("Identifiers", query.Identifiers is { Count: > 20 } many ? $"{many.Count} ids" : SimulatedEc2.Join(query.Identifiers)),
-             ("SourceIdentifier", query.SourceIdentifier), ("Tags", SimulatedEc2.Join(query.Tags)), ("IncludeShared", query.IncludeShared ? "true" : null)],
+            [("Identifiers", query.Identifiers is { Count: > 20 } many ? $"{many.Count} ids" : Join(query.Identifiers)),
+             ("SourceIdentifier", query.SourceIdentifier), ("Tags", Join(query.Tags)), ("IncludeShared", query.IncludeShared ? "true" : null)],
             call =>
             {
                 // Identifiers act as a filter (db-snapshot-id): unknown ones are left out rather than failing the batch.
@@ -315,6 +315,11 @@ public sealed class SimulatedRds(SimulatedAws world, RoleSession session, string
     private static string Op(RdsKind kind, string instance, string cluster) => kind == RdsKind.AuroraCluster ? cluster : instance;
 
     private static string Noun(RdsKind kind) => kind == RdsKind.AuroraCluster ? "DB cluster" : "DB instance";
+
+    private static string? Join(IReadOnlyList<string>? values) => values is null ? null : string.Join(",", values);
+
+    private static string? Join(IReadOnlyList<TagQuery>? tags) =>
+        tags is null ? null : string.Join(";", tags.Select(t => $"{t.Key}={string.Join("|", t.Values)}"));
 
     private static RdsCodes Codes(RdsKind kind) => kind == RdsKind.AuroraCluster ? RdsCodes.Cluster : RdsCodes.Instance;
 

@@ -136,7 +136,7 @@ public sealed class FaultAndClockTests
         var sim = new Sim();
         var ec2 = await sim.Ec2(Source);
 
-        var created = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(() => ((Ferry.Simulator.SimulatedEc2)ec2).CreateSnapshotAsync("vol-0a1b2c3d4e5f60011", "parallel", NoTags))));
+        var created = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(() => Ferry.Tests.Shared.ByHand.CreateSnapshotAsync(sim.Local, Source, West, "vol-0a1b2c3d4e5f60011", "parallel", NoTags))));
 
         Assert.Equal(64, created.Select(s => s.SnapshotId).Distinct().Count());
         Assert.Equal(64, sim.Aws.CallLog.Count("ec2", "CreateSnapshot", CallLog.Ok));

@@ -65,7 +65,7 @@ public sealed class LocalAws : IDisposable
     /// <summary>TRANSITIONAL: EC2, RDS and Backup still in process until their wire services land.</summary>
     private sealed class TransitionalPorts(AwsPorts adapters, SimulatedAws world) : IAwsPorts
     {
-        public IEc2Port Ec2(RoleSession session, string region) => new SimulatedEc2(world, session, region);
+        public IEc2Port Ec2(RoleSession session, string region) => adapters.Ec2(session, region);
 
         public IRdsPort Rds(RoleSession session, string region) => new SimulatedRds(world, session, region);
 
