@@ -210,9 +210,12 @@ internal sealed class Ec2Wire(SimulatedAws world) : IWireService
         var instanceId = Required(call, request, "InstanceSpecification.InstanceId");
         var instance = OwnInstance(call, instanceId);
         var tags = TagsFor(request, "snapshot");
+        var copyVolumeTags = request.Param("CopyTagsFromSource") == "volume";
         RequireSnapshotRoom(call, instance.Volumes.Count);
+        // CopyTagsFromSource=volume gives each snapshot its volume's tags; the request's own tags win where both name a key.
         var snapshots = instance.Volumes
-            .Select(v => NewSnapshot(call, "CreateSnapshots", v, tags, request.Param("Description") ?? $"Multi-volume snapshot of {instanceId}"))
+            .Select(v => NewSnapshot(call, "CreateSnapshots", v, copyVolumeTags ? Merged(v.Tags, tags) : tags,
+                request.Param("Description") ?? $"Multi-volume snapshot of {instanceId}"))
             .ToList();
         // SnapshotInfo: the state member is "state", not "status", and EC2 leaves the key out.
         return Ec2("CreateSnapshots", call.RequestId, Items("snapshotSet", snapshots.Select(s => (object?)new object?[]
@@ -660,6 +663,14 @@ internal sealed class Ec2Wire(SimulatedAws world) : IWireService
                 tags[members.GetValueOrDefault("Key") ?? ""] = members.GetValueOrDefault("Value") ?? "";
         }
         return tags;
+    }
+
+    private static Dictionary<string, string> Merged(IReadOnlyDictionary<string, string> tags, IReadOnlyDictionary<string, string> overrides)
+    {
+        var merged = new Dictionary<string, string>(tags, StringComparer.Ordinal);
+        foreach (var (key, value) in overrides)
+            merged[key] = value;
+        return merged;
     }
 
     /// <summary>The Filter.N structures: EC2 ANDs filters and ORs each filter's values.</summary>
