@@ -1,5 +1,7 @@
+using System.Xml.Linq;
 using Ferry.Core.Errors;
 using Ferry.Core.Ports;
+using Ferry.Simulator.Wire;
 using Ferry.Simulator.World;
 using static Ferry.Simulator.Tests.Sim;
 using static Ferry.Tests.Shared.Scenario;
@@ -299,5 +301,34 @@ public sealed class Ec2RulesTests
 
         Assert.Equal(0, sim.Aws.CallLog.CopiesInFlight(CopyService.Ebs, SourceAccount, Central, sim.Clock.UtcNow));
         await Fails<FerryNotFoundException>("InvalidSnapshot.NotFound", () => central.DeleteSnapshotAsync(copyId));
+    }
+
+    [Fact]
+    public async Task Ec2Endpoint_Refusals_AnswerWithEc2sStatusesAndErrorDocument()
+    {
+        var sim = new Sim(faults: new FaultSettings(1, [new FaultRule("ec2:DescribeInstances", Throttle: 1), new FaultRule("ec2:DescribeImages", Transient: 1)]));
+        var session = await sim.Credentials.AssumeAsync(Source);
+        WireRequest Request(string action, string? accessKeyId = null, params (string Name, string Value)[] parameters) => new()
+        {
+            Method = "POST",
+            Path = "/",
+            Form = [KeyValuePair.Create("Action", action), KeyValuePair.Create("Version", "2016-11-15"), .. parameters.Select(p => KeyValuePair.Create(p.Name, p.Value))],
+            Headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["X-Amz-Security-Token"] = session.Credentials.SessionToken },
+            AccessKeyId = accessKeyId ?? session.Credentials.AccessKeyId,
+            Service = "ec2",
+            Region = West,
+        };
+
+        var answers = new[]
+        {
+            await sim.Aws.ServeAsync(Request("DescribeInstances")),
+            await sim.Aws.ServeAsync(Request("DescribeImages")),
+            await sim.Aws.ServeAsync(Request("DescribeVolumes", accessKeyId: "ASIA9999990000000000")),
+            await sim.Aws.ServeAsync(Request("DeleteVolume", null, ("VolumeId", "vol-0fffffffffffffff0"))),
+        };
+
+        Assert.Equal([(503, "RequestLimitExceeded"), (500, "InternalError"), (401, "AuthFailure"), (400, "InvalidVolume.NotFound")],
+            answers.Select(a => (a.Status, XElement.Parse(a.Body).Element("Errors")!.Element("Error")!.Element("Code")!.Value)));
+        Assert.All(answers, a => Assert.NotNull(XElement.Parse(a.Body).Element("RequestID")));
     }
 }
