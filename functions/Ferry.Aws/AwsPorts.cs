@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Amazon.EC2;
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using Ferry.Aws.Backup;
@@ -19,7 +20,8 @@ public sealed class AwsPorts(AwsOptions options) : IAwsPorts, IDisposable
     public AwsOptions Options { get; } = options;
 
     public IEc2Port Ec2(RoleSession session, string region) =>
-        new AwsEc2Port(Client("ec2", session, region, c => new Ec2Client(c, region, Options) { Account = session.AccountId }));
+        new AwsEc2Port(Client<IAmazonEC2>("ec2", session, region,
+            c => new AmazonEC2Client(c, SdkErrors.Configure(new AmazonEC2Config(), "ec2", region, Options))), region, session.AccountId);
 
     public IRdsPort Rds(RoleSession session, string region) =>
         new AwsRdsPort(Client("rds", session, region, c => new RdsClient(c, region, Options) { Account = session.AccountId }));

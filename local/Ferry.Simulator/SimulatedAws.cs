@@ -72,7 +72,7 @@ public sealed partial class SimulatedAws
         LoadEc2(spec);
         LoadRds(spec);
         LoadBackup(spec);
-        _services = new IWireService[] { new StsWire(this), new KmsWire(this), new EfsWire(this), new BackupWire(this), new RdsWire(this) }.ToDictionary(w => w.Name, StringComparer.Ordinal);
+        _services = new IWireService[] { new StsWire(this), new KmsWire(this), new EfsWire(this), new Ec2Wire(this), new RdsWire(this), new BackupWire(this) }.ToDictionary(w => w.Name, StringComparer.Ordinal);
         Number = Interlocked.Increment(ref _lastWorld);
         foreach (var dead in Worlds.Where(w => !w.Value.TryGetTarget(out _)).Select(w => w.Key).ToList())
             Worlds.TryRemove(dead, out _);
@@ -181,30 +181,6 @@ public sealed partial class SimulatedAws
             {
                 Log(call, logged, parameters, fault.Code);
                 return service.Fault(fault, logged, requestId);
-            }
-        }
-    }
-
-    /// <summary>TRANSITIONAL, removed with the last in-process port: runs a port call as the session's role.</summary>
-    internal Task<T> CallAsync<T>(RoleSession session, string service, string region, string operation, IEnumerable<(string Name, string? Value)> parameters,
-        Func<Call, T> action, CancellationToken cancellationToken)
-    {
-        _ = cancellationToken;
-        parameters = [.. parameters];
-        lock (_gate)
-        {
-            var role = _roles.GetValueOrDefault(session.RoleArn) ?? new SimRole(session.RoleArn, session.AccountId, [], null);
-            var call = new Call(this, role, service, region, Clock.UtcNow, NextRequestId(), [.. parameters.Select(p => p.Value).OfType<string>()]);
-            try
-            {
-                var result = Run(call, operation, () => action(call));
-                Log(call, operation, parameters, CallLog.Ok);
-                return Task.FromResult(result);
-            }
-            catch (AwsFault fault)
-            {
-                Log(call, operation, parameters, fault.Code);
-                throw;
             }
         }
     }

@@ -71,8 +71,8 @@ public class CleanupFlowTests(FlowFixture fixture)
         await source.ShareSnapshotAsync(late[0], TargetAccount);
         var lateCopy = await target.CopySnapshotAsync(new Ec2CopyRequest(West, late[0], true, DrKey, "late copy",
             new Dictionary<string, string>(Tags(policyId, failed.Session.SessionId, "replica")) { [FerryTags.Item] = OrdersDataVolume }));
-        var foreign = await ((Ferry.Simulator.SimulatedEc2)source).CreateSnapshotAsync(OrdersDataVolume, "a person's own snapshot", new Dictionary<string, string>());
-        var otherPolicy = await ((Ferry.Simulator.SimulatedEc2)source).CreateSnapshotAsync(OrdersDataVolume, "another policy's", Tags("other-policy", "other-policy-run", "snapshot"));
+        var foreign = await Ferry.Tests.Shared.ByHand.CreateSnapshotAsync(ferry.Wire, SourceRole, West, OrdersDataVolume, "a person's own snapshot", new Dictionary<string, string>());
+        var otherPolicy = await Ferry.Tests.Shared.ByHand.CreateSnapshotAsync(ferry.Wire, SourceRole, West, OrdersDataVolume, "another policy's", Tags("other-policy", "other-policy-run", "snapshot"));
 
         var last = await RunAsync(ferry, policyId, next);
 

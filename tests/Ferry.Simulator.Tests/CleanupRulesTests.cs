@@ -20,7 +20,8 @@ public sealed class CleanupRulesTests
         var instance = await ec2.RunInstanceAsync(new RunInstanceRequest(image, "m6i.large", "eu-west-1a", null, [], "/dev/xvda", AppKey, Restored, "token-1"));
         var data = await ec2.CreateVolumeAsync(new CreateVolumeRequest(snapshots[1].SnapshotId, "eu-west-1a", "gp3", null, true, AppKey, Restored, "vol-token-1"));
         sim.Advance(1);
-        return (ec2, image, instance, data, snapshots);
+        // Assumed-role credentials last an hour, as AWS's do: after the hour a fresh session.
+        return (await sim.Ec2(Restore), image, instance, data, snapshots);
     }
 
     [Fact]
@@ -64,6 +65,7 @@ public sealed class CleanupRulesTests
         await Fails<FerryNotReadyException>("IncorrectState", () => ec2.DeleteVolumeAsync(creating.VolumeId));
         await Fails<FerryInvalidStateException>("VolumeInUse", () => ec2.DeleteVolumeAsync(data.VolumeId));
         sim.Advance(1);
+        ec2 = await sim.Ec2(Restore);
         await ec2.DeleteVolumeAsync(creating.VolumeId);
 
         Assert.Equal([data.VolumeId], (await ec2.FindVolumesAsync([new TagQuery("ferry:restore-point", ["rp-1"])])).Select(v => v.VolumeId));
@@ -77,6 +79,7 @@ public sealed class CleanupRulesTests
         var (ec2, _, instance, data, snapshots) = await RestoredAsync(sim);
         var kept = await ec2.CreateVolumeAsync(new CreateVolumeRequest(snapshots[1].SnapshotId, "eu-west-1a", "gp3", null, true, AppKey, Restored, "vol-token-2"));
         sim.Advance(1);
+        ec2 = await sim.Ec2(Restore);
         await ec2.AttachVolumeAsync(data.VolumeId, instance, "/dev/xvdb");
         await ec2.AttachVolumeAsync(kept.VolumeId, instance, "/dev/xvdc");
         var root = (await ec2.DescribeInstancesAsync(new InstanceQuery([instance]))).Single().Volumes.Single(v => v.DeviceName == "/dev/xvda");

@@ -1,5 +1,7 @@
+using System.Xml.Linq;
 using Ferry.Core.Errors;
 using Ferry.Core.Ports;
+using Ferry.Simulator.Wire;
 using Ferry.Simulator.World;
 using static Ferry.Simulator.Tests.Sim;
 using static Ferry.Tests.Shared.Scenario;
@@ -24,6 +26,7 @@ public sealed class Ec2RulesTests
         Assert.Equal("pending", midway.State);
 
         sim.Advance(1);
+        ec2 = await sim.Ec2(Source);
         Assert.Equal("completed", Assert.Single(await ec2.DescribeSnapshotsAsync(new SnapshotQuery([created[0].SnapshotId]))).State);
     }
 
@@ -37,10 +40,12 @@ public sealed class Ec2RulesTests
         await Fails<FerryNotReadyException>("IncorrectState", () => central.CopySnapshotAsync(CopyOf(created[0].SnapshotId, null)));
 
         sim.Advance(1);
+        central = await sim.Ec2(LocalTarget, Central);
         var copyId = await central.CopySnapshotAsync(CopyOf(created[0].SnapshotId, null));
         var copy = Assert.Single(await central.DescribeSnapshotsAsync(new SnapshotQuery([copyId])));
         Assert.Equal(("pending", false, SourceAccount), (copy.State, copy.Encrypted, copy.OwnerId));
         sim.Advance(1);
+        central = await sim.Ec2(LocalTarget, Central);
         Assert.Equal("completed", Assert.Single(await central.DescribeSnapshotsAsync(new SnapshotQuery([copyId]))).State);
     }
 
@@ -170,11 +175,11 @@ public sealed class Ec2RulesTests
         var sim = new Sim(limits: new LimitSpec { EbsSnapshots = 3 });
         var ec2 = await sim.Ec2(Source);
         var snapshots = await ec2.CreateSnapshotsAsync(AppKeyed, NoTags);
-        var single = await ((Ferry.Simulator.SimulatedEc2)ec2).CreateSnapshotAsync("vol-0a1b2c3d4e5f60011", "third", NoTags);
+        var single = await Ferry.Tests.Shared.ByHand.CreateSnapshotAsync(sim.Local, Source, West, "vol-0a1b2c3d4e5f60011", "third", NoTags);
 
         var error = await Fails<FerryLimitExceededException>("SnapshotLimitExceeded", () => ec2.CreateSnapshotsAsync(AppKeyed, NoTags));
         Assert.Contains($"EBS snapshots per account and region, in account {SourceAccount}, region {West}", error.Message, StringComparison.Ordinal);
-        await Fails<FerryLimitExceededException>("SnapshotLimitExceeded", () => ((Ferry.Simulator.SimulatedEc2)ec2).CreateSnapshotAsync("vol-0a1b2c3d4e5f60011", "fourth", NoTags));
+        await Fails<FerryLimitExceededException>("SnapshotLimitExceeded", () => Ferry.Tests.Shared.ByHand.CreateSnapshotAsync(sim.Local, Source, West, "vol-0a1b2c3d4e5f60011", "fourth", NoTags));
         sim.Advance(1);
         var west = await sim.Ec2(LocalTarget);
         await Fails<FerryLimitExceededException>("SnapshotLimitExceeded", () => west.CopySnapshotAsync(CopyOf(single.SnapshotId, null)));
@@ -188,7 +193,7 @@ public sealed class Ec2RulesTests
         var ec2 = await sim.Ec2(Source);
         var sources = new List<string>();
         for (var i = 0; i < 21; i++)
-            sources.Add((await ((Ferry.Simulator.SimulatedEc2)ec2).CreateSnapshotAsync("vol-0a1b2c3d4e5f60011", $"s{i}", NoTags)).SnapshotId);
+            sources.Add((await Ferry.Tests.Shared.ByHand.CreateSnapshotAsync(sim.Local, Source, West, "vol-0a1b2c3d4e5f60011", $"s{i}", NoTags)).SnapshotId);
         sim.Advance(1);
         var central = await sim.Ec2(LocalTarget, Central);
         foreach (var id in sources.Take(20))
@@ -198,6 +203,7 @@ public sealed class Ec2RulesTests
         Assert.Equal(20, sim.Aws.CallLog.CopiesInFlight(CopyService.Ebs, SourceAccount, Central, sim.Clock.UtcNow));
 
         sim.Advance(1);
+        central = await sim.Ec2(LocalTarget, Central);
         await central.CopySnapshotAsync(CopyOf(sources[20], null));
         Assert.Equal(20, sim.Aws.CallLog.PeakCopiesInFlight(CopyService.Ebs, SourceAccount, Central));
     }
@@ -260,6 +266,7 @@ public sealed class Ec2RulesTests
 
         await Fails<FerryNotReadyException>("IncorrectState", () => restore.AttachVolumeAsync(volume.VolumeId, instanceId, "/dev/xvdb"));
         sim.Advance(1);
+        restore = await sim.Ec2(RestoreTarget, West);
         await Fails<FerryInvalidInputException>("InvalidParameterValue", () => restore.AttachVolumeAsync(volume.VolumeId, instanceId, "/dev/xvda"));
         await restore.AttachVolumeAsync(volume.VolumeId, instanceId, "/dev/xvdb");
 
@@ -276,6 +283,7 @@ public sealed class Ec2RulesTests
         var restore = await sim.Ec2(Restore);
         var volume = await restore.CreateVolumeAsync(new CreateVolumeRequest(snapshots[1].SnapshotId, "eu-west-1b", "gp3", null, true, AppKey, NoTags, "t-1"));
         sim.Advance(1);
+        restore = await sim.Ec2(Restore);
 
         await Fails<FerryInvalidInputException>("InvalidVolume.ZoneMismatch", () => restore.AttachVolumeAsync(volume.VolumeId, "i-0a1b2c3d4e5f60002", "/dev/xvdf"));
     }
@@ -293,5 +301,34 @@ public sealed class Ec2RulesTests
 
         Assert.Equal(0, sim.Aws.CallLog.CopiesInFlight(CopyService.Ebs, SourceAccount, Central, sim.Clock.UtcNow));
         await Fails<FerryNotFoundException>("InvalidSnapshot.NotFound", () => central.DeleteSnapshotAsync(copyId));
+    }
+
+    [Fact]
+    public async Task Ec2Endpoint_Refusals_AnswerWithEc2sStatusesAndErrorDocument()
+    {
+        var sim = new Sim(faults: new FaultSettings(1, [new FaultRule("ec2:DescribeInstances", Throttle: 1), new FaultRule("ec2:DescribeImages", Transient: 1)]));
+        var session = await sim.Credentials.AssumeAsync(Source);
+        WireRequest Request(string action, string? accessKeyId = null, params (string Name, string Value)[] parameters) => new()
+        {
+            Method = "POST",
+            Path = "/",
+            Form = [KeyValuePair.Create("Action", action), KeyValuePair.Create("Version", "2016-11-15"), .. parameters.Select(p => KeyValuePair.Create(p.Name, p.Value))],
+            Headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["X-Amz-Security-Token"] = session.Credentials.SessionToken },
+            AccessKeyId = accessKeyId ?? session.Credentials.AccessKeyId,
+            Service = "ec2",
+            Region = West,
+        };
+
+        var answers = new[]
+        {
+            await sim.Aws.ServeAsync(Request("DescribeInstances")),
+            await sim.Aws.ServeAsync(Request("DescribeImages")),
+            await sim.Aws.ServeAsync(Request("DescribeVolumes", accessKeyId: "ASIA9999990000000000")),
+            await sim.Aws.ServeAsync(Request("DeleteVolume", null, ("VolumeId", "vol-0fffffffffffffff0"))),
+        };
+
+        Assert.Equal([(503, "RequestLimitExceeded"), (500, "InternalError"), (401, "AuthFailure"), (400, "InvalidVolume.NotFound")],
+            answers.Select(a => (a.Status, XElement.Parse(a.Body).Element("Errors")!.Element("Error")!.Element("Code")!.Value)));
+        Assert.All(answers, a => Assert.NotNull(XElement.Parse(a.Body).Element("RequestID")));
     }
 }

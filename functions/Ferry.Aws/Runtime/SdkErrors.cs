@@ -6,7 +6,11 @@ namespace Ferry.Aws.Runtime;
 /// <summary>Runs a call of an official SDK client (KMS, STS, DynamoDB) and maps its AWS errors to Ferry's typed errors.</summary>
 public static class SdkErrors
 {
-    public static async Task<T> Call<T>(string call, Func<Task<T>> action)
+    public static Task<T> Call<T>(string call, Func<Task<T>> action) => Call(call, null, null, null, action);
+
+    /// <param name="operation">The API operation, which tells some limits apart (see <see cref="AwsErrors.Map"/>).</param>
+    /// <param name="account">The account the call acts in: limit errors name it, with the region.</param>
+    public static async Task<T> Call<T>(string call, string? operation, string? account, string? region, Func<Task<T>> action)
     {
         try
         {
@@ -14,7 +18,7 @@ public static class SdkErrors
         }
         catch (AmazonServiceException e)
         {
-            throw AwsErrors.Map(e, call);
+            throw AwsErrors.Map(e, call, operation, account, region);
         }
         catch (HttpRequestException e)
         {

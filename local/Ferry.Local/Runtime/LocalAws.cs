@@ -22,8 +22,7 @@ public sealed class LocalAws : IDisposable
         World = world;
         var url = SimulatorServer.Shared.Url.ToString();
         Options = new AwsOptions(world.Spec.Ferry.ExternalId, AwsOptions.AwsServices.ToDictionary(s => s, _ => url));
-        var adapters = Own(new AwsPorts(Options));
-        Ports = new TransitionalPorts(adapters, world);
+        Ports = Own(new AwsPorts(Options));
         Credentials = CredentialsOf(world.Spec.Ferry.Principal, world.Spec.Ferry.ExternalId);
     }
 
@@ -32,7 +31,7 @@ public sealed class LocalAws : IDisposable
     public AwsOptions Options { get; }
 
     /// <summary>The adapters the Lambdas use, on the simulator's endpoint.</summary>
-    public IAwsPorts Ports { get; }
+    public AwsPorts Ports { get; }
 
     /// <summary>STS AssumeRole as Ferry's own principal, with the world's ExternalId.</summary>
     public ICredentialsPort Credentials { get; }
@@ -60,19 +59,5 @@ public sealed class LocalAws : IDisposable
                 owned.Dispose();
             _owned.Clear();
         }
-    }
-
-    /// <summary>TRANSITIONAL: EC2, RDS and Backup still in process until their wire services land.</summary>
-    private sealed class TransitionalPorts(AwsPorts adapters, SimulatedAws world) : IAwsPorts
-    {
-        public IEc2Port Ec2(RoleSession session, string region) => new SimulatedEc2(world, session, region);
-
-        public IRdsPort Rds(RoleSession session, string region) => adapters.Rds(session, region);
-
-        public IKmsPort Kms(RoleSession session, string region) => adapters.Kms(session, region);
-
-        public IBackupPort Backup(RoleSession session, string region) => adapters.Backup(session, region);
-
-        public IEfsPort Efs(RoleSession session, string region) => adapters.Efs(session, region);
     }
 }

@@ -1,21 +1,24 @@
 using System.Web;
+using Amazon.EC2;
 using Ferry.Aws.Ec2;
+using Ferry.Aws.Runtime;
 using Ferry.Core.Errors;
 using Ferry.Core.Ports;
 
 namespace Ferry.Aws.Tests.Wire;
 
+/// <summary>What Ferry's EC2 adapter puts on the wire through AWSSDK.EC2, and how it reads EC2's answers and errors.</summary>
 public sealed class Ec2WireTests : IDisposable
 {
     private const string Ns = "xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"";
     private readonly FakeAws _aws = new();
-    private readonly Ec2Client _ec2;
+    private readonly AmazonEC2Client _ec2;
     private readonly AwsEc2Port _port;
 
     public Ec2WireTests()
     {
-        _ec2 = new Ec2Client(FakeAws.Credentials, "eu-central-1", _aws.Options) { Account = "222222222222" };
-        _port = new AwsEc2Port(_ec2);
+        _ec2 = new AmazonEC2Client(FakeAws.Credentials, SdkErrors.Configure(new AmazonEC2Config(), "ec2", "eu-central-1", _aws.Options));
+        _port = new AwsEc2Port(_ec2, "eu-central-1", "222222222222");
     }
 
     public void Dispose()
@@ -41,42 +44,38 @@ public sealed class Ec2WireTests : IDisposable
         """;
 
     [Fact]
-    public async Task DescribeSnapshots_SendsIdsOwnersFiltersAndToken_ParsesPage()
-    {
-        _aws.Reply(Response("DescribeSnapshots", $"<snapshotSet><item>{SnapshotXml}</item></snapshotSet><nextToken>next-2</nextToken>"));
-
-        var page = await _ec2.DescribeSnapshotsAsync(new DescribeSnapshotsRequest(
-            SnapshotIds: ["snap-1", "snap-2"], OwnerIds: ["self"], RestorableByUserIds: ["222222222222"],
-            Filters: [new Ec2Filter("tag:ferry:session", ["s1", "s2"]), new Ec2Filter("status", ["completed"])], NextToken: "tok-1", MaxResults: 5), default);
-
-        Sent("DescribeSnapshots", ("SnapshotId.1", "snap-1"), ("SnapshotId.2", "snap-2"), ("Owner.1", "self"), ("RestorableBy.1", "222222222222"),
-            ("Filter.1.Name", "tag:ferry:session"), ("Filter.1.Value.1", "s1"), ("Filter.1.Value.2", "s2"),
-            ("Filter.2.Name", "status"), ("Filter.2.Value.1", "completed"), ("NextToken", "tok-1"), ("MaxResults", "5"));
-        var s = Assert.Single(page.Items);
-        Assert.Equal(("snap-1", "vol-1", "pending", true, 8, "0%"), (s.SnapshotId, s.VolumeId, s.State, s.Encrypted, s.VolumeSize, s.Progress));
-        Assert.Equal("arn:aws:kms:eu-central-1:111111111111:key/k1", s.KmsKeyId);
-        Assert.Equal(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero), s.StartTime);
-        Assert.Equal("s1", s.Tags["ferry:session"]);
-        Assert.Equal("next-2", page.NextToken);
-    }
-
-    [Fact]
-    public async Task Port_DescribeSnapshots_FollowsNextToken_AndBatchesIds()
+    public async Task DescribeSnapshots_ByIds_BatchedInTheSnapshotIdFilterWithTagFilters_FollowsNextToken_ParsesSnapshots()
     {
         _aws.Reply(Response("DescribeSnapshots", $"<snapshotSet><item>{SnapshotXml}</item></snapshotSet><nextToken>t2</nextToken>"))
             .Reply(Response("DescribeSnapshots", "<snapshotSet/>"))
             .Reply(Response("DescribeSnapshots", "<snapshotSet/>"));
         var ids = Enumerable.Range(1, AwsEc2Port.IdBatch + 1).Select(i => $"snap-{i}").ToList();
 
-        var found = await _port.DescribeSnapshotsAsync(new SnapshotQuery(ids, [new TagQuery("ferry:session", ["s1"])]));
+        var found = await _port.DescribeSnapshotsAsync(new SnapshotQuery(ids, [new TagQuery("ferry:session", ["s1", "s2"]), new TagQuery("ferry:source", [])]));
 
-        Assert.Single(found);
         Assert.Equal(3, _aws.Requests.Count);
-        Assert.Equal("t2", _aws.Requests[1].Form["NextToken"]);
-        Assert.Equal($"snap-{AwsEc2Port.IdBatch}", _aws.Requests[0].Form[$"SnapshotId.{AwsEc2Port.IdBatch}"]);
-        Assert.Equal($"snap-{AwsEc2Port.IdBatch + 1}", _aws.Requests[2].Form["SnapshotId.1"]);
-        Assert.All(_aws.Requests, r => Assert.Equal("tag:ferry:session", r.Form["Filter.1.Name"]));
-        Assert.DoesNotContain("Owner.1", _aws.Requests[0].Form.Keys);
+        WireAssert.Form(_aws.Requests[1], "DescribeSnapshots", "2016-11-15", [.. ids.Take(AwsEc2Port.IdBatch).Select((id, i) => ($"Filter.1.Value.{i + 1}", id)),
+            ("Filter.1.Name", "snapshot-id"), ("Filter.2.Name", "tag:ferry:session"), ("Filter.2.Value.1", "s1"), ("Filter.2.Value.2", "s2"),
+            ("Filter.3.Name", "tag-key"), ("Filter.3.Value.1", "ferry:source"), ("MaxResults", "1000"), ("NextToken", "t2")]);
+        Assert.Equal($"snap-{AwsEc2Port.IdBatch + 1}", _aws.Requests[2].Form["Filter.1.Value.1"]);
+        Assert.All(_aws.Requests, r => Assert.DoesNotContain("Owner.1", r.Form.Keys));
+        var s = Assert.Single(found);
+        Assert.Equal(("snap-1", "vol-1", "pending", true, 8, "0%", "111111111111"), (s.SnapshotId, s.VolumeId, s.State, s.Encrypted, s.VolumeSizeGiB, s.Progress, s.OwnerId));
+        Assert.Equal("arn:aws:kms:eu-central-1:111111111111:key/k1", s.KmsKeyId);
+        Assert.Equal(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero), s.StartTime);
+        Assert.Equal("s1", s.Tags["ferry:session"]);
+    }
+
+    [Fact]
+    public async Task DescribeSnapshots_WithoutIds_OwnOnesOrAlsoThoseTheCallerMayRestore()
+    {
+        _aws.Reply(Response("DescribeSnapshots", "<snapshotSet/>")).Reply(Response("DescribeSnapshots", "<snapshotSet/>"));
+
+        await _port.DescribeSnapshotsAsync(new SnapshotQuery());
+        await _port.DescribeSnapshotsAsync(new SnapshotQuery(IncludeShared: true));
+
+        WireAssert.Form(_aws.Requests[0], "DescribeSnapshots", "2016-11-15", ("Owner.1", "self"), ("MaxResults", "1000"));
+        WireAssert.Form(_aws.Requests[1], "DescribeSnapshots", "2016-11-15", ("RestorableBy.1", "self"), ("MaxResults", "1000"));
     }
 
     [Fact]
@@ -100,10 +99,9 @@ public sealed class Ec2WireTests : IDisposable
 
         var found = await _port.DescribeInstancesAsync(new InstanceQuery(Tags: [new TagQuery("backup", ["gold"]), new TagQuery("tier", ["db"])]));
 
-        Assert.Equal("tag:backup", _aws.Requests[0].Form["Filter.1.Name"]);
-        Assert.Equal("gold", _aws.Requests[0].Form["Filter.1.Value.1"]);
-        Assert.Equal("tag:tier", _aws.Requests[1].Form["Filter.1.Name"]);
-        Sent("DescribeVolumes", ("VolumeId.1", "vol-1"));
+        WireAssert.Form(_aws.Requests[0], "DescribeInstances", "2016-11-15", ("Filter.1.Name", "tag:backup"), ("Filter.1.Value.1", "gold"), ("MaxResults", "1000"));
+        WireAssert.Form(_aws.Requests[1], "DescribeInstances", "2016-11-15", ("Filter.1.Name", "tag:tier"), ("Filter.1.Value.1", "db"), ("MaxResults", "1000"));
+        Sent("DescribeVolumes", ("Filter.1.Name", "volume-id"), ("Filter.1.Value.1", "vol-1"), ("MaxResults", "1000"));
         var i = Assert.Single(found);
         Assert.Equal(("i-1", "m5.large", "running", "eu-central-1a", "/dev/xvda", "ami-1", "subnet-1", "x86_64"),
             (i.InstanceId, i.InstanceType, i.State, i.AvailabilityZone, i.RootDeviceName, i.ImageId, i.SubnetId, i.Architecture));
@@ -113,19 +111,21 @@ public sealed class Ec2WireTests : IDisposable
     }
 
     [Fact]
-    public async Task CreateSnapshots_TagsEverySnapshot_ParsesStateField()
+    public async Task CreateSnapshots_TagsEverySnapshot_ThenDescribesThemForTheirKeys()
     {
         _aws.Reply(Response("CreateSnapshots", """
             <snapshotSet><item><snapshotId>snap-1</snapshotId><volumeId>vol-1</volumeId><state>pending</state><startTime>2026-01-02T03:04:05Z</startTime>
             <volumeSize>8</volumeSize><ownerId>111111111111</ownerId><encrypted>false</encrypted><progress/></item></snapshotSet>
-            """));
+            """))
+            .Reply(Response("DescribeSnapshots", $"<snapshotSet><item>{SnapshotXml}</item></snapshotSet>"));
 
         var snapshots = await _port.CreateSnapshotsAsync("i-1", new Dictionary<string, string> { ["ferry:session"] = "s1", ["ferry:source"] = "i-1" });
 
-        Sent("CreateSnapshots", ("InstanceSpecification.InstanceId", "i-1"), ("Description", "Ferry snapshot of i-1"), ("CopyTagsFromSource", "volume"),
+        WireAssert.Form(_aws.Requests[0], "CreateSnapshots", "2016-11-15", ("InstanceSpecification.InstanceId", "i-1"), ("Description", "Ferry snapshot of i-1"), ("CopyTagsFromSource", "volume"),
             ("TagSpecification.1.ResourceType", "snapshot"), ("TagSpecification.1.Tag.1.Key", "ferry:session"), ("TagSpecification.1.Tag.1.Value", "s1"),
             ("TagSpecification.1.Tag.2.Key", "ferry:source"), ("TagSpecification.1.Tag.2.Value", "i-1"));
-        Assert.Equal(("snap-1", "pending"), (snapshots[0].SnapshotId, snapshots[0].State));
+        Sent("DescribeSnapshots", ("Filter.1.Name", "snapshot-id"), ("Filter.1.Value.1", "snap-1"), ("MaxResults", "1000"));
+        Assert.Equal(("snap-1", "pending", "arn:aws:kms:eu-central-1:111111111111:key/k1"), (snapshots[0].SnapshotId, snapshots[0].State, snapshots[0].KmsKeyId));
     }
 
     [Fact]
@@ -139,7 +139,7 @@ public sealed class Ec2WireTests : IDisposable
     }
 
     [Fact]
-    public async Task CopySnapshot_AtDestination_WithPresignedUrlSignedForSourceRegion()
+    public async Task CopySnapshot_AtDestination_SdkAddsPresignedUrlSignedForSourceRegion()
     {
         _aws.Reply(Response("CopySnapshot", "<snapshotId>snap-copy</snapshotId>"));
 
@@ -159,7 +159,7 @@ public sealed class Ec2WireTests : IDisposable
             (query["Action"], query["Version"], query["SourceRegion"], query["SourceSnapshotId"], query["DestinationRegion"]));
         Assert.Equal("AWS4-HMAC-SHA256", query["X-Amz-Algorithm"]);
         Assert.Matches(@"^AKIDFERRYTEST/\d{8}/eu-west-1/ec2/aws4_request$", query["X-Amz-Credential"]);
-        Assert.Equal("3600", query["X-Amz-Expires"]);
+        Assert.Equal("604800", query["X-Amz-Expires"]);
         Assert.Equal("session-token", query["X-Amz-Security-Token"]);
         Assert.Matches("^[0-9a-f]{64}$", query["X-Amz-Signature"]);
     }
@@ -193,7 +193,7 @@ public sealed class Ec2WireTests : IDisposable
     [Fact]
     public async Task RunInstances_OneInstance_WithClientTokenAndEncryptedRoot()
     {
-        _aws.Reply(Response("RunInstances", "<instancesSet><item><instanceId>i-new</instanceId></item></instancesSet>"));
+        _aws.Reply(Response("RunInstances", "<reservationId>r-1</reservationId><ownerId>222222222222</ownerId><instancesSet><item><instanceId>i-new</instanceId></item></instancesSet>"));
 
         var id = await _port.RunInstanceAsync(new RunInstanceRequest("ami-1", "m5.large", "eu-central-1a", "subnet-1", ["sg-1", "sg-2"], "/dev/xvda",
             "arn:aws:kms:eu-central-1:222222222222:key/t", new Dictionary<string, string> { ["k"] = "v" }, "tok"));
@@ -238,7 +238,8 @@ public sealed class Ec2WireTests : IDisposable
         TagQuery[] tags = [new("ferry:session", ["s1"]), new("ferry:restore-point", ["rp-1"])];
 
         var volume = Assert.Single(await _port.FindVolumesAsync(tags));
-        Sent("DescribeVolumes", ("Filter.1.Name", "tag:ferry:session"), ("Filter.1.Value.1", "s1"), ("Filter.2.Name", "tag:ferry:restore-point"), ("Filter.2.Value.1", "rp-1"));
+        Sent("DescribeVolumes", ("Filter.1.Name", "tag:ferry:session"), ("Filter.1.Value.1", "s1"), ("Filter.2.Name", "tag:ferry:restore-point"), ("Filter.2.Value.1", "rp-1"),
+            ("MaxResults", "1000"));
         Assert.Equal(["ami-9"], await _port.FindImagesAsync(tags));
         Sent("DescribeImages", ("Owner.1", "self"), ("Filter.1.Name", "tag:ferry:session"), ("Filter.1.Value.1", "s1"),
             ("Filter.2.Name", "tag:ferry:restore-point"), ("Filter.2.Value.1", "rp-1"));

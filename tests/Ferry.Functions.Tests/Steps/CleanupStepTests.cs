@@ -120,9 +120,8 @@ public class CleanupStepTests
         var h = new Harness();
         await h.PutPolicyAsync(ReplicaPolicy("p", "EC2", [AppKeyed], LocalTarget, Central, true, LocalDrKey));
         await h.ReplicateAsync("p", AppKeyed);
-        var source = await h.Ec2Async(SourceRole, West);
-        var foreign = await ((Ferry.Simulator.SimulatedEc2)source).CreateSnapshotAsync("vol-0a1b2c3d4e5f60021", "a person's own snapshot", new Dictionary<string, string>());
-        var otherPolicy = await ((Ferry.Simulator.SimulatedEc2)source).CreateSnapshotAsync("vol-0a1b2c3d4e5f60021", "another policy's", new Dictionary<string, string>
+        var foreign = await Ferry.Tests.Shared.ByHand.CreateSnapshotAsync(h.Local, SourceRole, West, "vol-0a1b2c3d4e5f60021", "a person's own snapshot", new Dictionary<string, string>());
+        var otherPolicy = await Ferry.Tests.Shared.ByHand.CreateSnapshotAsync(h.Local, SourceRole, West, "vol-0a1b2c3d4e5f60021", "another policy's", new Dictionary<string, string>
         {
             [FerryTags.Policy] = "q", [FerryTags.Session] = "q-20260101T000000Z", [FerryTags.Source] = AppKeyed,
         });

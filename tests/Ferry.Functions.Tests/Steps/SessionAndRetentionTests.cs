@@ -67,7 +67,7 @@ public class SessionAndRetentionTests
         await h.ReplicateAsync("p", AppKeyed);
         var oldest = (await h.Services.RestorePoints.ListAsync("p", AppKeyed)).Where(p => !p.IsReplica).MinBy(p => p.CreatedAt)!;
         var source = await h.Ec2Async(SourceRole, West);
-        await ((Ferry.Simulator.SimulatedEc2)source).CreateTagsAsync([oldest.Snapshots[0].SnapshotId], new Dictionary<string, string> { [FerryTags.Policy] = "someone-else" });
+        await Ferry.Tests.Shared.ByHand.CreateTagsAsync(h.Local, SourceRole, West, [oldest.Snapshots[0].SnapshotId], new Dictionary<string, string> { [FerryTags.Policy] = "someone-else" });
 
         var result = await h.InvokeAsync<RetentionOutput>("ApplyRetention", new RetentionInput("p", AppKeyed));
 

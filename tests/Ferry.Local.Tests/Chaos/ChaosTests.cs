@@ -87,8 +87,7 @@ public sealed class ChaosTests : IDisposable
     {
         var original = ferry.Aws.Snapshots().First(s => s.Service == "ebs" && s.Tags.GetValueOrDefault(FerryTags.Step) == "snapshot" && s.State == "completed");
         var source = ferry.Aws.Spec.Roles.Single(r => r.Arn.EndsWith("/FerrySource", StringComparison.Ordinal)).Arn;
-        var ec2 = ferry.Wire.Ports.Ec2(await ferry.Wire.Credentials.AssumeAsync(source), original.Region);
-        var copy = await ((Ferry.Simulator.SimulatedEc2)ec2).CreateSnapshotAsync(original.Origin, "planted", new Dictionary<string, string>(original.Tags));
+        var copy = await Ferry.Tests.Shared.ByHand.CreateSnapshotAsync(ferry.Wire, source, original.Region, original.Origin, "planted", new Dictionary<string, string>(original.Tags));
         return copy.SnapshotId;
     }
 }
