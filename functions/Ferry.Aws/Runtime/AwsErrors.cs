@@ -89,7 +89,7 @@ public static class AwsErrors
     /// <summary>Words of a resource on its way to the state the call needs (pending, creating, "not available" yet, ...).</summary>
     private static readonly string[] PassingStates =
         ["pending", "creating", "copying", "modifying", "backing-up", "starting", "attaching", "detaching", "in-progress", "progress", "available",
-            "completed", "ready", "still"];
+            "completed", "ready", "being"];
 
     /// <summary>Whether a message names one of the states (as a word, or a word's start: "failed" in "failed.", "creating" in "creating,").</summary>
     private static bool Names(string message, string[] states) =>
