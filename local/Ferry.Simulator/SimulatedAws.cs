@@ -34,8 +34,11 @@ public sealed partial class SimulatedAws
         Converters = { new JsonStringEnumConverter() },
     };
 
-    /// <summary>Every live world by number: one endpoint serves them all, and an access key names the world that issued it.</summary>
-    private static readonly ConcurrentDictionary<int, WeakReference<SimulatedAws>> Worlds = new();
+    /// <summary>
+    /// Every world by number until it is retired: one endpoint serves them all, and an access key names the world that issued
+    /// it. Held strongly, since whoever holds only adapters and credentials still talks to the world.
+    /// </summary>
+    private static readonly ConcurrentDictionary<int, SimulatedAws> Worlds = new();
     private static int _lastWorld;
 
     private readonly Lock _gate = new();
@@ -74,10 +77,11 @@ public sealed partial class SimulatedAws
         LoadBackup(spec);
         _services = new IWireService[] { new StsWire(this), new KmsWire(this), new EfsWire(this), new Ec2Wire(this), new RdsWire(this), new BackupWire(this) }.ToDictionary(w => w.Name, StringComparer.Ordinal);
         Number = Interlocked.Increment(ref _lastWorld);
-        foreach (var dead in Worlds.Where(w => !w.Value.TryGetTarget(out _)).Select(w => w.Key).ToList())
-            Worlds.TryRemove(dead, out _);
-        Worlds[Number] = new WeakReference<SimulatedAws>(this);
+        Worlds[Number] = this;
     }
+
+    /// <summary>Stops serving this world: its keys become unknown to the endpoint, and the world can be collected.</summary>
+    public void Retire() => Worlds.TryRemove(Number, out _);
 
     /// <summary>This world's number, which the access keys it issues carry.</summary>
     public int Number { get; }
@@ -125,9 +129,9 @@ public sealed partial class SimulatedAws
     {
         var key = request.AccessKeyId;
         var world = key is { Length: 20 } && int.TryParse(key.AsSpan(4, 6), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
-            && Worlds.TryGetValue(number, out var issuer) && issuer.TryGetTarget(out var found)
-            ? found
-            : Worlds.OrderByDescending(w => w.Key).Select(w => w.Value.TryGetTarget(out var live) ? live : null).FirstOrDefault(w => w is not null);
+            && Worlds.TryGetValue(number, out var issuer)
+            ? issuer
+            : Worlds.OrderByDescending(w => w.Key).Select(w => w.Value).FirstOrDefault();
         return world is not null
             ? world.ServeAsync(request, cancellationToken)
             : Task.FromResult(Protocols.QueryError("https://iam.amazonaws.com/doc/2010-05-08/", 403, "InvalidClientTokenId",

@@ -1,7 +1,7 @@
-using Ferry.Local.Runtime;
 using Ferry.Core.Errors;
 using Ferry.Core.Inventory;
 using Ferry.Core.Ports;
+using Ferry.Local.Runtime;
 using static Ferry.Simulator.Tests.Sim;
 using static Ferry.Tests.Shared.Scenario;
 
@@ -33,6 +33,20 @@ public sealed class FaultAndClockTests
         await Fails<FerryThrottledException>("Throttling", () => sts.Credentials.AssumeAsync(Source));
         var rds = new Sim(faults: Always("rds:*", throttle: 1));
         await Fails<FerryThrottledException>("Throttling", async () => await (await rds.Rds(Source)).DescribeEngineVersionsAsync("postgres"));
+    }
+
+    [Fact]
+    public async Task Throttling_OnTheWire_IsRetriedByTheSdksOwnRetryLayer_AsInProduction()
+    {
+        var sim = new Sim(faults: new FaultSettings(7, [new FaultRule("ec2:DescribeInstances", Throttle: 0.5)]));
+        using var production = new LocalAws(sim.Aws);
+        var ec2 = production.Ports.Ec2(await production.Credentials.AssumeAsync(Source), West);
+
+        for (var i = 0; i < 8; i++)
+            Assert.NotEmpty(await ec2.DescribeInstancesAsync(new InstanceQuery(Ids: ["i-0a1b2c3d4e5f60001"])));
+
+        Assert.Equal(8, sim.Aws.CallLog.Count("ec2", "DescribeInstances", CallLog.Ok));
+        Assert.InRange(sim.Aws.CallLog.Count("ec2", "DescribeInstances", "RequestLimitExceeded"), 1, 8 * 3);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
-using Ferry.Local.Runtime;
 using System.Diagnostics;
 using System.Text.Json;
 using Ferry.Core.Ports;
+using Ferry.Local.Runtime;
 using Ferry.Simulator.World;
 using Xunit.Abstractions;
 

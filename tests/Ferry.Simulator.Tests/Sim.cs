@@ -23,12 +23,12 @@ internal sealed class Sim
         Aws = SimulatedAws.Load(WorldPath(world), options);
         if (limits is not null)
             Aws = new SimulatedAws(Aws.Spec with { Limits = limits }, options);
-        Local = new LocalAws(Aws);
+        Local = new LocalAws(Aws, sdkRetries: false);
     }
 
     public SimulatedAws Aws { get; }
 
-    /// <summary>The production adapters on the world's endpoint.</summary>
+    /// <summary>The production adapters on the world's endpoint, without SDK retries: each test sees the world's own answer.</summary>
     public LocalAws Local { get; }
 
     public IAwsPorts Ports => Local.Ports;

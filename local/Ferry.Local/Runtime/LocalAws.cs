@@ -17,11 +17,17 @@ public sealed class LocalAws : IDisposable
 {
     private readonly List<IDisposable> _owned = [];
 
-    public LocalAws(SimulatedAws world)
+    /// <param name="sdkRetries">
+    /// Whether the SDK retries throttling and 5xx answers as in production (its backoff sleeps real time); without, every
+    /// refusal the world gives reaches the caller, as tests of the world's answers need.
+    /// </param>
+    public LocalAws(SimulatedAws world, bool sdkRetries = true)
     {
         World = world;
         var url = SimulatorServer.Shared.Url.ToString();
         Options = new AwsOptions(world.Spec.Ferry.ExternalId, AwsOptions.AwsServices.ToDictionary(s => s, _ => url));
+        if (!sdkRetries)
+            Options = Options with { MaxErrorRetry = 0 };
         Ports = Own(new AwsPorts(Options));
         Credentials = CredentialsOf(world.Spec.Ferry.Principal, world.Spec.Ferry.ExternalId);
     }
@@ -59,5 +65,6 @@ public sealed class LocalAws : IDisposable
                 owned.Dispose();
             _owned.Clear();
         }
+        World.Retire();
     }
 }

@@ -1,4 +1,3 @@
-using Ferry.Local.Runtime;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -7,6 +6,7 @@ using Ferry.Core.Runs;
 using Ferry.Core.Sessions;
 using Ferry.Functions;
 using Ferry.Local.Host;
+using Ferry.Local.Runtime;
 using Ferry.Simulator;
 using Ferry.Simulator.Stores;
 using Ferry.Simulator.World;
