@@ -16,8 +16,8 @@ public class FaultFlowTests(FlowFixture fixture)
     [Fact]
     public async Task ThrottledStep_IsRetriedAndSucceeds()
     {
-        // Seed 1 throttles the first CreateSnapshots calls of this run (draws are deterministic per seed).
-        await using var ferry = await fixture.StartAsync(faults: new FaultSettings(1, [new FaultRule("ec2:CreateSnapshots", Throttle: 0.6)]));
+        // Seed 2 throttles the first CreateSnapshots calls of this run (draws are deterministic per seed).
+        await using var ferry = await fixture.StartAsync(faults: new FaultSettings(2, [new FaultRule("ec2:CreateSnapshots", Throttle: 0.6)]));
 
         var run = await fixture.RunPolicyAsync(ferry, id => ReplicaPolicy(id, "EC2", [AppKeyed], LocalTarget, Central, true, LocalDrKey));
 
