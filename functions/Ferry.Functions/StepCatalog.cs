@@ -13,15 +13,25 @@ namespace Ferry.Functions;
 /// </summary>
 /// <param name="Assumes">The member-account roles the step assumes (none: it only touches Ferry's tables).</param>
 /// <param name="Reads">Tables it gets, queries or scans (with their indexes).</param>
-/// <param name="Writes">Tables it puts, updates or deletes items in.</param>
+/// <param name="Writes">Tables it puts or updates items in.</param>
+/// <param name="Deletes">Tables it deletes items from (a subset of <paramref name="Writes"/>). No step scans a table.</param>
 public sealed record StepDefinition(
     string Name,
     Type Type,
     Func<FerryServices, StepLog, IStepHandler> Create,
     IReadOnlyList<RoleKind> Assumes,
     IReadOnlyList<FerryTable> Reads,
-    IReadOnlyList<FerryTable> Writes)
+    IReadOnlyList<FerryTable> Writes,
+    IReadOnlyList<FerryTable> Deletes)
 {
+    /// <summary>The DynamoDB operations of Ferry's stores (Ferry.Aws.Dynamo) that reading a table means.</summary>
+    public static readonly IReadOnlyList<string> ReadOperations = ["GetItem", "Query"];
+
+    public static readonly IReadOnlyList<string> WriteOperations = ["PutItem", "UpdateItem"];
+
+    public static readonly IReadOnlyList<string> DeleteOperations = ["DeleteItem"];
+
+
     /// <summary>The managed runtime's handler string: assembly::type::method.</summary>
     public string Handler => $"Ferry.Functions::{Type.FullName}::HandleAsync";
 
@@ -30,6 +40,14 @@ public sealed record StepDefinition(
 
     /// <summary>Every table the step touches.</summary>
     public IEnumerable<FerryTable> Tables => Reads.Union(Writes);
+
+    /// <summary>The DynamoDB operations the step may call on a table: what its IAM role allows, and all the local host lets through.</summary>
+    public IReadOnlyList<string> OperationsOn(FerryTable table) =>
+    [
+        .. Reads.Contains(table) ? ReadOperations : [],
+        .. Writes.Contains(table) ? WriteOperations : [],
+        .. Deletes.Contains(table) ? DeleteOperations : [],
+    ];
 }
 
 /// <summary>What every step function offers its host.</summary>
@@ -50,7 +68,8 @@ public static class StepCatalog
 
     public static readonly IReadOnlyList<StepDefinition> All =
     [
-        Step("OpenSession", (s, l) => new OpenSessionFunction(s, l), assumes: [], reads: [Policies, Sessions], writes: [Sessions]),
+        // Taking over an abandoned run's lock closes that run's session, releasing (deleting) the lock item it held.
+        Step("OpenSession", (s, l) => new OpenSessionFunction(s, l), assumes: [], reads: [Policies, Sessions], writes: [Sessions], deletes: [Sessions]),
         Step("Discover", (s, l) => new DiscoverFunction(s, l), assumes: [Source], reads: [Policies], writes: [Sessions]),
         // Plan checks key access as the source and target roles, and reads Aurora engine versions as the target role.
         Step("Plan", (s, l) => new PlanFunction(s, l), assumes: [Source, Target], reads: [Policies], writes: [Sessions]),
@@ -63,11 +82,12 @@ public static class StepCatalog
         // After a failure it deletes what the attempt made, as the role that made it (Cleanup.AfterFailureAsync).
         Step("RecordOutcome", (s, l) => new RecordOutcomeFunction(s, l), assumes: [Source, Target, Restore],
             reads: [Sessions, RestorePoints, CopySlots], writes: [Sessions, RestorePoints, CopySlots]),
-        Step("CloseSession", (s, l) => new CloseSessionFunction(s, l), assumes: [], reads: [Policies, Sessions], writes: [Sessions]),
+        // Closing a policy run deletes its run lock item.
+        Step("CloseSession", (s, l) => new CloseSessionFunction(s, l), assumes: [], reads: [Policies, Sessions], writes: [Sessions], deletes: [Sessions]),
         // Retention deletes as the restore point's owner: the source role for snapshots, the target role for replicas;
         // the sweep of earlier attempts' leftovers deletes as the same roles, where the replica flows made them.
         Step("ApplyRetention", (s, l) => new ApplyRetentionFunction(s, l), assumes: [Source, Target],
-            reads: [Policies, Sessions, RestorePoints], writes: [Sessions, RestorePoints]),
+            reads: [Policies, Sessions, RestorePoints], writes: [Sessions, RestorePoints], deletes: [RestorePoints]),
         // Restore planning describes the restore point's keys as its owner and checks key access as the restore role.
         Step("PlanRestore", (s, l) => new PlanRestoreFunction(s, l), assumes: [Source, Target, Restore], reads: [RestorePoints, Sessions], writes: [Sessions]),
         Step(StepRunners.Restore, (s, l) => new RestoreFunction(s, l), assumes: [Restore], reads: [], writes: [Sessions]),
@@ -84,7 +104,8 @@ public static class StepCatalog
     /// <summary>The steps that assume a role: the ones that role must trust.</summary>
     public static IEnumerable<StepDefinition> Assuming(RoleKind kind) => All.Where(s => s.Assumes.Contains(kind));
 
-    private static StepDefinition Step<T>(string name, Func<FerryServices, StepLog, T> create, RoleKind[] assumes, FerryTable[] reads, FerryTable[] writes)
+    private static StepDefinition Step<T>(string name, Func<FerryServices, StepLog, T> create, RoleKind[] assumes, FerryTable[] reads, FerryTable[] writes,
+        FerryTable[]? deletes = null)
         where T : IStepHandler =>
-        new(name, typeof(T), (services, log) => create(services, log), assumes, reads, writes);
+        new(name, typeof(T), (services, log) => create(services, log), assumes, reads, writes, deletes ?? []);
 }

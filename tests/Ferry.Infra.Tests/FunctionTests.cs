@@ -73,11 +73,30 @@ public sealed class FunctionTests(SynthFixture synth)
             var statements = synth.Backup.StatementsOfRole(roleId);
             var assumable = statements.Where(s => s.Actions.Contains("sts:AssumeRole")).SelectMany(s => s.Resources).Order();
             Assert.Equal(step.Assumes.Select(k => $"arn:<AWS::Partition>:iam::*:role/{RoleNames.Default.Of(k)}").Order(), assumable);
-            Assert.Equal(step.Reads.Order(), TablesAllowed(statements, "dynamodb:Query", tables));
-            Assert.Equal(step.Writes.Order(), TablesAllowed(statements, "dynamodb:UpdateItem", tables));
+            foreach (var operation in TableOperations)
+            {
+                Assert.Equal(Enum.GetValues<FerryTable>().Where(t => step.OperationsOn(t).Contains(operation)).Order(),
+                    TablesAllowed(statements, $"dynamodb:{operation}", tables));
+            }
             Assert.All(statements.SelectMany(s => s.Actions), a => Assert.True(a.StartsWith("dynamodb:", StringComparison.Ordinal) || a.StartsWith("logs:", StringComparison.Ordinal) || a == "sts:AssumeRole", a));
             Assert.DoesNotContain(statements, s => s.Actions.Contains("sts:AssumeRole") && step.Assumes.Count == 0);
         }
+    }
+
+    [Fact]
+    public void FunctionRoles_NoneMayScan_AndOnlyTheStepsThatDeleteItemsMayDeleteItem()
+    {
+        var deleting = new List<string>();
+        foreach (var (_, properties) in StepFunctions())
+        {
+            var actions = synth.Backup.StatementsOfRole(properties["Role"]!["Fn::GetAtt"]![0]!.GetValue<string>()).SelectMany(s => s.Actions).ToList();
+            Assert.DoesNotContain("dynamodb:Scan", actions);
+            if (actions.Contains("dynamodb:DeleteItem"))
+                deleting.Add(Templates.Render(properties["FunctionName"]));
+        }
+
+        // Run locks (OpenSession takes over an abandoned one, CloseSession releases its own) and expired restore points.
+        Assert.Equal(["ferry-ApplyRetention", "ferry-CloseSession", "ferry-OpenSession"], deleting.Order());
     }
 
     [Fact]
@@ -88,6 +107,10 @@ public sealed class FunctionTests(SynthFixture synth)
         Assert.All(StepCatalog.All, s => Assert.Contains(FerryTable.Sessions, s.Writes));
         Assert.Equal(StepCatalog.All.Count, StepCatalog.All.Select(s => s.Name).Distinct().Count());
     }
+
+    /// <summary>Every DynamoDB item operation of Ferry's stores, and Scan, which none of them uses.</summary>
+    private static readonly string[] TableOperations =
+        [.. StepDefinition.ReadOperations, .. StepDefinition.WriteOperations, .. StepDefinition.DeleteOperations, "Scan"];
 
     /// <summary>The tables an action is allowed on, from the "Tables&lt;Table&gt;…" logical ids its resources name.</summary>
     private static IEnumerable<FerryTable> TablesAllowed(IEnumerable<Statement> statements, string action, Dictionary<string, FerryTable> tables) =>

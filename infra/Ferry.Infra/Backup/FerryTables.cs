@@ -2,6 +2,7 @@ using Amazon.CDK.AWS.DynamoDB;
 using Amazon.CDK.AWS.IAM;
 using Constructs;
 using Ferry.Aws.Dynamo;
+using Ferry.Functions;
 using Attribute = Amazon.CDK.AWS.DynamoDB.Attribute;
 
 namespace Ferry.Infra.Backup;
@@ -9,11 +10,6 @@ namespace Ferry.Infra.Backup;
 /// <summary>Ferry's four tables, each built from its <see cref="TableSchemas"/> declaration (README "DynamoDB tables").</summary>
 public sealed class FerryTables : Construct
 {
-    /// <summary>The item reads of Ferry's stores (Ferry.Aws.Dynamo); tables are created by CloudFormation, not by the functions.</summary>
-    private static readonly string[] ReadActions = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"];
-
-    private static readonly string[] WriteActions = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"];
-
     private readonly Dictionary<FerryTable, Table> _tables = [];
 
     public FerryTables(Construct scope, string id)
@@ -35,14 +31,15 @@ public sealed class FerryTables : Construct
     public Dictionary<string, string> Environment() =>
         TableSchemas.All.ToDictionary(s => s.NameVariable, s => _tables[s.Table].TableName);
 
-    /// <summary>Item reads on the tables a step reads and item writes on those it writes, with their indexes.</summary>
-    public IEnumerable<PolicyStatement> Access(IEnumerable<FerryTable> reads, IEnumerable<FerryTable> writes)
-    {
-        if (reads.Any())
-            yield return Iam.Allow(ReadActions, Arns(reads));
-        if (writes.Any())
-            yield return Iam.Allow(WriteActions, Arns(writes));
-    }
+    /// <summary>
+    /// Exactly the item operations the step declares on each table (<see cref="StepDefinition.OperationsOn"/>), with the
+    /// tables' indexes; one statement per set of operations. Tables are created by CloudFormation, not by the functions.
+    /// </summary>
+    public IEnumerable<PolicyStatement> Access(StepDefinition step) =>
+        step.Tables
+            .GroupBy(t => string.Join(",", step.OperationsOn(t)), StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => Iam.Allow([.. step.OperationsOn(g.First()).Select(op => $"dynamodb:{op}")], Arns(g)));
 
     private string[] Arns(IEnumerable<FerryTable> tables) =>
         [.. tables.Select(t => _tables[t]).SelectMany(t => new[] { t.TableArn, $"{t.TableArn}/index/*" })];

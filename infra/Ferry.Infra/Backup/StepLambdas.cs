@@ -15,8 +15,8 @@ namespace Ferry.Infra.Backup;
 
 /// <summary>
 /// One Lambda function per step of <see cref="StepCatalog"/>, all from one package, each with its own role allowing
-/// what the catalog declares of its step: sts:AssumeRole on the Ferry roles it assumes, item reads and writes on the
-/// tables it reads and writes, and its own log group.
+/// what the catalog declares of its step: sts:AssumeRole on the Ferry roles it assumes, the item operations it
+/// declares on each table it touches, and its own log group.
 /// </summary>
 public sealed class StepLambdas : Construct
 {
@@ -43,11 +43,12 @@ public sealed class StepLambdas : Construct
             });
             if (step.Assumes.Count > 0)
             {
-                // Ferry's roles exist in every source and target account, under the same names.
+                // Ferry's roles exist in every source and target account, under the same names; with an organization, only in its accounts.
                 role.AddToPolicy(Allow(["sts:AssumeRole"],
-                    [.. step.Assumes.Select(kind => $"arn:{CdkAws.PARTITION}:iam::*:role/{settings.RoleNames.Of(kind)}")]));
+                    [.. step.Assumes.Select(kind => $"arn:{CdkAws.PARTITION}:iam::*:role/{settings.RoleNames.Of(kind)}")],
+                    settings.OrganizationId is { } organization ? When("StringEquals", "aws:ResourceOrgID", organization) : null));
             }
-            foreach (var statement in tables.Access(step.Reads, step.Writes))
+            foreach (var statement in tables.Access(step))
                 role.AddToPolicy(statement);
             var logs = new LogGroup(this, $"{step.Name}Logs", new LogGroupProps
             {

@@ -9,8 +9,8 @@ using Ferry.Functions;
 namespace Ferry.Local.Host;
 
 /// <summary>
-/// Refuses, as IAM does in AWS, a step's DynamoDB call on a table its <see cref="StepCatalog"/> entry does not say it
-/// reads or writes: the call fails with AccessDeniedException, as the function's role would make it fail once deployed,
+/// Refuses, as IAM does in AWS, a step's DynamoDB call that its <see cref="StepCatalog"/> entry does not declare (the
+/// operation on that table, <see cref="StepDefinition.OperationsOn"/>, as the function's role allows it): the call fails with AccessDeniedException, as the function's role would make it fail once deployed,
 /// and the refusal is kept in <see cref="Refused"/>. Calls made outside a step (test setup, reports) pass.
 /// </summary>
 public sealed class TableGrants
@@ -38,7 +38,7 @@ public sealed class TableGrants
         if (Running.Value is not { } step || e is not WebServiceRequestEventArgs { Request: { } request } || Access(request) is not var (name, writes, operation)
             || !_tables.TryGetValue(name, out var table))
             return;
-        if ((writes ? step.Writes : step.Reads).Contains(table))
+        if (step.OperationsOn(table).Contains(operation))
             return;
         var refusal = $"{step.Name} {(writes ? "write" : "read")} {table} ({operation})";
         _refused.Enqueue(refusal);

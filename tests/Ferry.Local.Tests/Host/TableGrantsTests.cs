@@ -27,6 +27,8 @@ public sealed class TableGrantsTests : IAsyncLifetime
 
     private DynamoPolicyStore Policies => new(_dynalite.Client, _tables);
 
+    private DynamoSessionStore Sessions => new(_dynalite.Client, _tables);
+
     [Fact]
     public async Task Step_ReadingATableItDoesNotDeclare_IsDeniedAsIamWouldDenyIt()
     {
@@ -42,6 +44,31 @@ public sealed class TableGrantsTests : IAsyncLifetime
         var policy = await AsStepAsync("OpenSession", () => Policies.GetAsync("p"));
 
         Assert.Null(policy);
+        Assert.Empty(_grants.Refused);
+    }
+
+    [Fact]
+    public async Task Step_DeletingAnItemOfATableItOnlyWrites_IsDenied()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => AsStepAsync("RecordOutcome", async () =>
+        {
+            await Sessions.ReleaseRunLockAsync("p", "s");
+            return true;
+        }));
+
+        Assert.Contains("AccessDenied", error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(["RecordOutcome write Sessions (DeleteItem)"], _grants.Refused);
+    }
+
+    [Fact]
+    public async Task Step_DeletingAnItemOfATableItDeclaresDeletesOf_Passes()
+    {
+        await AsStepAsync("CloseSession", async () =>
+        {
+            await Sessions.ReleaseRunLockAsync("p", "s");
+            return true;
+        });
+
         Assert.Empty(_grants.Refused);
     }
 
