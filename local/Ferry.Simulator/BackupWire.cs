@@ -50,7 +50,7 @@ public sealed partial class SimulatedAws
 
 /// <summary>
 /// AWS Backup (protocol <c>rest-json</c>, version 2018-11-15) as one role sees its region: vaults with tags, recovery
-/// points by resource, copy jobs, deletion of recovery points, and the resource-type opt-in of the region settings.
+/// points by resource, copy jobs, tags and deletion of recovery points, and the resource-type opt-in of the region settings.
 /// </summary>
 internal sealed class BackupWire(SimulatedAws world) : IWireService
 {
@@ -65,6 +65,7 @@ internal sealed class BackupWire(SimulatedAws world) : IWireService
         {
             ("GET", "/backup-vaults" or "/backup-vaults/") => "ListBackupVaults",
             ("GET", _) when Between(path, "/tags/", "/") is not null => "ListTags",
+            ("POST", _) when Between(path, "/tags/", "") is { } arn && !arn.EndsWith('/') => "TagResource",
             ("GET", _) when Between(path, "/resources/", "/recovery-points/") is not null => "ListRecoveryPointsByResource",
             ("PUT", "/copy-jobs") => "StartCopyJob",
             ("GET", _) when Between(path, "/copy-jobs/", "") is { } id && !id.Contains('/', StringComparison.Ordinal) => "DescribeCopyJob",
@@ -79,6 +80,7 @@ internal sealed class BackupWire(SimulatedAws world) : IWireService
     {
         "ListBackupVaults" => ListBackupVaults(call),
         "ListTags" => ListTags(call, Between(request.Path, "/tags/", "/")!),
+        "TagResource" => TagResource(call, request, Between(request.Path, "/tags/", "")!),
         "ListRecoveryPointsByResource" => ListRecoveryPoints(call, Between(request.Path, "/resources/", "/recovery-points/")!),
         "StartCopyJob" => StartCopyJob(call, request),
         "DescribeCopyJob" => DescribeCopyJob(call, Between(request.Path, "/copy-jobs/", "")!),
@@ -114,16 +116,33 @@ internal sealed class BackupWire(SimulatedAws world) : IWireService
                 })]),
         }, call.RequestId);
 
-    /// <summary>Ferry reads the tags of vaults only; a vault of another account or region is not found here.</summary>
-    private WireReply ListTags(Call call, string resourceArn)
-    {
-        var vault = world.Vaults.Values.FirstOrDefault(v => v.Arn == resourceArn && v.Account == call.Account && v.Region == call.Region)
-            ?? throw call.NotFound("ResourceNotFoundException", $"Resource {resourceArn} not found in account {call.Account}, {call.Region}");
-        return RestJson(new JsonObject
+    /// <summary>The tags of a vault or recovery point; one of another account or region is not found here.</summary>
+    private WireReply ListTags(Call call, string resourceArn) =>
+        RestJson(new JsonObject
         {
-            ["Tags"] = new JsonObject(vault.Tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value))),
+            ["Tags"] = new JsonObject(TagsOf(call, resourceArn).OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value))),
         }, call.RequestId);
+
+    /// <summary>Adds or replaces tags (a map of at most 50) on a vault or recovery point of the caller's account and region.</summary>
+    private WireReply TagResource(Call call, WireRequest request, string resourceArn)
+    {
+        var tags = request.Json is { ValueKind: JsonValueKind.Object } body && body.TryGetProperty("Tags", out var map) && map.ValueKind == JsonValueKind.Object
+            ? map.EnumerateObject().ToList()
+            : throw call.Invalid("MissingParameterValueException", "Tags is required");
+        if (tags.Any(t => t.Value.ValueKind != JsonValueKind.String))
+            throw call.Invalid("InvalidParameterValueException", "Tag values must be strings");
+        var target = TagsOf(call, resourceArn);
+        if (target.Keys.Union(tags.Select(t => t.Name), StringComparer.Ordinal).Count() > 50)
+            throw call.Invalid("InvalidParameterValueException", $"Resource {resourceArn} would have more than 50 tags");
+        foreach (var tag in tags)
+            target[tag.Name] = tag.Value.GetString()!;
+        return RestJson(new JsonObject(), call.RequestId);
     }
+
+    private Dictionary<string, string> TagsOf(Call call, string resourceArn) =>
+        world.Vaults.Values.FirstOrDefault(v => v.Arn == resourceArn && v.Account == call.Account && v.Region == call.Region)?.Tags
+        ?? (world.RecoveryPoints.GetValueOrDefault(resourceArn) is { } point && point.Account == call.Account && point.Region == call.Region ? point.Tags : null)
+        ?? throw call.NotFound("ResourceNotFoundException", $"Resource {resourceArn} not found in account {call.Account}, {call.Region}");
 
     /// <summary>The resource's recovery points in the caller's account and region, newest first; failed ones are gone.</summary>
     private WireReply ListRecoveryPoints(Call call, string resourceArn) =>

@@ -36,6 +36,13 @@ public sealed partial class SimulatedAws
         }
     }
 
+    /// <summary>The tags of every AWS Backup recovery point the world holds now, by ARN.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> RecoveryPointTags()
+    {
+        lock (_gate)
+            return RecoveryPoints.Values.ToDictionary(p => p.Arn, p => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(p.Tags), StringComparer.Ordinal);
+    }
+
     private Progress Noted(Call call, string operation, Progress progress)
     {
         if (progress.Fails)

@@ -37,6 +37,20 @@ public sealed class BackupTests
     }
 
     [Fact]
+    public async Task TagRecoveryPoint_AddsToItsTags_OnlyInItsOwnRegion()
+    {
+        var sim = new Sim("efs.json");
+        var point = Assert.Single(await (await sim.Backup(Source)).ListRecoveryPointsByResourceAsync(SimulatedAws.FileSystemArn(SourceAccount, West, "fs-0a1b2c3d4e5f60001")));
+
+        await (await sim.Backup(Source)).TagRecoveryPointAsync(point.Arn, new Dictionary<string, string> { ["ferry:managed-by"] = "ferry" });
+        await (await sim.Backup(Source)).TagRecoveryPointAsync(point.Arn, new Dictionary<string, string> { ["ferry:policy"] = "p" });
+
+        Assert.Equal(new Dictionary<string, string> { ["ferry:managed-by"] = "ferry", ["ferry:policy"] = "p" }, sim.Aws.RecoveryPointTags()[point.Arn]);
+        await Assert.ThrowsAsync<FerryNotFoundException>(async () =>
+            await (await sim.Backup(Source, Central)).TagRecoveryPointAsync(point.Arn, new Dictionary<string, string> { ["k"] = "v" }));
+    }
+
+    [Fact]
     public async Task EFS_C1_DefaultVaultExistsInEveryAccountAndRegion()
     {
         var sim = new Sim("efs.json");

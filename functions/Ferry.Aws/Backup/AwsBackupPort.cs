@@ -31,6 +31,9 @@ public sealed class AwsBackupPort(BackupClient client, string accountId) : IBack
     public Task DeleteRecoveryPointAsync(string vaultName, string recoveryPointArn, CancellationToken cancellationToken = default) =>
         client.DeleteRecoveryPointAsync(vaultName, recoveryPointArn, cancellationToken);
 
+    public Task TagRecoveryPointAsync(string recoveryPointArn, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken = default) =>
+        client.TagResourceAsync(recoveryPointArn, tags, cancellationToken);
+
     public Task<IReadOnlyDictionary<string, bool>> GetResourceTypeOptInAsync(CancellationToken cancellationToken = default) =>
         client.DescribeRegionSettingsAsync(cancellationToken);
 

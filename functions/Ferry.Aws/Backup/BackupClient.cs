@@ -55,6 +55,12 @@ public sealed class BackupClient : WireClient
                 [.. (j["Tags"]?.AsObject() ?? []).Select(t => KeyValuePair.Create(t.Key, t.Value?.GetValue<string>() ?? ""))], j.Str("NextToken")),
             ct, Query(nextToken));
 
+    public Task TagResourceAsync(string resourceArn, IReadOnlyDictionary<string, string> tags, CancellationToken ct) =>
+        Call("TagResource", "POST", "/tags/{resourceArn}", new() { ["{resourceArn}"] = resourceArn }, new JsonObject
+        {
+            ["Tags"] = new JsonObject(tags.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value))),
+        }, _ => true, ct);
+
     public Task<Page<RecoveryPointInfo>> ListRecoveryPointsByResourceAsync(string resourceArn, string? nextToken, CancellationToken ct) =>
         Call("ListRecoveryPointsByResource", "GET", "/resources/{resourceArn}/recovery-points/", new() { ["{resourceArn}"] = resourceArn }, null,
             j => ReadPage(j, "RecoveryPoints", r => new RecoveryPointInfo(r.Req("RecoveryPointArn"), r.Str("BackupVaultName") ?? "", r.Str("Status") ?? "", r.Epoch("CreationDate"))),

@@ -29,6 +29,9 @@ public interface IBackupPort
 
     Task DeleteRecoveryPointAsync(string vaultName, string recoveryPointArn, CancellationToken cancellationToken = default);
 
+    /// <summary>Adds tags to a recovery point of this region (TagResource): a copy job cannot tag the recovery point it makes.</summary>
+    Task TagRecoveryPointAsync(string recoveryPointArn, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken = default);
+
     /// <summary>The opt-in state per resource type (e.g. "EFS") in this region.</summary>
     Task<IReadOnlyDictionary<string, bool>> GetResourceTypeOptInAsync(CancellationToken cancellationToken = default);
 

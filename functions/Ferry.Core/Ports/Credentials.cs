@@ -44,6 +44,9 @@ public sealed class SystemClock : IClock
 /// <summary>The tags Ferry puts on everything it creates, so retries find earlier work and retention touches only Ferry's own.</summary>
 public static class FerryTags
 {
+    /// <summary>On every snapshot and copy Ferry makes, with the value <see cref="ManagedByFerry"/>: Ferry's roles share and delete only what carries it (and a deployed policy's id).</summary>
+    public const string ManagedBy = "ferry:managed-by";
+    public const string ManagedByFerry = "ferry";
     public const string Policy = "ferry:policy";
     public const string Session = "ferry:session";
     public const string Source = "ferry:source";

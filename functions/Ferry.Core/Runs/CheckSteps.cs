@@ -38,7 +38,11 @@ public sealed class CheckSteps(FerryServices services)
 
         if (ids.All(id => states[id].Done))
         {
-            // A completed copy may be known by another id from now on (an AWS Backup copy job becomes a recovery point).
+            // A completed copy may be known by another id from now on (an AWS Backup copy job becomes a recovery point),
+            // which gets the copy's tags now: it could not get them when it was started.
+            var service = SnapshotServices.For(services, job.Snapshots);
+            foreach (var item in items.Where(i => states[i.Current].ResultId is { } result && result != i.Current && job.CopyIndexOf(i) is not null))
+                await service.TagResultAsync(at, states[item.Current].ResultId!, CopySteps.CopyTags(job, job.CopyIndexOf(item)!.Value, item), cancellationToken);
             var done = job.Items.Select(i => step.Items.Contains(i.ItemId) && states[i.Current].ResultId is { } result && result != i.Current
                 ? i with { Ids = [.. i.Ids.Take(i.Ids.Count - 1), result] }
                 : i).ToList();

@@ -80,10 +80,14 @@ public sealed class CopySteps(FerryServices services)
 
     public static string Holder(string sessionId, string resourceId, string itemId, int index) => $"{sessionId}/{resourceId}/{itemId}/copy{index}";
 
+    /// <summary>The tags of an item's copy by the Copy step at <paramref name="index"/>.</summary>
+    public static IReadOnlyDictionary<string, string> CopyTags(Job job, int index, JobItem item) =>
+        new Dictionary<string, string>(job.Tags(job.CopyTag(index, item))) { [FerryTags.Item] = item.ItemId };
+
     private static CopyOrder Order(Job job, int index, PlanStep step, JobItem item)
     {
         var from = job.WhereIs(item);
-        var tags = new Dictionary<string, string>(job.Tags(job.CopyTag(index, item))) { [FerryTags.Item] = item.ItemId };
+        var tags = CopyTags(job, index, item);
         var description = $"Ferry {(job.Payload is RestorePayload ? "restore copy" : "replica")} of {item.ItemId} ({job.ResourceId}), session {job.SessionId}";
         return new CopyOrder(item, item.Current, from, step.KmsKey, tags, description);
     }

@@ -122,6 +122,7 @@ public sealed record Job(
     /// <summary>The tags of everything a job makes; <paramref name="step"/> says which of its steps made it.</summary>
     public IReadOnlyDictionary<string, string> Tags(string step) => new Dictionary<string, string>
     {
+        [FerryTags.ManagedBy] = FerryTags.ManagedByFerry,
         [FerryTags.Policy] = PolicyId,
         [FerryTags.Session] = SessionId,
         [FerryTags.Source] = ResourceId,

@@ -140,6 +140,8 @@ internal sealed record SimVault(string Name, string Account, string Region, Dict
 
 internal sealed record SimRecoveryPoint(string Arn, string ResourceArn, string Account, string Region, string VaultName, Progress Life)
 {
+    public Dictionary<string, string> Tags { get; } = new(StringComparer.Ordinal);
+
     public string Status(DateTimeOffset now) => !Life.Done(now) ? "CREATING" : Life.Fails ? "EXPIRED" : "COMPLETED";
 }
 

@@ -65,6 +65,18 @@ public sealed class BackupKmsStsWireTests : IDisposable
     }
 
     [Fact]
+    public async Task TagRecoveryPoint_PostsTheTagMapToTheEscapedArn()
+    {
+        _aws.ReplyJson("");
+
+        await _port.TagRecoveryPointAsync("arn:aws:backup:eu-central-1:111111111111:recovery-point:rp-1",
+            new Dictionary<string, string> { ["ferry:managed-by"] = "ferry", ["ferry:policy"] = "p" });
+
+        var r = Sent(0, "POST", "/tags/arn%3Aaws%3Abackup%3Aeu-central-1%3A111111111111%3Arecovery-point%3Arp-1");
+        Assert.Equal("""{"Tags":{"ferry:managed-by":"ferry","ferry:policy":"p"}}""", JsonNode.Parse(r.Body)!.ToJsonString());
+    }
+
+    [Fact]
     public async Task ListVaults_Paged_WithTags_LockAndAirGap()
     {
         _aws.ReplyJson($$"""{"BackupVaultList":[{"BackupVaultName":"efs-dr","BackupVaultArn":"{{VaultArn}}","VaultType":"BACKUP_VAULT","Locked":true}],"NextToken":"n2"}""")

@@ -68,6 +68,20 @@ public class EfsBackupCopyStepTests
     }
 
     [Fact]
+    public async Task CheckAvailable_CopyJobCompleted_TagsItsRecoveryPointAsFerrysOwn_WhichCopyJobsCannot()
+    {
+        var (h, session) = await OpenAsync(AccountPolicy("p", [SharedHome], "dr-vault"));
+        var plan = await h.PlanAsync("p", session, SharedHome);
+
+        var done = await h.RunStepsAsync(await h.InvokeAsync<Job>(StepRunners.CopyToRegion, plan.Job!));
+
+        var tags = h.Aws.RecoveryPointTags()[done.Items[0].Current];
+        Assert.Equal(("ferry", "p", session, SharedHome, "replica", SharedHome),
+            (tags["ferry:managed-by"], tags["ferry:policy"], tags["ferry:session"], tags["ferry:source"], tags["ferry:step"], tags["ferry:item"]));
+        Assert.Equal(Central, Assert.Single(h.Aws.CallLog.Records, c => c.Operation == "TagResource").Region);
+    }
+
+    [Fact]
     public async Task Plan_OptInOffInTheFileSystemsRegion_TurnsItOnBeforeTheCopy_AndTheCopyCompletes()
     {
         var (h, session) = await OpenAsync(AccountPolicy("p", [Archive], "dr-vault", region: North));

@@ -37,6 +37,9 @@ internal sealed class EbsSnapshots(FerryServices services) : ISnapshotService
         return await ec2.CopySnapshotAsync(new Ec2CopyRequest(order.From.Region, order.SourceId, encrypted, order.Key, order.Description, order.Tags), cancellationToken);
     }
 
+    /// <summary>An EBS copy keeps its id and is tagged as CopySnapshot makes it (TagSpecifications).</summary>
+    public Task TagResultAsync(RoleAt at, string resultId, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public async Task<Dictionary<string, SnapshotState>> StatesAsync(RoleAt at, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
         var ec2 = await services.Ec2Async(at, cancellationToken);

@@ -29,6 +29,12 @@ internal interface ISnapshotService
     /// <summary>Starts one copy into <paramref name="at"/>'s account and region; returns its id.</summary>
     Task<string> CopyAsync(RoleAt at, Job job, CopyOrder order, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Tags a completed copy that is known by another id from now on (<see cref="SnapshotState.ResultId"/>) as the copy
+    /// was to be tagged: what AWS made it with could not carry the tags (an AWS Backup copy job).
+    /// </summary>
+    Task TagResultAsync(RoleAt at, string resultId, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken);
+
     /// <summary>Asks about many snapshots or copies at once; one AWS does not return no longer exists.</summary>
     Task<Dictionary<string, SnapshotState>> StatesAsync(RoleAt at, IReadOnlyList<string> ids, CancellationToken cancellationToken);
 

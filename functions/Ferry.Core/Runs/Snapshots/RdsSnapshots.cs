@@ -48,6 +48,9 @@ internal sealed class RdsSnapshots(FerryServices services, RdsKind kind) : ISnap
         return copy.Identifier;
     }
 
+    /// <summary>An RDS copy keeps its identifier and is tagged as CopyDBSnapshot makes it (Tags).</summary>
+    public Task TagResultAsync(RoleAt at, string resultId, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public async Task<Dictionary<string, SnapshotState>> StatesAsync(RoleAt at, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
         var rds = await services.RdsAsync(at, cancellationToken);

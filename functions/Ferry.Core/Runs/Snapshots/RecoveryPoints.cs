@@ -32,6 +32,16 @@ internal sealed class RecoveryPoints(FerryServices services) : ISnapshotService
             Names.CopyJobToken(job.SessionId, job.ResourceId)), cancellationToken);
     }
 
+    /// <summary>
+    /// StartCopyJob takes no tags for the recovery point it makes (only StartBackupJob has RecoveryPointTags), so the
+    /// copy is tagged once complete, in its own region: Ferry's roles delete only recovery points carrying Ferry's tags.
+    /// </summary>
+    public async Task TagResultAsync(RoleAt at, string resultId, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken)
+    {
+        var backup = await services.BackupAsync(at with { Region = resultId.Split(':')[3] }, cancellationToken);
+        await backup.TagRecoveryPointAsync(resultId, tags, cancellationToken);
+    }
+
     public async Task<Dictionary<string, SnapshotState>> StatesAsync(RoleAt at, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
         var backup = await services.BackupAsync(at, cancellationToken);
