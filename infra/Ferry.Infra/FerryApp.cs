@@ -22,7 +22,7 @@ public static class FerryApp
         {
             Description = "Ferry: functions, state machines, tables and schedules (backup account)",
         });
-        var member = new MemberStack(app, MemberStackName, settings, new StackProps
+        var member = new MemberStack(app, MemberStackName, settings, policies, new StackProps
         {
             Description = "Ferry: the source, target and restore roles Ferry assumes (every source and target account)",
         });

@@ -8,7 +8,10 @@ namespace Ferry.Infra;
 /// <param name="ExternalId">The ExternalId every AssumeRole of Ferry's functions carries, and every Ferry role requires.</param>
 /// <param name="BackupAccount">The account Ferry's functions run in: the only one Ferry's roles trust.</param>
 /// <param name="CopyQuotas">Concurrent copies per (account, region, service) when raised with AWS (<see cref="Core.Ports.CopyQuotas"/>); empty: AWS's defaults.</param>
-public sealed record FerrySettings(string Root, string PoliciesFile, string ExternalId, string BackupAccount, RoleNames RoleNames, string CopyQuotas = "")
+/// <param name="OrganizationId">When set, the AWS Organization every Ferry role is in: functions assume only roles of
+/// its accounts (aws:ResourceOrgID) and Ferry's roles trust only principals of it (aws:PrincipalOrgID).</param>
+public sealed record FerrySettings(
+    string Root, string PoliciesFile, string ExternalId, string BackupAccount, RoleNames RoleNames, string CopyQuotas = "", string? OrganizationId = null)
 {
     public const string PoliciesFileKey = "ferry:policiesFile";
     public const string ExternalIdKey = "ferry:externalId";
@@ -17,6 +20,7 @@ public sealed record FerrySettings(string Root, string PoliciesFile, string Exte
     public const string TargetRoleNameKey = "ferry:targetRoleName";
     public const string RestoreRoleNameKey = "ferry:restoreRoleName";
     public const string CopyQuotasKey = "ferry:copyQuotas";
+    public const string OrganizationIdKey = "ferry:organizationId";
 
     public string StateMachinesDirectory => Path.Combine(Root, "statemachines");
 
@@ -42,8 +46,14 @@ public sealed record FerrySettings(string Root, string PoliciesFile, string Exte
         {
             throw new FerryConfigException($"{CopyQuotasKey}: {e.Message}");
         }
-        return new FerrySettings(root, Path.GetFullPath(policies, root), Required(node, ExternalIdKey), backupAccount, names, quotas);
+        var organization = Optional(node, OrganizationIdKey);
+        if (organization is not null && !IsOrganizationId(organization))
+            throw new FerryConfigException($"{OrganizationIdKey}: '{organization[..Math.Min(organization.Length, 40)]}' is not an AWS Organizations id (o- and 10 to 32 lowercase letters or digits)");
+        return new FerrySettings(root, Path.GetFullPath(policies, root), Required(node, ExternalIdKey), backupAccount, names, quotas, organization);
     }
+
+    private static bool IsOrganizationId(string id) =>
+        id.StartsWith("o-", StringComparison.Ordinal) && id.Length is >= 12 and <= 34 && id[2..].All(c => char.IsAsciiDigit(c) || char.IsAsciiLetterLower(c));
 
     private static string Required(Node node, string key) =>
         Optional(node, key) ?? throw new FerryConfigException($"{key}: no value; set it in cdk.json or with -c {key}=...");

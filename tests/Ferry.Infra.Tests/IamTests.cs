@@ -7,16 +7,43 @@ namespace Ferry.Infra.Tests;
 [Collection(SynthCollection.Name)]
 public sealed class IamTests(SynthFixture synth)
 {
-    /// <summary>The only actions that may have Resource "*": AWS offers no resource-level permission for them.</summary>
-    private static readonly HashSet<string> NoResourceLevel =
+    /// <summary>
+    /// Every action allowed on Resource "*", with the reason: each one has no resource type in IAM (AWS's Service
+    /// Authorization Reference), so no ARN can narrow it. A new Resource "*" fails the test until it is listed here.
+    /// </summary>
+    private static readonly Dictionary<string, string> ResourceStar = new()
+    {
+        ["ec2:DescribeInstances"] = "EC2 Describe* actions have no resource-level permissions (Discover, restores)",
+        ["ec2:DescribeSnapshots"] = "EC2 Describe* actions have no resource-level permissions (snapshot and copy states)",
+        ["ec2:DescribeVolumes"] = "EC2 Describe* actions have no resource-level permissions (restored volumes)",
+        ["ec2:DescribeImages"] = "EC2 Describe* actions have no resource-level permissions (restored AMIs)",
+        ["rds:DescribeDBEngineVersions"] = "no resource type (Plan checks Aurora engine versions in the target region)",
+        ["kms:ListAliases"] = "no resource type (the KMS port names a key by its alias)",
+        ["elasticfilesystem:DescribeFileSystems"] = "listing file systems has no resource (Discover of EFS policies)",
+        ["backup:ListBackupVaults"] = "listing vaults has no resource type (Plan finds the destination vault)",
+        ["backup:ListRecoveryPointsByResource"] = "no resource type (Plan and retention find a file system's recovery points)",
+        ["backup:DescribeRegionSettings"] = "the account's region settings have no resource type (EFS opt-in)",
+        ["backup:UpdateRegionSettings"] = "the account's region settings have no resource type; limited by aws:RequestedRegion",
+        ["backup:DescribeCopyJob"] = "copy jobs have no resource type (CheckAvailable)",
+        ["logs:CreateLogDelivery"] = "state machine logging: CloudWatch Logs vended-log deliveries have no resource type",
+        ["logs:GetLogDelivery"] = "state machine logging: CloudWatch Logs vended-log deliveries have no resource type",
+        ["logs:UpdateLogDelivery"] = "state machine logging: CloudWatch Logs vended-log deliveries have no resource type",
+        ["logs:DeleteLogDelivery"] = "state machine logging: CloudWatch Logs vended-log deliveries have no resource type",
+        ["logs:ListLogDeliveries"] = "state machine logging: CloudWatch Logs vended-log deliveries have no resource type",
+        ["logs:PutResourcePolicy"] = "state machine logging: the account's log resource policy has no resource type",
+        ["logs:DescribeResourcePolicies"] = "state machine logging: the account's log resource policies have no resource type",
+        ["logs:DescribeLogGroups"] = "state machine logging: listing log groups has no resource type",
+        ["xray:PutTraceSegments"] = "state machine tracing: X-Ray actions have no resource type",
+        ["xray:PutTelemetryRecords"] = "state machine tracing: X-Ray actions have no resource type",
+        ["xray:GetSamplingRules"] = "state machine tracing: X-Ray actions have no resource type",
+        ["xray:GetSamplingTargets"] = "state machine tracing: X-Ray actions have no resource type",
+    };
+
+    /// <summary>Sharing and deleting snapshots and recovery points: only on resources tagged as Ferry's own.</summary>
+    private static readonly string[] ShareAndDelete =
     [
-        "ec2:DescribeInstances", "ec2:DescribeSnapshots", "ec2:DescribeVolumes", "ec2:DescribeImages",
-        "rds:DescribeDBEngineVersions", "kms:ListAliases",
-        "elasticfilesystem:DescribeFileSystems", "backup:ListBackupVaults", "backup:ListRecoveryPointsByResource",
-        "backup:DescribeRegionSettings", "backup:UpdateRegionSettings", "backup:DescribeCopyJob",
-        "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries",
-        "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
-        "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets",
+        "ec2:ModifySnapshotAttribute", "ec2:DeleteSnapshot", "rds:ModifyDBSnapshotAttribute", "rds:ModifyDBClusterSnapshotAttribute",
+        "rds:DeleteDBSnapshot", "rds:DeleteDBClusterSnapshot", "backup:DeleteRecoveryPoint",
     ];
 
     [Fact]
@@ -30,13 +57,64 @@ public sealed class IamTests(SynthFixture synth)
     }
 
     [Fact]
-    public void ResourceStar_OnlyForActionsWithoutResourceLevelPermissions()
+    public void ResourceStar_ExactlyTheListedActions_EachWithTheReasonItNeedsIt()
     {
         var starred = synth.Backup.Statements().Concat(synth.Member.Statements()).Where(s => s.Resources.Contains("*")).ToList();
 
-        Assert.NotEmpty(starred);
-        Assert.All(starred, s => Assert.All(s.Actions, a => Assert.Contains(a, NoResourceLevel)));
+        Assert.Equal(ResourceStar.Keys.Order(), starred.SelectMany(s => s.Actions).Distinct().Order());
         Assert.All(starred, s => Assert.Equal(["*"], s.Resources));
+        Assert.All(ResourceStar.Values, reason => Assert.False(string.IsNullOrWhiteSpace(reason)));
+    }
+
+    [Fact]
+    public void UpdateRegionSettings_AloneInItsStatement_OnlyInThePoliciesSourceRegions()
+    {
+        var statement = Assert.Single(synth.Member.Statements(), s => s.Actions.Contains("backup:UpdateRegionSettings"));
+
+        Assert.Equal(["backup:UpdateRegionSettings"], statement.Actions);
+        Assert.Equal(["StringEquals"], statement.Json["Condition"]!.AsObject().Select(c => c.Key));
+        Assert.Equal(synth.Policies.SelectMany(p => p.Policy.Sources.Regions).Distinct().Order(),
+            Templates.List(statement.Json["Condition"]!["StringEquals"]!["aws:RequestedRegion"]).Order());
+    }
+
+    [Fact]
+    public void ShareAndDelete_EveryStatement_OnlyOnResourcesTaggedManagedByFerry_WithADeployedPolicysId()
+    {
+        var statements = synth.Member.Statements().Where(s => s.Actions.Any(ShareAndDelete.Contains)).ToList();
+
+        Assert.Equal(ShareAndDelete.Order(), statements.SelectMany(s => s.Actions).Distinct().Order());
+        Assert.All(statements, s =>
+        {
+            var condition = s.Json["Condition"]!.AsObject();
+            Assert.Equal(["StringEquals"], condition.Select(c => c.Key));
+            Assert.Equal(2, condition["StringEquals"]!.AsObject().Count);
+            Assert.Equal("ferry", Templates.Render(condition["StringEquals"]!["aws:ResourceTag/ferry:managed-by"]));
+            Assert.Equal(synth.Policies.Select(p => p.Policy.Id).Order(), Templates.List(condition["StringEquals"]!["aws:ResourceTag/ferry:policy"]).Order());
+        });
+    }
+
+    [Theory]
+    [InlineData("FerrySource", new[] { "ec2:ModifySnapshotAttribute", "ec2:DeleteSnapshot", "rds:ModifyDBSnapshotAttribute", "rds:ModifyDBClusterSnapshotAttribute", "rds:DeleteDBSnapshot", "rds:DeleteDBClusterSnapshot", "backup:DeleteRecoveryPoint" })]
+    [InlineData("FerryTarget", new[] { "ec2:ModifySnapshotAttribute", "ec2:DeleteSnapshot", "rds:ModifyDBSnapshotAttribute", "rds:ModifyDBClusterSnapshotAttribute", "rds:DeleteDBSnapshot", "rds:DeleteDBClusterSnapshot" })]
+    [InlineData("FerryRestore", new[] { "ec2:DeleteSnapshot", "rds:DeleteDBSnapshot", "rds:DeleteDBClusterSnapshot" })]
+    public void EachRole_SharesAndDeletes_OnlyWhatItsStepsNeed(string roleName, string[] expected)
+    {
+        var role = synth.Member.Resources("AWS::IAM::Role").Single(r => Templates.Render(r.Properties["RoleName"]) == roleName).Id;
+
+        Assert.Equal(expected.Order(), synth.Member.StatementsOfRole(role).SelectMany(s => s.Actions).Where(ShareAndDelete.Contains).Distinct().Order());
+    }
+
+    [Fact]
+    public void SourceRole_TagsRecoveryPoints_OnlyWithFerrysTagKeys_ItsManagedByTag_AndADeployedPolicysId()
+    {
+        var statement = Assert.Single(synth.Member.Statements(), s => s.Actions.Contains("backup:TagResource"));
+        var condition = statement.Json["Condition"]!;
+
+        Assert.Equal(["backup:TagResource"], statement.Actions);
+        Assert.Equal(["arn:<AWS::Partition>:backup:*:<AWS::AccountId>:recovery-point:*"], statement.Resources);
+        Assert.Equal("ferry", Templates.Render(condition["StringEquals"]!["aws:RequestTag/ferry:managed-by"]));
+        Assert.Equal(synth.Policies.Select(p => p.Policy.Id).Order(), Templates.List(condition["StringEquals"]!["aws:RequestTag/ferry:policy"]).Order());
+        Assert.Equal(["ferry:*"], Templates.List(condition["ForAllValues:StringLike"]!["aws:TagKeys"]));
     }
 
     [Theory]
@@ -49,9 +127,11 @@ public sealed class IamTests(SynthFixture synth)
         var statements = role["AssumeRolePolicyDocument"]!["Statement"]!.AsArray();
         var trust = Assert.Single(statements, s => s!["Principal"]!["AWS"] is not null)!;
         // Only the source role is also AWS Backup's: EFS copy jobs run with it as their IamRoleArn.
-        var services = statements.Where(s => s!["Principal"]!["Service"] is not null).Select(s => Templates.Render(s!["Principal"]!["Service"])).ToList();
-        Assert.Equal(kind == RoleKind.Source ? ["backup.amazonaws.com"] : [], services);
+        var services = statements.Where(s => s!["Principal"]!["Service"] is not null).ToList();
+        Assert.Equal(kind == RoleKind.Source ? ["backup.amazonaws.com"] : [], services.Select(s => Templates.Render(s!["Principal"]!["Service"])));
         Assert.Equal(statements.Count, services.Count + 1);
+        // AWS Backup only when it acts for this account (confused deputy).
+        Assert.All(services, s => Assert.Equal("<AWS::AccountId>", Templates.Render(s!["Condition"]!["StringEquals"]!["aws:SourceAccount"])));
 
         Assert.Equal("sts:AssumeRole", Templates.Render(trust["Action"]));
         Assert.Equal($"arn:<AWS::Partition>:iam::{SynthFixture.BackupAccount}:root", Templates.Render(trust["Principal"]!["AWS"]));
@@ -83,19 +163,26 @@ public sealed class IamTests(SynthFixture synth)
     }
 
     [Fact]
-    public void SourceRole_SharesAndDeletesOnlyFerrysOwnSnapshots()
+    public void SourceRole_SharesRdsSnapshotsOnlyByFerrysNames_AndNeverCopies()
     {
         var source = synth.Member.Resources("AWS::IAM::Role").Single(r => Templates.Render(r.Properties["RoleName"]) == "FerrySource").Id;
         var statements = synth.Member.StatementsOfRole(source);
 
-        var share = statements.Single(s => s.Actions.Contains("ec2:ModifySnapshotAttribute"));
-        Assert.Equal("false", Templates.Render(share.Json["Condition"]!["Null"]!["aws:ResourceTag/ferry:policy"]));
         var rdsShare = statements.Single(s => s.Actions.Contains("rds:ModifyDBSnapshotAttribute"));
-        Assert.All(rdsShare.Resources, r => Assert.EndsWith(":ferry-*", r, StringComparison.Ordinal));
+        Assert.All(rdsShare.Resources.Where(r => r.Contains(":rds:", StringComparison.Ordinal)), r => Assert.EndsWith(":ferry-*", r, StringComparison.Ordinal));
         Assert.DoesNotContain(statements, s => s.Actions.Contains("ec2:CopySnapshot"));
         // It decrypts only through AWS Backup (EFS copies), never through EC2 or RDS.
         Assert.All(statements.Where(s => s.Actions.Contains("kms:Decrypt")),
             s => Assert.Equal(["backup.*.amazonaws.com"], Templates.List(s.Json["Condition"]!["StringLike"]!["kms:ViaService"])));
+    }
+
+    [Fact]
+    public void WithoutAnOrganizationId_NothingNamesAnOrganization()
+    {
+        var json = synth.Backup.ToJsonString() + synth.Member.ToJsonString();
+
+        Assert.DoesNotContain("aws:ResourceOrgID", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("aws:PrincipalOrgID", json, StringComparison.Ordinal);
     }
 
     [Fact]

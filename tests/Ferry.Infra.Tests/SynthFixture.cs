@@ -16,16 +16,24 @@ public sealed class SynthFixture : IDisposable
 
     public SynthFixture()
     {
-        var app = new App(new AppProps { Outdir = _outdir.FullName, Context = Context(PoliciesFile) });
-        FerryApp.Build(app);
-        var assembly = app.Synth();
-        _assembly = assembly.Directory;
-        var backup = File.ReadAllText(Path.Combine(assembly.Directory, $"{FerryApp.BackupStackName}.template.json"));
-        BackupTemplate = Template.FromString(backup);
-        Backup = JsonNode.Parse(backup)!.AsObject();
-        Member = JsonNode.Parse(File.ReadAllText(Path.Combine(assembly.Directory, $"{FerryApp.MemberStackName}.template.json")))!.AsObject();
+        _assembly = Synthesize(Context(PoliciesFile), _outdir.FullName);
+        Backup = TemplateOf(_assembly, FerryApp.BackupStackName);
+        BackupTemplate = Template.FromString(Backup.ToJsonString());
+        Member = TemplateOf(_assembly, FerryApp.MemberStackName);
         Policies = PolicyFile.Load(PoliciesFile);
     }
+
+    /// <summary>Synthesizes both stacks into <paramref name="outdir"/>; returns the cloud assembly's directory.</summary>
+    public static string Synthesize(Dictionary<string, object> context, string outdir)
+    {
+        var app = new App(new AppProps { Outdir = outdir, Context = context });
+        FerryApp.Build(app);
+        return app.Synth().Directory;
+    }
+
+    /// <summary>One synthesized stack's template.</summary>
+    public static JsonObject TemplateOf(string assembly, string stackName) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(assembly, $"{stackName}.template.json")))!.AsObject();
 
     /// <summary>The staged copy of a file asset, by its S3 key (the asset hash and the file's extension).</summary>
     public string AssetPath(string key) => Path.Combine(_assembly, $"asset.{key}");

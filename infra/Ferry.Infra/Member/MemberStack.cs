@@ -17,9 +17,11 @@ public sealed class MemberStack : Stack
 {
     private readonly Dictionary<RoleKind, Role> _roles = [];
 
-    public MemberStack(Construct scope, string id, FerrySettings settings, IStackProps props)
+    /// <param name="policies">The deployed policies: the roles share and delete only snapshots tagged with one of their ids.</param>
+    public MemberStack(Construct scope, string id, FerrySettings settings, IReadOnlyList<DeployedPolicy> policies, IStackProps props)
         : base(scope, id, props)
     {
+        var deployed = DeployedScope.Of(policies);
         foreach (var kind in Enum.GetValues<RoleKind>())
         {
             var trusted = StepCatalog.Assuming(kind)
@@ -27,6 +29,8 @@ public sealed class MemberStack : Stack
                 .ToArray();
             // The account as principal, narrowed to the exact function roles: the trust does not break when a function role is replaced.
             var conditions = When("StringEquals", "sts:ExternalId", settings.ExternalId);
+            if (settings.OrganizationId is { } organization)
+                ((Dictionary<string, object>)conditions["StringEquals"])["aws:PrincipalOrgID"] = organization;
             conditions["ArnEquals"] = new Dictionary<string, object> { ["aws:PrincipalArn"] = trusted };
             var role = new Role(this, $"{kind}Role", new RoleProps
             {
@@ -35,14 +39,17 @@ public sealed class MemberStack : Stack
                 AssumedBy = new AccountPrincipal(settings.BackupAccount).WithConditions(conditions),
                 MaxSessionDuration = Duration.Hours(1),
             });
-            foreach (var statement in RolePermissions.For(kind, settings.RoleNames))
+            foreach (var statement in RolePermissions.For(kind, settings.RoleNames, deployed))
                 role.AddToPolicy(statement);
             if (kind == RoleKind.Source)
             {
+                // Only AWS Backup acting for this account (confused deputy). No aws:SourceArn: AWS Backup documents no ARN it
+                // passes when it assumes a copy job's IamRoleArn, and the copy jobs do not exist before they start.
                 role.AssumeRolePolicy!.AddStatements(new PolicyStatement(new PolicyStatementProps
                 {
                     Principals = [new ServicePrincipal(RolePermissions.BackupService)],
                     Actions = ["sts:AssumeRole"],
+                    Conditions = When("StringEquals", "aws:SourceAccount", CdkAws.ACCOUNT_ID),
                 }));
             }
             _roles[kind] = role;
