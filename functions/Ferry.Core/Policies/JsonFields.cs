@@ -75,21 +75,24 @@ internal sealed class JsonFields
     public static string? Text(JsonElement value, string path, List<PolicyError> errors, int maxLength = DefaultMaxLength)
     {
         var text = value.GetString()!;
+        var problem = TextProblem(text, maxLength);
+        if (problem is null)
+            return text;
+        errors.Add(new PolicyError(path, problem));
+        return null;
+    }
+
+    private static string? TextProblem(string text, int maxLength)
+    {
         if (text.Length > maxLength)
-        {
-            errors.Add(new PolicyError(path, $"{Quote(text)} is {text.Length} characters long; at most {maxLength} are allowed"));
-            return null;
-        }
+            return $"{Quote(text)} is {text.Length} characters long; at most {maxLength} are allowed";
         for (var i = 0; i < text.Length; i++)
         {
             var category = char.GetUnicodeCategory(text[i]);
             if (category is UnicodeCategory.Control or UnicodeCategory.Format)
-            {
-                errors.Add(new PolicyError(path, $"contains the {(category == UnicodeCategory.Control ? "control" : "invisible format")} character U+{(int)text[i]:X4} at position {i}"));
-                return null;
-            }
+                return $"contains the {(category == UnicodeCategory.Control ? "control" : "invisible format")} character U+{(int)text[i]:X4} at position {i}";
         }
-        return text;
+        return null;
     }
 
     /// <summary>A value as an error message quotes it: in quotes, cut to a short prefix.</summary>
@@ -122,7 +125,7 @@ internal sealed class JsonFields
     /// The array's items with their paths; empty when absent, mistyped or longer than <paramref name="maxItems"/>
     /// (after recording why: an oversized list is refused whole, without reading its items).
     /// </summary>
-    public IReadOnlyList<(JsonElement Item, string Path)> Array(string name, bool required, int maxItems)
+    public IReadOnlyList<Entry> Array(string name, bool required, int maxItems)
     {
         if (!Get(name, required, out var value))
             return [];
@@ -138,20 +141,30 @@ internal sealed class JsonFields
             return [];
         }
         var path = PathOf(name);
-        var items = new List<(JsonElement, string)>(count);
+        var items = new List<Entry>(count);
         var i = 0;
         foreach (var item in value.EnumerateArray())
-            items.Add((item, $"{path}[{i++}]"));
+            items.Add(new Entry(item, path, i++));
         return items;
     }
 
     /// <summary>An array item as a string, or null after recording why it is not one (wrong type, too long, control characters).</summary>
-    public string? Item(JsonElement item, string path, string expected, int maxLength = DefaultMaxLength)
+    public string? Item(Entry entry, string expected, int maxLength = DefaultMaxLength)
     {
-        if (item.ValueKind == JsonValueKind.String)
-            return Text(item, path, _errors, maxLength);
-        _errors.Add(new PolicyError(path, $"must be {expected}, not {Describe(item)}"));
+        var text = entry.Item.ValueKind == JsonValueKind.String ? entry.Item.GetString()! : null;
+        var problem = text is null ? $"must be {expected}, not {Describe(entry.Item)}" : TextProblem(text, maxLength);
+        if (problem is null)
+            return text;
+        _errors.Add(new PolicyError(entry.Path, problem));
         return null;
+    }
+
+    /// <summary>An array item; its path is made only when an error names it, so a list of 100,000 ids makes no 100,000 paths.</summary>
+    public readonly record struct Entry(JsonElement Item, string ArrayPath, int Index)
+    {
+        public string Path => $"{ArrayPath}[{Index}]";
+
+        public void Deconstruct(out JsonElement item, out string path) => (item, path) = (Item, Path);
     }
 
     /// <summary>Reads a string that must be exactly one of <paramref name="allowed"/>: case counts, as everywhere in Ferry's JSON.</summary>

@@ -110,21 +110,39 @@ public static partial class PolicyParser
             case JsonValueKind.Array:
                 var i = 0;
                 foreach (var item in element.EnumerateArray())
-                    valid &= CheckDocument(item, $"{path}[{i++}]", errors);
+                {
+                    // Strings, the bulk of a long list, get a path only when they are in error.
+                    if (item.ValueKind != JsonValueKind.String)
+                        valid &= CheckDocument(item, $"{path}[{i}]", errors);
+                    else if (!IsUtf16(item))
+                        valid = Invalid($"{path}[{i}]", errors);
+                    i++;
+                }
                 break;
-            case JsonValueKind.String:
-                try
-                {
-                    element.GetString();
-                }
-                catch (InvalidOperationException)
-                {
-                    errors.Add(new PolicyError(path, "is not valid UTF-16 text (it holds a lone surrogate)"));
-                    valid = false;
-                }
+            case JsonValueKind.String when !IsUtf16(element):
+                valid = Invalid(path, errors);
                 break;
         }
         return valid;
+    }
+
+    private static bool IsUtf16(JsonElement text)
+    {
+        try
+        {
+            text.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static bool Invalid(string path, List<PolicyError> errors)
+    {
+        errors.Add(new PolicyError(path, "is not valid UTF-16 text (it holds a lone surrogate)"));
+        return false;
     }
 
     private static Policy? Read(JsonElement element, List<PolicyError> errors)
@@ -199,15 +217,15 @@ public static partial class PolicyParser
             fields.Error("accounts", "must list at least one account");
         var accounts = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (item, path) in items)
+        foreach (var entry in items)
         {
-            var text = fields.Item(item, path, "a 12-digit AWS account id");
+            var text = fields.Item(entry, "a 12-digit AWS account id");
             if (text is null)
                 continue;
             if (!AwsIds.IsAccountId(text))
-                fields.Errors.Add(new PolicyError(path, $"{JsonFields.Quote(text)} is not a 12-digit AWS account id"));
+                fields.Errors.Add(new PolicyError(entry.Path, $"{JsonFields.Quote(text)} is not a 12-digit AWS account id"));
             else if (!seen.Add(text))
-                fields.Errors.Add(new PolicyError(path, $"account {text} is listed twice"));
+                fields.Errors.Add(new PolicyError(entry.Path, $"account {text} is listed twice"));
             else
                 accounts.Add(text);
         }
@@ -220,16 +238,16 @@ public static partial class PolicyParser
         if (fields.IsEmptyArray(name))
             fields.Error(name, "must list at least one region");
         var regions = new List<string>();
-        foreach (var (item, path) in items)
+        foreach (var entry in items)
         {
-            var region = fields.Item(item, path, "a region name");
+            var region = fields.Item(entry, "a region name");
             if (region is null)
                 continue;
             var problem = RegionProblem(region, partition);
             if (problem is not null)
-                fields.Errors.Add(new PolicyError(path, problem));
+                fields.Errors.Add(new PolicyError(entry.Path, problem));
             else if (regions.Contains(region))
-                fields.Errors.Add(new PolicyError(path, $"region {region} is listed twice"));
+                fields.Errors.Add(new PolicyError(entry.Path, $"region {region} is listed twice"));
             else
                 regions.Add(region);
         }
@@ -252,16 +270,16 @@ public static partial class PolicyParser
             return null;
         var ids = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (item, path) in fields.Array("ids", required: false, MaxResourceIds))
+        foreach (var entry in fields.Array("ids", required: false, MaxResourceIds))
         {
-            var id = fields.Item(item, path, "a resource id");
+            var id = fields.Item(entry, "a resource id");
             if (id is null)
                 continue;
             var problem = ResourceIdProblem(id, type);
             if (problem is not null)
-                fields.Errors.Add(new PolicyError(path, problem));
+                fields.Errors.Add(new PolicyError(entry.Path, problem));
             else if (!seen.Add(id))
-                fields.Errors.Add(new PolicyError(path, $"resource {id} is listed twice"));
+                fields.Errors.Add(new PolicyError(entry.Path, $"resource {id} is listed twice"));
             else
                 ids.Add(id);
         }
