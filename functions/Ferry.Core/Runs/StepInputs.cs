@@ -16,8 +16,10 @@ public static partial class StepInputs
 {
     public const int MaxSessionIdLength = 128;
     public const int MaxResourceIdLength = 256;
-    public const int MaxReasonLength = 4096;
+    /// <summary>Step Functions' own limits: an error name is at most 256 characters, a cause at most 32,768.</summary>
+    public const int MaxErrorLength = 256;
     public const int MaxCauseLength = 32_768;
+    public const int MaxReasonLength = 32_768;
     public const int MaxItems = 128;
     public const int MaxSteps = 64;
 
@@ -79,7 +81,7 @@ public static partial class StepInputs
         SessionId(input.SessionId, "sessionId");
         ResourceId(input.ResourceId, "resourceId");
         Text(input.Reason, "reason", MaxReasonLength);
-        Text(input.Error, "error", MaxReasonLength);
+        Text(input.Error, "error", MaxErrorLength);
         Text(input.Cause, "cause", MaxCauseLength, allowLineBreaks: true);
         if (input.Status == ResourceStatus.Running)
             throw Invalid("status", "Running is not an outcome; give Success, Warning, Canceled or Failed");
@@ -107,7 +109,7 @@ public static partial class StepInputs
         SessionId(input.SessionId, "sessionId");
         if (input.PolicyId is not null)
             PolicyId(input.PolicyId, "policyId");
-        Text(input.Error, "error", MaxReasonLength);
+        Text(input.Error, "error", MaxErrorLength);
         Text(input.Cause, "cause", MaxCauseLength, allowLineBreaks: true);
         if (input.Cause is not null && input.Error is null)
             throw Invalid("error", "is required when cause is given");
