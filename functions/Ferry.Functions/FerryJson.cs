@@ -12,7 +12,8 @@ namespace Ferry.Functions;
     UseStringEnumConverter = true,
     RespectRequiredConstructorParameters = true,
     RespectNullableAnnotations = true,
-    AllowOutOfOrderMetadataProperties = true)]
+    AllowOutOfOrderMetadataProperties = true,
+    AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(OpenSessionInput))]
 [JsonSerializable(typeof(OpenSessionOutput))]
 [JsonSerializable(typeof(DiscoverInput))]

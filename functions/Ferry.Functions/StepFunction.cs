@@ -46,15 +46,24 @@ public abstract class StepFunction<TInput, TOutput>(FerryServices services, Step
 
     private TInput Read(Stream input)
     {
+        TInput? request;
         try
         {
-            return JsonSerializer.Deserialize(input, InputType)
-                ?? throw new FerryInvalidInputException($"{Name}: the input is empty (null)");
+            request = JsonSerializer.Deserialize(input, InputType);
         }
         catch (JsonException e)
         {
             var path = string.IsNullOrEmpty(e.Path) ? "$" : e.Path;
             throw new FerryInvalidInputException($"{Name}: input {path}: {e.Message}");
         }
+        catch (InvalidOperationException e)
+        {
+            // The reader's own words for text that is not valid UTF-16 (a lone surrogate escaped in a string).
+            throw new FerryInvalidInputException($"{Name}: input: {e.Message}");
+        }
+        if (request is null)
+            throw new FerryInvalidInputException($"{Name}: the input is empty (null)");
+        StepInputs.Check(request);
+        return request;
     }
 }

@@ -56,6 +56,16 @@ internal sealed class Harness
         return (TOutput)(await JsonSerializer.DeserializeAsync(output, typeof(TOutput), FerryJson.Default))!;
     }
 
+    /// <summary>Invokes a step with a payload exactly as written, for what a typed input cannot hold (duplicate keys, lone surrogates, wrong types).</summary>
+    public async Task InvokeRawAsync(string step, string json)
+    {
+        var handler = StepCatalog.Find(step)?.Create(Services, Log) ?? throw new ArgumentException($"No step {step}");
+        await using var output = await handler.HandleAsync(new MemoryStream(Encoding.UTF8.GetBytes(json)));
+    }
+
+    /// <summary>A step's input as the state machine sends it, as text.</summary>
+    public static string Json(object input) => JsonSerializer.Serialize(input, input.GetType(), FerryJson.Default);
+
     public async Task<string> OpenSessionAsync(string policyId) =>
         (await InvokeAsync<OpenSessionOutput>("OpenSession", new OpenSessionInput(policyId))).SessionId;
 

@@ -35,6 +35,6 @@ public sealed class DynamoPolicyStore(IAmazonDynamoDB dynamo, DynamoTables table
             Key = new() { ["policyId"] = new AttributeValue(policyId) },
             ConsistentRead = true,
         }, cancellationToken)).ConfigureAwait(false);
-        return response.Item is { Count: > 0 } item ? PolicyParser.Parse(item["document"].S) : null;
+        return response.Item is { Count: > 0 } item ? PolicyParser.ParseStored(policyId, item["document"].S) : null;
     }
 }

@@ -1,13 +1,21 @@
+using System.Globalization;
 using System.Text.Json;
+using Ferry.Core.Errors;
 
 namespace Ferry.Core.Policies;
 
 /// <summary>
 /// Reads one JSON object field by field, recording an error with the field's path for
-/// every missing, mistyped or unknown property, so one pass reports every problem.
+/// every missing, mistyped, oversized or unknown property, so one pass reports every problem.
 /// </summary>
 internal sealed class JsonFields
 {
+    /// <summary>The longest string a policy field takes unless it says otherwise.</summary>
+    public const int DefaultMaxLength = 256;
+
+    /// <summary>The longest ARN a policy field takes (IAM and KMS ARNs stay far below it).</summary>
+    public const int MaxArnLength = 2048;
+
     private readonly JsonElement _element;
     private readonly List<PolicyError> _errors;
     private readonly HashSet<string> _known = new(StringComparer.Ordinal);
@@ -43,20 +51,52 @@ internal sealed class JsonFields
 
     public bool Has(string name) => _element.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null;
 
-    public string? String(string name, bool required)
+    public string? String(string name, bool required, int maxLength = DefaultMaxLength)
     {
         if (!Get(name, required, out var value))
             return null;
         if (value.ValueKind != JsonValueKind.String)
             return Mistyped(name, "a string", value);
-        var text = value.GetString()!;
-        if (text.Trim().Length == 0)
+        var text = Text(value, PathOf(name), _errors, maxLength);
+        if (text is not null && text.Trim().Length == 0)
         {
             Error(name, "must not be empty");
             return null;
         }
         return text;
     }
+
+    /// <summary>
+    /// A string value, or null (after recording why) when it is longer than <paramref name="maxLength"/> or holds
+    /// control or invisible format characters (NUL, right-to-left overrides, zero-width spaces), which would let a
+    /// reviewer read something other than what runs. Lone surrogates never get here: <see cref="PolicyParser"/>
+    /// refuses the document first.
+    /// </summary>
+    public static string? Text(JsonElement value, string path, List<PolicyError> errors, int maxLength = DefaultMaxLength)
+    {
+        var text = value.GetString()!;
+        var problem = TextProblem(text, maxLength);
+        if (problem is null)
+            return text;
+        errors.Add(new PolicyError(path, problem));
+        return null;
+    }
+
+    private static string? TextProblem(string text, int maxLength)
+    {
+        if (text.Length > maxLength)
+            return $"{Quote(text)} is {text.Length} characters long; at most {maxLength} are allowed";
+        for (var i = 0; i < text.Length; i++)
+        {
+            var category = char.GetUnicodeCategory(text[i]);
+            if (category is UnicodeCategory.Control or UnicodeCategory.Format)
+                return $"contains the {(category == UnicodeCategory.Control ? "control" : "invisible format")} character U+{(int)text[i]:X4} at position {i}";
+        }
+        return null;
+    }
+
+    /// <summary>A value as an error message quotes it: in quotes, cut to a short prefix.</summary>
+    public static string Quote(string? text) => Quoted.Value(text);
 
     public bool? Bool(string name, bool required)
     {
@@ -81,8 +121,11 @@ internal sealed class JsonFields
     public JsonFields? Object(string name, bool required) =>
         Get(name, required, out var value) ? Open(value, PathOf(name), _errors) : null;
 
-    /// <summary>The array's items with their paths; empty when absent or mistyped (after recording why).</summary>
-    public IReadOnlyList<(JsonElement Item, string Path)> Array(string name, bool required)
+    /// <summary>
+    /// The array's items with their paths; empty when absent, mistyped or longer than <paramref name="maxItems"/>
+    /// (after recording why: an oversized list is refused whole, without reading its items).
+    /// </summary>
+    public IReadOnlyList<Entry> Array(string name, bool required, int maxItems)
     {
         if (!Get(name, required, out var value))
             return [];
@@ -91,22 +134,49 @@ internal sealed class JsonFields
             Mistyped(name, "an array", value);
             return [];
         }
-        return value.EnumerateArray().Select((item, i) => (item, $"{PathOf(name)}[{i}]")).ToList();
+        var count = value.GetArrayLength();
+        if (count > maxItems)
+        {
+            Error(name, $"lists {count} items; at most {maxItems} are allowed");
+            return [];
+        }
+        var path = PathOf(name);
+        var items = new List<Entry>(count);
+        var i = 0;
+        foreach (var item in value.EnumerateArray())
+            items.Add(new Entry(item, path, i++));
+        return items;
     }
 
-    /// <summary>Reads a string that must be one of <paramref name="allowed"/> (compared without case).</summary>
+    /// <summary>An array item as a string, or null after recording why it is not one (wrong type, too long, control characters).</summary>
+    public string? Item(Entry entry, string expected, int maxLength = DefaultMaxLength)
+    {
+        var text = entry.Item.ValueKind == JsonValueKind.String ? entry.Item.GetString()! : null;
+        var problem = text is null ? $"must be {expected}, not {Describe(entry.Item)}" : TextProblem(text, maxLength);
+        if (problem is null)
+            return text;
+        _errors.Add(new PolicyError(entry.Path, problem));
+        return null;
+    }
+
+    /// <summary>An array item; its path is made only when an error names it, so a list of 100,000 ids makes no 100,000 paths.</summary>
+    public readonly record struct Entry(JsonElement Item, string ArrayPath, int Index)
+    {
+        public string Path => $"{ArrayPath}[{Index}]";
+
+        public void Deconstruct(out JsonElement item, out string path) => (item, path) = (Item, Path);
+    }
+
+    /// <summary>Reads a string that must be exactly one of <paramref name="allowed"/>: case counts, as everywhere in Ferry's JSON.</summary>
     public T? Enum<T>(string name, bool required, IReadOnlyDictionary<string, T> allowed)
         where T : struct
     {
         var text = String(name, required);
         if (text is null)
             return null;
-        foreach (var (word, result) in allowed)
-        {
-            if (string.Equals(word, text, StringComparison.OrdinalIgnoreCase))
-                return result;
-        }
-        Error(name, $"'{text}' is not one of {string.Join(", ", allowed.Keys)}");
+        if (allowed.TryGetValue(text, out var result))
+            return result;
+        Error(name, $"{Quote(text)} is not one of {string.Join(", ", allowed.Keys)} (case counts)");
         return null;
     }
 
@@ -119,7 +189,7 @@ internal sealed class JsonFields
         foreach (var property in _element.EnumerateObject())
         {
             if (!_known.Contains(property.Name))
-                _errors.Add(new PolicyError(PathOf(property.Name), "unknown property"));
+                _errors.Add(new PolicyError(PathOf(Quoted.Name(property.Name)), "unknown property"));
         }
     }
 

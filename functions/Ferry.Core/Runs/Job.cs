@@ -67,7 +67,7 @@ public sealed record Job(
     WaitState? Wait = null)
 {
     /// <summary>The kind of the plan step at the cursor, or <c>Done</c>: what the state machines' Choices branch on.</summary>
-    public string Next => Cursor < Steps.Count ? Steps[Cursor].Kind.ToString() : Done;
+    public string Next => Cursor >= 0 && Cursor < Steps.Count ? Steps[Cursor].Kind.ToString() : Done;
 
     public const string Done = "Done";
 

@@ -21,10 +21,12 @@ public sealed class RestoreSteps(FerryServices services)
 
     public async Task<PlanOutput> PlanAsync(RestoreInput input, CancellationToken cancellationToken = default)
     {
-        Validate(input);
+        StepInputs.Check(input);
         var point = await services.RestorePoints.GetAsync(input.RestorePointId, cancellationToken)
-            ?? throw new FerryNotFoundException($"restorePointId: no restore point '{input.RestorePointId}'");
+            ?? throw new FerryNotFoundException($"restorePointId: no restore point {Quoted.Value(input.RestorePointId)}");
+        StepInputs.CheckFits(input, point.Type, point.RestorePointId);
         var sessionId = input.SessionId ?? $"restore-{point.ResourceId}-{Names.Short(point.RestorePointId, services.Clock.UtcNow.ToString("O"))}";
+        await RefuseTakenSessionAsync(sessionId, point, cancellationToken);
         // Only a valid request for an existing restore point opens a session. The resource is noted at once, so a
         // planning that fails from here on leaves it for the state machine's CloseSession to fail with the reason.
         await services.Sessions.OpenAsync(Session.Open(sessionId, SessionKind.Restore, point.PolicyId, services.Clock.UtcNow), cancellationToken);
@@ -227,19 +229,20 @@ public sealed class RestoreSteps(FerryServices services)
         return new RestorePointFacts(point.RestorePointId, point.ResourceId, point.IsReplica, point.AccountId, point.Region, point.OwnerRole, snapshots, instance, database);
     }
 
-    private static void Validate(RestoreInput input)
+    /// <summary>
+    /// A restore writes only into a session of its own: an existing session is refused unless a retry of this very
+    /// planning finds it again (a restore session of the point's resource, still open, whose plan, if logged yet, is
+    /// this restore point's).
+    /// </summary>
+    private async Task RefuseTakenSessionAsync(string sessionId, RestorePoint point, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(input.RestorePointId))
-            throw new FerryInvalidInputException("restorePointId: is required");
-        if (!AwsIds.IsAccountId(input.TargetAccount))
-            throw new FerryInvalidInputException($"targetAccount: '{input.TargetAccount}' is not a 12-digit AWS account id");
-        if (!AwsRegions.IsKnown(input.TargetRegion))
-            throw new FerryInvalidInputException($"targetRegion: '{input.TargetRegion}' is not a known AWS region");
-        if (!Arn.TryParse(input.RestoreRole, out var role) || AwsIds.RoleNameOf(role) is null)
-            throw new FerryInvalidInputException($"restoreRole: '{input.RestoreRole}' is not an IAM role ARN");
-        if (role.Account != input.TargetAccount)
-            throw new FerryInvalidInputException($"restoreRole: the role is in account {role.Account}, but the restore goes to {input.TargetAccount}; use a role of the target account");
-        if (input.TargetKmsKey is not null && (!Arn.TryParse(input.TargetKmsKey, out var key) || key.Service != "kms"))
-            throw new FerryInvalidInputException($"targetKmsKey: '{input.TargetKmsKey}' is not a KMS key ARN");
+        var existing = await services.Sessions.GetAsync(sessionId, cancellationToken);
+        if (existing is null)
+            return;
+        var ownRetry = existing is { Kind: SessionKind.Restore, EndedAt: null } && existing.PolicyId == point.PolicyId
+            && existing.Resources.All(r => r.ResourceId == point.ResourceId
+                && r.Log.All(l => l.Sequence != RunLog.Plan || l.Message.StartsWith($"Restore of {point.RestorePointId} ", StringComparison.Ordinal)));
+        if (!ownRetry)
+            throw new FerryInvalidInputException($"sessionId: session {Quoted.Value(sessionId)} already exists; a restore opens a session of its own (give a new id, or none)");
     }
 }

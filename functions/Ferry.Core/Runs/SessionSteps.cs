@@ -32,6 +32,7 @@ public sealed class SessionSteps(FerryServices services)
     /// </summary>
     public async Task<OpenSessionOutput> OpenAsync(OpenSessionInput input, CancellationToken cancellationToken = default)
     {
+        StepInputs.Check(input);
         var policy = await LoadPolicyAsync(services, input.PolicyId, cancellationToken);
         var now = services.Clock.UtcNow;
         var sessionId = input.SessionId ?? Names.SessionId(policy.Id, now);
@@ -65,6 +66,7 @@ public sealed class SessionSteps(FerryServices services)
     /// </summary>
     public async Task<OutcomeOutput> RecordOutcomeAsync(OutcomeInput input, CancellationToken cancellationToken = default)
     {
+        StepInputs.Check(input);
         var (status, reason) = Judge(input);
         var job = input.Job;
         if (job is not null && status is ResourceStatus.Success or ResourceStatus.Warning)
@@ -113,15 +115,20 @@ public sealed class SessionSteps(FerryServices services)
 
     internal static async Task<Policy> LoadPolicyAsync(FerryServices services, string policyId, CancellationToken cancellationToken)
     {
+        Policy policy;
         try
         {
-            return await services.Policies.GetAsync(policyId, cancellationToken)
+            policy = await services.Policies.GetAsync(policyId, cancellationToken)
                 ?? throw new FerryNotFoundException($"policyId: no policy '{policyId}'");
         }
         catch (PolicyValidationException e)
         {
             throw new FerryInvalidInputException($"policyId: policy '{policyId}' is stored but invalid: {string.Join("; ", e.Errors)}");
         }
+        // Whatever the store: a run asked for one policy never runs another.
+        return policy.Id == policyId
+            ? policy
+            : throw new FerryInvalidInputException($"policyId: the policy stored under '{policyId}' says its id is {Quoted.Value(policy.Id)}; it is not run under another id");
     }
 
     /// <summary>

@@ -72,6 +72,6 @@ public sealed record InventoryEngineOffer(string Region, string Engine, IReadOnl
 
 public sealed record InventoryGrant(string Role, string Key, IReadOnlyList<string> Actions);
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, RespectRequiredConstructorParameters = true)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, RespectRequiredConstructorParameters = true, AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(InventoryFile))]
 internal sealed partial class InventoryJson : JsonSerializerContext;

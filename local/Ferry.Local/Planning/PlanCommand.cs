@@ -63,7 +63,7 @@ public static class PlanCommand
 
         output.WriteLine($"Plan for policy {policy.Id} ({policy.Type}), {plans.Count} resource(s). Nothing was changed.");
         output.WriteLine();
-        output.Write(PlanTable.Render(plans));
+        PlanTable.Write(output, plans);
         return Ok;
     }
 

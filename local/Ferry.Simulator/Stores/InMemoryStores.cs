@@ -21,7 +21,7 @@ public sealed class InMemoryPolicyStore : IPolicyStore
     public Task<Policy?> GetAsync(string policyId, CancellationToken cancellationToken = default)
     {
         lock (_lock)
-            return Task.FromResult(_documents.TryGetValue(policyId, out var json) ? PolicyParser.Parse(json) : null);
+            return Task.FromResult(_documents.TryGetValue(policyId, out var json) ? PolicyParser.ParseStored(policyId, json) : null);
     }
 }
 
