@@ -4,19 +4,17 @@ using static Ferry.Simulator.Wire.Protocols;
 
 namespace Ferry.Simulator;
 
-/// <summary>STS (protocol <c>query</c>, version 2011-06-15): AssumeRole as the request's signer.</summary>
+/// <summary>STS (protocol <c>query</c>, version 2011-06-15): AssumeRole as the request's signer, the one STS call Ferry makes.</summary>
 internal sealed class StsWire(SimulatedAws world) : IWireService
 {
     private const string Xmlns = "https://sts.amazonaws.com/doc/2011-06-15/";
 
     public string Name => "sts";
 
-    public string? OperationOf(WireRequest request) => request.Param("Action") is "AssumeRole" or "GetCallerIdentity" ? request.Param("Action") : null;
+    public string? OperationOf(WireRequest request) => request.Param("Action") is "AssumeRole" ? "AssumeRole" : null;
 
     public WireReply Handle(Call call, string operation, WireRequest request)
     {
-        if (operation == "GetCallerIdentity")
-            return Query(Xmlns, operation, call.RequestId, El("Arn", call.Role.Arn), El("Account", call.Account), El("UserId", call.Role.Arn));
         var roleArn = request.Param("RoleArn") ?? throw call.Invalid("MissingParameter", "The request must contain the parameter RoleArn");
         var sessionName = request.Param("RoleSessionName") ?? throw call.Invalid("MissingParameter", "The request must contain the parameter RoleSessionName");
         var (issued, accessKeyId, role) = world.Assume(call, roleArn, request.Param("ExternalId"));
