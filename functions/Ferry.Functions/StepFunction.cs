@@ -63,6 +63,7 @@ public abstract class StepFunction<TInput, TOutput>(FerryServices services, Step
         }
         if (request is null)
             throw new FerryInvalidInputException($"{Name}: the input is empty (null)");
+        // The one gate for every step input: Core's rules, checked before any step runs.
         StepInputs.Check(request);
         return request;
     }

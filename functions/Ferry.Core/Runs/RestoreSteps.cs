@@ -21,7 +21,6 @@ public sealed class RestoreSteps(FerryServices services)
 
     public async Task<PlanOutput> PlanAsync(RestoreInput input, CancellationToken cancellationToken = default)
     {
-        StepInputs.Check(input);
         var point = await services.RestorePoints.GetAsync(input.RestorePointId, cancellationToken)
             ?? throw new FerryNotFoundException($"restorePointId: no restore point {Quoted.Value(input.RestorePointId)}");
         StepInputs.CheckFits(input, point.Type, point.RestorePointId);

@@ -32,7 +32,6 @@ public sealed class SessionSteps(FerryServices services)
     /// </summary>
     public async Task<OpenSessionOutput> OpenAsync(OpenSessionInput input, CancellationToken cancellationToken = default)
     {
-        StepInputs.Check(input);
         var policy = await LoadPolicyAsync(services, input.PolicyId, cancellationToken);
         var now = services.Clock.UtcNow;
         var sessionId = input.SessionId ?? Names.SessionId(policy.Id, now);
@@ -66,7 +65,6 @@ public sealed class SessionSteps(FerryServices services)
     /// </summary>
     public async Task<OutcomeOutput> RecordOutcomeAsync(OutcomeInput input, CancellationToken cancellationToken = default)
     {
-        StepInputs.Check(input);
         var (status, reason) = Judge(input);
         var job = input.Job;
         if (job is not null && status is ResourceStatus.Success or ResourceStatus.Warning)
