@@ -54,7 +54,7 @@ public sealed class Cleanup(FerryServices services)
                 // Instances and images hold volumes and snapshots, so the partial restore goes before the copies it was made from.
                 if (job.Payload is RestorePayload spec && report.At == restoredAt)
                     await RemovePartialRestoreAsync(job, spec, report, cancellationToken);
-                var found = await service.FindAsync(report.At, job.ResourceId, Names.RdsSnapshot(job.ResourceId, job.SessionId),
+                var found = await service.FindAsync(report.At, job.ResourceId, Names.RdsSnapshots(job.ResourceId, job.SessionId),
                     [Tag(FerryTags.Session, job.SessionId), Tag(FerryTags.Source, job.ResourceId)], cancellationToken);
                 var candidates = found.Where(s => Carries(s.Tags, ours)).ToList();
                 if (candidates.Count == 0)
