@@ -139,6 +139,11 @@ public static class ReplicaPlanner
                 $"{Capitalize(noun)} {id} is encrypted with the AWS managed default key {key.Display}; snapshots encrypted with a default key cannot be shared with account {mapping.TargetAccount}. "
                 + $"Set encryption.shareKey of the mapping for {mapping.SourceRegion} (a customer managed key of the source account in {mapping.SourceRegion}) to re-encrypt them before sharing, or re-encrypt the source with a customer managed key");
         }
+        if (shareKey is not null && (!Aws.Arn.TryParse(shareKey, out var share) || share.Account != key!.AccountId || share.Region != key.Region))
+        {
+            return Item(ItemAction.Fail, null,
+                $"Share key {shareKey} (encryption.shareKey of the mapping for {mapping.SourceRegion}) is not a key of account {key!.AccountId} in {key.Region}, where {noun} {id}'s snapshots are re-encrypted before sharing");
+        }
         if (!encryption.Enabled)
         {
             return encrypted
@@ -270,6 +275,9 @@ internal sealed class Steps(string sourceRole, string targetRole, string? restor
 
     public void Restore(StepKind kind, string account, string region, IReadOnlyList<string> items, IReadOnlyList<KeyNeed> keys, string description, string? fromRegion = null, string? kmsKey = null) =>
         _steps.Add(new PlanStep(kind, RoleKind.Restore, restoreRole ?? throw new InvalidOperationException("No restore role"), account, region, items, keys, description, fromRegion, KmsKey: kmsKey));
+
+    /// <summary>A step whose role the caller decides (a restore's steps as the restore point's owner).</summary>
+    public void Add(PlanStep step) => _steps.Add(step);
 
     /// <summary>A share as part of a restore: run by whichever role owns the snapshot.</summary>
     public void Share(RoleKind roleKind, string role, string account, string region, IReadOnlyList<string> items, IReadOnlyList<KeyNeed> keys, string description, string shareWith) =>

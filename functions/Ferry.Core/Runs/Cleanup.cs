@@ -147,7 +147,9 @@ public sealed class Cleanup(FerryServices services)
         var horizon = services.Clock.UtcNow - AbandonedAfter;
         if (session is null)
             return snapshot.CreatedAt is { } created && created < horizon ? $"its session {sessionId} no longer exists" : null;
-        if (session.Kind == SessionKind.Restore && outcome?.Status is ResourceStatus.Success or ResourceStatus.Warning)
+        // A successful restore's copies belong to what it restored; its staging copies (X-DEF2's share-key copy) do not.
+        if (session.Kind == SessionKind.Restore && outcome?.Status is ResourceStatus.Success or ResourceStatus.Warning
+            && snapshot.Tags.GetValueOrDefault(FerryTags.Step) != Job.StagingTag)
             return null;
         if (outcome is { Status: not ResourceStatus.Running })
             return $"left by session {sessionId}, which ended {outcome.Status}";

@@ -10,6 +10,7 @@ namespace Ferry.Core.Runs;
 public sealed record RoleAt(string Role, string Account, string Region);
 
 /// <summary>A restore request as a person or the console starts it; the state machine names its session after the execution unless <c>sessionId</c> is given.</summary>
+/// <param name="ShareKey">X-DEF2: a customer managed key of the restore point's account and region, to restore a default-key restore point into another account.</param>
 public sealed record RestoreInput(
     string RestorePointId,
     string TargetAccount,
@@ -19,7 +20,8 @@ public sealed record RestoreInput(
     string? InstanceType = null,
     string? DbClass = null,
     string? NewIdentifier = null,
-    string? SessionId = null);
+    string? SessionId = null,
+    string? ShareKey = null);
 
 /// <summary>Names of Ferry's state machines, shared by the plan step, the ASL files and CDK.</summary>
 public static class Flows

@@ -32,7 +32,7 @@ public sealed class RestoreSteps(FerryServices services)
         await services.Sessions.SetProgressAsync(sessionId, point.ResourceId, "PlanRestore", cancellationToken);
 
         var facts = await FactsAsync(point, cancellationToken);
-        var request = new RestoreRequest(input.TargetAccount, input.TargetRegion, input.RestoreRole, input.TargetKmsKey, input.InstanceType, input.DbClass, input.NewIdentifier);
+        var request = new RestoreRequest(input.TargetAccount, input.TargetRegion, input.RestoreRole, input.TargetKmsKey, input.InstanceType, input.DbClass, input.NewIdentifier, input.ShareKey);
         var plan = await new KeyAccessChecker(services).PlanCheckedAsync(context => RestorePlanner.Plan(facts, request, context), PlanContext.Empty, cancellationToken);
 
         var summary = plan.Verdict == Verdict.Proceed
