@@ -82,6 +82,22 @@ public class CleanupStepTests
     }
 
     [Fact]
+    public async Task RDS_R10_TargetCopyEndingInError_FailedResource_ShareKeyCopyDeletedBySourceRoleWithTheSnapshot()
+    {
+        // Only the target's copy names the source account's share-key copy by ARN.
+        var h = new Harness(new FaultSettings(1, [new FaultRule("rds:CopyDBSnapshot", SnapshotError: 1, Resource: $"arn:aws:rds:{West}:{SourceAccount}:snapshot:")]));
+        await h.PutPolicyAsync(ReplicaPolicy("p", "RDS", ["legacy-db"], TargetRole, Central, true, DrKey, shareKey: ShareKey));
+
+        var (outcome, job) = await h.ReplicateAsync("p", "legacy-db");
+
+        Assert.Equal(ResourceStatus.Failed, outcome.Status);
+        var source = await h.RdsAsync(SourceRole, West);
+        Assert.Empty(await source.DescribeSnapshotsAsync(new RdsSnapshotQuery(RdsKind.DbInstance, Identifiers: Names.RdsSnapshots("legacy-db", job!.SessionId))));
+        var removed = Assert.Single(await LogAsync(h, job.SessionId, "legacy-db"), e => e.Step == "RecordOutcome" && e.Role == SourceRole && e.Message.StartsWith("Removed", StringComparison.Ordinal));
+        Assert.Contains(Names.RdsShareCopy("legacy-db", job.SessionId), removed.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RdsCopyStillCreatingWhenTheResourceFails_KeptWithAWarning_ThenSweptByTheNextRun()
     {
         var h = new Harness();
