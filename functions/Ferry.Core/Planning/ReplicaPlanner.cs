@@ -1,3 +1,4 @@
+using Ferry.Core.Aws;
 using Ferry.Core.Inventory;
 using Ferry.Core.Policies;
 
@@ -139,7 +140,7 @@ public static class ReplicaPlanner
                 $"{Capitalize(noun)} {id} is encrypted with the AWS managed default key {key.Display}; snapshots encrypted with a default key cannot be shared with account {mapping.TargetAccount}. "
                 + $"Set encryption.shareKey of the mapping for {mapping.SourceRegion} (a customer managed key of the source account in {mapping.SourceRegion}) to re-encrypt them before sharing, or re-encrypt the source with a customer managed key");
         }
-        if (shareKey is not null && (!Aws.Arn.TryParse(shareKey, out var share) || share.Account != key!.AccountId || share.Region != key.Region))
+        if (shareKey is not null && (!Arn.TryParse(shareKey, out var share) || share.Account != key!.AccountId || share.Region != key.Region))
         {
             return Item(ItemAction.Fail, null,
                 $"Share key {shareKey} (encryption.shareKey of the mapping for {mapping.SourceRegion}) is not a key of account {key!.AccountId} in {key.Region}, where {noun} {id}'s snapshots are re-encrypted before sharing");

@@ -122,7 +122,8 @@ public sealed class Cleanup(FerryServices services)
 
     /// <summary>
     /// Where a failed job may have made something: where its plan's steps made things, latest first (a restore's instance,
-    /// volumes or DB; then copies before the snapshots they were copied from). A restore never writes to its origin.
+    /// volumes or DB; then copies before the snapshots they were copied from). A restore writes to its origin only
+    /// X-DEF2's share-key copy, found there by this attempt's session tag (never the restore point's own snapshots).
     /// </summary>
     private static List<RoleAt> Places(Job job) =>
         [.. job.Steps.Where(s => s.Kind is not (StepKind.WaitForAvailable or StepKind.Share or StepKind.EnableBackupOptIn)).Reverse().Select(Job.At).Distinct()];
