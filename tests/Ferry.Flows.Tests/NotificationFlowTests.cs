@@ -50,8 +50,9 @@ public class NotificationFlowTests(FlowFixture fixture)
     {
         var message = Assert.Single(run.Ferry.Notifications.NotificationsOf(run.Execution)).Message;
         Assert.Contains($"policy {run.PolicyId} ended {run.Session.Status}", message, StringComparison.Ordinal);
-        Assert.Contains($"(sessionId {run.Session.SessionId})", message, StringComparison.Ordinal);
-        Assert.Contains("console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/arn:aws:states:us-east-1:", message, StringComparison.Ordinal);
+        Assert.Contains($"Look at it: session {run.Session.SessionId} in Ferry's sessions table", message, StringComparison.Ordinal);
+        Assert.Contains("-sessions\nExecution: https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/"
+            + $"arn:aws:states:us-east-1:000000000000:execution:ferry-{run.Execution.Machine}:", message, StringComparison.Ordinal);
         foreach (var text in says)
             Assert.Contains(text, message, StringComparison.Ordinal);
         return message;

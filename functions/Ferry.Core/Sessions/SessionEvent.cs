@@ -115,7 +115,7 @@ public sealed record SessionEvent(
             text.Append($"- {resource.ResourceId} {resource.Status}: {Cut(resource.Reason, SummaryReasonChars) ?? "no reason recorded"}\n");
         if (notable.Count > SummaryResources)
             text.Append($"- and {notable.Count - SummaryResources} more (the event's detail lists them).\n");
-        text.Append($"Each resource's steps, roles and reasons are in the session's item of Ferry's sessions table (sessionId = {session.SessionId}).");
+        text.Append($"Look at it: session {session.SessionId} in Ferry's sessions table (each resource's steps, roles and reasons), or its execution in the Step Functions console.");
         return text.ToString();
     }
 
@@ -166,7 +166,6 @@ public static partial class SessionEvents
     public static readonly IReadOnlyDictionary<string, string> MessagePaths = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["summary"] = "$.detail.summary",
-        ["sessionId"] = "$.detail.sessionId",
         ["region"] = "$.region",
         // Step Functions appends the execution's ARN, then its state machine's, to each entry's resources.
         ["execution"] = "$.resources[0]",
@@ -180,7 +179,7 @@ public static partial class SessionEvents
     public static string Message(string sessionsTable, Func<string, string> valueAt) =>
         MessageName().Replace(
             "<summary>\n\n"
-            + $"Sessions table: {sessionsTable} (sessionId <sessionId>)\n"
+            + $"Sessions table: {sessionsTable}\n"
             + "Execution: https://<region>.console.aws.amazon.com/states/home?region=<region>#/v2/executions/details/<execution>",
             m => valueAt(MessagePaths[m.Groups[1].Value]));
 

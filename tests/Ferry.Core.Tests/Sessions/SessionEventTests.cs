@@ -63,7 +63,7 @@ public class SessionEventTests
             + "3 resources: 1 Success, 1 Warning, 1 Failed.\n"
             + "- i-3 Failed: AccessDenied: kms:CreateGrant\n"
             + "- i-2 Warning: no target KMS key\n"
-            + "Each resource's steps, roles and reasons are in the session's item of Ferry's sessions table (sessionId = p-run-1).",
+            + "Look at it: session p-run-1 in Ferry's sessions table (each resource's steps, roles and reasons), or its execution in the Step Functions console.",
             summary);
     }
 
