@@ -1,9 +1,10 @@
 using Amazon.CDK;
 using Constructs;
+using Ferry.Aws.Dynamo;
 
 namespace Ferry.Infra.Backup;
 
-/// <summary>What runs Ferry, in the backup account: tables, step functions, state machines, schedules and the failure alarm.</summary>
+/// <summary>What runs Ferry, in the backup account: tables, step functions, state machines, schedules, the failure alarm and the notifications.</summary>
 public sealed class BackupStack : Stack
 {
     public BackupStack(Construct scope, string id, FerrySettings settings, IReadOnlyList<DeployedPolicy> policies, IStackProps props)
@@ -14,6 +15,7 @@ public sealed class BackupStack : Stack
         Lambdas = new StepLambdas(this, "Steps", settings, Tables, FlowDefinition.LambdaTimeouts(definitions));
         Flows = new FlowMachines(this, "Flows", definitions, Lambdas);
         Schedules = new PolicySchedules(this, "Policies", policies, Tables.Policies, Flows.PolicyRun);
+        Notifications = new Notifications(this, "Notifications", DynamoTables.Default.Sessions, settings.NotifyEmail);
     }
 
     public FerryTables Tables { get; }
@@ -23,4 +25,6 @@ public sealed class BackupStack : Stack
     public FlowMachines Flows { get; }
 
     public PolicySchedules Schedules { get; }
+
+    public Notifications Notifications { get; }
 }
