@@ -18,7 +18,7 @@ public static class AwsErrors
     {
         "UnauthorizedOperation", "AccessDenied", "AccessDeniedException", "AuthFailure", "AuthorizationError",
         "InvalidClientTokenId", "UnrecognizedClientException", "KMSKeyNotAccessibleFault", "KMSAccessDeniedFault",
-        "ExpiredToken", "ExpiredTokenException", "SignatureDoesNotMatch", "IncompleteSignature", "IncompleteSignatureException",
+        "ExpiredToken", "ExpiredTokenException", "SignatureDoesNotMatch", "IncompleteSignature", "IncompleteSignatureException", "InvalidSignatureException",
     };
 
     private static readonly HashSet<string> _transient = new(StringComparer.OrdinalIgnoreCase)

@@ -306,7 +306,7 @@ public sealed class FerryCli(CliIo io)
             if (parse.GetValue(dryRun) || plan.Verdict != Verdict.Proceed)
             {
                 if (json)
-                    io.Out.WriteLine(CliJson.Write(new RestorePlanned(plan, true, null)));
+                    io.Out.WriteLine(CliJson.Write(new RestorePlanned(plan, parse.GetValue(dryRun), null)));
                 else
                     io.Out.WriteLine(plan.Verdict == Verdict.Proceed ? "dry run: nothing started" : $"not started: the plan says {plan.Verdict}");
                 return plan.Verdict == Verdict.Proceed ? ExitCodes.Ok : ExitCodes.Of(plan.ExpectedStatus);

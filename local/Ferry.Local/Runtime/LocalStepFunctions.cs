@@ -4,9 +4,7 @@ using System.Text.RegularExpressions;
 using Ferry.Core.Ports;
 using Ferry.Core.Runs;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Ferry.Local.Runtime;
 
@@ -43,21 +41,10 @@ public sealed partial class LocalStepFunctions : IAsyncDisposable
     /// <param name="flows">The flows the runner has definitions for (statemachines/*.asl.json).</param>
     public static async Task<LocalStepFunctions> StartAsync(StateMachineRunner runner, IClock clock, IReadOnlySet<string> flows, string region, string account, int port = 0)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders().AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Error).SetMinimumLevel(LogLevel.Error);
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        var app = builder.Build();
-        var service = new LocalStepFunctions(app, runner, clock, flows, region, account);
-        app.MapPost("/", async context => await (await service.HandleAsync(context)).ExecuteAsync(context));
-        try
-        {
-            await app.StartAsync();
-        }
-        catch (IOException e)
-        {
-            await app.DisposeAsync();
-            throw new StartupException($"The local Step Functions endpoint did not start on 127.0.0.1:{port}: {e.Message}");
-        }
+        LocalStepFunctions? service = null;
+        var app = await LoopbackServer.StartAsync("The local Step Functions endpoint", port,
+            web => web.MapPost("/", async context => await (await service!.HandleAsync(context)).ExecuteAsync(context)));
+        service = new LocalStepFunctions(app, runner, clock, flows, region, account);
         service.Url = new Uri(app.Urls.First());
         return service;
     }
