@@ -59,6 +59,7 @@ public sealed class FerryCli(CliIo io)
             await using var stack = await LocalStack.StartAsync(file, io.StateFile, parse.GetValue(acceleration));
             var state = stack.State;
             io.Out.WriteLine($"Ferry local stack: world {state.World}, account {state.Account}, region {state.Region}");
+            io.Out.WriteLine($"  clock           simulated, {state.Acceleration:0}× real time, now {Time(state.Now)}");
             io.Out.WriteLine($"  dynamodb        {state.DynamoDb} (tables {state.TablePrefix}-*)");
             io.Out.WriteLine($"  step functions  {state.StepFunctions}");
             io.Out.WriteLine($"  lambda host     {stack.Ferry.Host.Url}");
@@ -204,7 +205,7 @@ public sealed class FerryCli(CliIo io)
         var command = new Command("sessions", "Policy runs and restores, newest first") { policy, status, since };
         command.SetAction((parse, ct) => WithTarget(parse, ct, _region, async target =>
         {
-            var from = Since(parse.GetValue(since));
+            var from = Since(parse.GetValue(since), target.Now);
             var ids = parse.GetValue(policy) is { } one ? [one] : (await target.Policies.ListAsync(ct)).Select(p => p.Policy.Id).ToList();
             var sessions = new List<Session>();
             foreach (var policyId in ids)
@@ -222,7 +223,8 @@ public sealed class FerryCli(CliIo io)
         return command;
     }
 
-    private static DateTimeOffset? Since(string? since)
+    /// <param name="now">The stack's time, which a duration counts back from.</param>
+    private static DateTimeOffset? Since(string? since, DateTimeOffset now)
     {
         if (since is null)
             return null;
@@ -230,7 +232,7 @@ public sealed class FerryCli(CliIo io)
         {
             TimeSpan? back = since[^1] switch { 'm' => TimeSpan.FromMinutes(amount), 'h' => TimeSpan.FromHours(amount), 'd' => TimeSpan.FromDays(amount), _ => null };
             if (back is { } span)
-                return DateTimeOffset.UtcNow - span;
+                return now - span;
         }
         return DateTimeOffset.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
             ? at

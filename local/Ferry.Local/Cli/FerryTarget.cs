@@ -26,9 +26,11 @@ public sealed class FerryTarget : IDisposable
 {
     private readonly IAmazonDynamoDB _dynamo;
     private readonly StepFunctionsClient _states;
+    private readonly Func<DateTimeOffset> _now;
 
-    private FerryTarget(IAmazonDynamoDB dynamo, DynamoTables tables, StepFunctionsClient states, string partition, string account, string description)
+    private FerryTarget(IAmazonDynamoDB dynamo, DynamoTables tables, StepFunctionsClient states, string partition, string account, string description, Func<DateTimeOffset> now)
     {
+        _now = now;
         _dynamo = dynamo;
         _states = states;
         Policies = new DynamoPolicyStore(dynamo, tables);
@@ -46,6 +48,9 @@ public sealed class FerryTarget : IDisposable
 
     public IExecutionsPort Executions { get; }
 
+    /// <summary>The stack's time: the real time on AWS, the simulated world's locally (what sessions' times are on).</summary>
+    public DateTimeOffset Now => _now();
+
     /// <summary>"local stack (world …)" or "FerryBackup in account …, region …".</summary>
     public string Description { get; }
 
@@ -59,7 +64,7 @@ public sealed class FerryTarget : IDisposable
             var keys = new BasicAWSCredentials("local", "local");
             return new FerryTarget(DynamoTables.Client(local, state.Region, keys), DynamoTables.WithPrefix(state.TablePrefix),
                 new StepFunctionsClient(keys, state.Region, local), AwsRegions.PartitionOf(state.Region) ?? "aws", state.Account,
-                $"local stack ({state.World})");
+                $"local stack ({state.World})", () => state.Now);
         }
 
         var credentials = Credentials(options.Profile);
@@ -69,7 +74,7 @@ public sealed class FerryTarget : IDisposable
         var account = await AccountAsync(credentials, region, cancellationToken);
         var aws = AwsOptions.FromEnvironment();
         return new FerryTarget(DynamoTables.Client(aws, region, credentials), DynamoTables.Default, new StepFunctionsClient(credentials, region, aws), partition, account,
-            $"FerryBackup in account {account}, region {region}");
+            $"FerryBackup in account {account}, region {region}", () => DateTimeOffset.UtcNow);
     }
 
     private static AWSCredentials Credentials(string? profile)

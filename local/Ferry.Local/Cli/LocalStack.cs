@@ -38,7 +38,7 @@ public sealed class LocalStack : IAsyncDisposable
             var account = Arn.TryParse(ferry.Aws.Spec.Ferry.Principal, out var principal) ? principal.Account : "000000000000";
             var states = await LocalStepFunctions.StartAsync(ferry.Runner, ferry.Aws.Clock, LocalStepFunctions.FlowsIn(Repository.PathOf("statemachines")), Region, account);
             var state = new UpState(Path.GetRelativePath(Repository.Root, world), ferry.Dynalite.Endpoint, states.Url.ToString().TrimEnd('/'), Region, account,
-                TableSchemas.DefaultPrefix, Environment.ProcessId);
+                TableSchemas.DefaultPrefix, Environment.ProcessId, ferry.Aws.Clock.UtcNow, DateTimeOffset.UtcNow, acceleration);
             state.Write(stateFile);
             return new LocalStack(ferry, states, state, stateFile);
         }

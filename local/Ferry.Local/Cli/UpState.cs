@@ -12,8 +12,13 @@ namespace Ferry.Local.Cli;
 /// <param name="StepFunctions">The local Step Functions endpoint.</param>
 /// <param name="TablePrefix">The tables' prefix ("ferry": the deployed stack's names).</param>
 /// <param name="Pid">The process serving them: a file left behind by a process that is gone means no stack.</param>
-public sealed record UpState(string World, string DynamoDb, string StepFunctions, string Region, string Account, string TablePrefix, int Pid)
+/// <param name="SimulatedAt">The world's clock when <paramref name="RealAt"/> was the real time: with <paramref name="Acceleration"/>, the stack's "now".</param>
+public sealed record UpState(string World, string DynamoDb, string StepFunctions, string Region, string Account, string TablePrefix, int Pid,
+    DateTimeOffset SimulatedAt, DateTimeOffset RealAt, double Acceleration)
 {
+    /// <summary>The stack's time now: sessions and restore points carry the simulated world's time, which runs faster than real time.</summary>
+    public DateTimeOffset Now => SimulatedAt + (DateTimeOffset.UtcNow - RealAt) * Acceleration;
+
     public static string DefaultFile => Repository.PathOf(".ferry", "up.json");
 
     public void Write(string file)

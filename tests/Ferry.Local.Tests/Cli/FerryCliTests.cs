@@ -89,6 +89,10 @@ public sealed class FerryCliTests(CliStackFixture stack) : IClassFixture<CliStac
         var sessions = await stack.RunAsync("sessions", "--policy", "ec2-dr-account", "--status", "Failed", "--json");
         Ok(sessions);
         Assert.Contains(sessionId, sessions.Json.AsArray().Select(s => s!["sessionId"]!.GetValue<string>()));
+        // --since counts back from the stack's now, the simulated world's.
+        var recent = await stack.RunAsync("sessions", "--since", "1d", "--json");
+        Assert.Contains(sessionId, recent.Json.AsArray().Select(s => s!["sessionId"]!.GetValue<string>()));
+        Assert.Empty((await stack.RunAsync("sessions", "--since", "2100-01-01T00:00Z", "--json")).Json.AsArray());
         var report = await stack.RunAsync("session", sessionId);
         Ok(report);
         Assert.Contains($"Session {sessionId}: Failed", report.Output, StringComparison.Ordinal);
