@@ -12,7 +12,7 @@ root.Subcommands.Add(PassThrough("demo", "Every bundled policy and several resto
     rest => DemoCommand.RunAsync(rest, Console.Out)));
 root.Subcommands.Add(PassThrough("chaos", $"A generated world under faults: {ChaosCommand.Usage}", rest => ChaosCommand.RunAsync(rest, Console.Out, Console.Error)));
 root.Subcommands.Add(PassThrough("plan", $"The pre-flight dry run: {PlanCommand.Usage}", rest => PlanCommand.RunAsync(rest, Console.Out, Console.Error)));
-return await root.Parse(args).InvokeAsync();
+return await FerryCli.InvokeAsync(root, args, io);
 
 // demo, chaos and plan keep their own argument lists: the words after the command are theirs.
 static Command PassThrough(string name, string description, Func<IReadOnlyList<string>, Task<int>> run)

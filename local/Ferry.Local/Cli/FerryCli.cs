@@ -28,6 +28,27 @@ public sealed class FerryCli(CliIo io)
     private readonly Option<string?> _stackRegion = StackRegion("--stack-region");
     private readonly Option<bool> _json = new("--json") { Description = "Print JSON for scripts instead of tables", Recursive = true };
 
+    /// <summary>Parses and runs a command line: a usage error (a missing or unknown option, a bad value) is one line per problem and exit code 2.</summary>
+    public static async Task<int> InvokeAsync(RootCommand root, IReadOnlyList<string> args, CliIo io)
+    {
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+                await io.Error.WriteLineAsync($"ferry: {string.Join(' ', error.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))} (see `ferry {string.Join(' ', CommandPath(parse.CommandResult.Command, root))} --help`)".Replace("ferry  --help", "ferry --help", StringComparison.Ordinal));
+            return ExitCodes.Invalid;
+        }
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = io.Out, Error = io.Error });
+    }
+
+    private static IEnumerable<string> CommandPath(Command command, RootCommand root)
+    {
+        var path = new List<string>();
+        for (Command? at = command; at is not null && at != root; at = at.Parents.OfType<Command>().FirstOrDefault())
+            path.Insert(0, at.Name);
+        return path;
+    }
+
     /// <summary>Adds the operator's commands to the root command.</summary>
     public void AddTo(RootCommand root)
     {
@@ -314,7 +335,7 @@ public sealed class FerryCli(CliIo io)
                 return plan.Verdict == Verdict.Proceed ? ExitCodes.Ok : ExitCodes.Of(plan.ExpectedStatus);
             }
             var arn = await target.Executions.StartAsync(Flows.Restore, name, System.Text.Json.JsonSerializer.Serialize(input, Functions.FerryJson.Default.RestoreInput), ct);
-            return await StartedAsync(parse, target, arn, input.SessionId!, parse.GetValue(watch), ct, started => new RestorePlanned(plan, false, started));
+            return await StartedAsync(parse, target, arn, input.SessionId!, parse.GetValue(watch), ct, started => CliJson.Write(new RestorePlanned(plan, false, started)));
         }));
         return command;
     }
@@ -358,27 +379,28 @@ public sealed class FerryCli(CliIo io)
     }
 
     /// <summary>After a start: print where to follow it, or follow it to the end (--watch) and exit with the session's status.</summary>
+    /// <param name="json">The --json document of what started (a restore's carries its plan too).</param>
     private async Task<int> StartedAsync(ParseResult parse, FerryTarget target, string executionArn, string sessionId, bool watch, CancellationToken ct,
-        Func<Started, object>? wrap = null)
+        Func<Started, string>? json = null)
     {
-        var json = parse.GetValue(_json);
+        json ??= CliJson.Write;
+        var quiet = parse.GetValue(_json);
         var started = new Started(executionArn, sessionId);
         if (!watch)
         {
-            if (json)
-                io.Out.WriteLine(Write(wrap?.Invoke(started) ?? started));
+            if (quiet)
+                io.Out.WriteLine(json(started));
             else
                 io.Out.WriteLine($"started {executionArn}\n  session {sessionId}: follow it with `ferry session {sessionId}`");
             return ExitCodes.Ok;
         }
-        if (!json)
+        if (!quiet)
             io.Out.WriteLine($"started {executionArn}, session {sessionId}");
-        var (execution, session) = await new SessionWatch(target, io.Console, json).FollowAsync(executionArn, sessionId, ct);
+        var (execution, session) = await new SessionWatch(target, io.Console, quiet).FollowAsync(executionArn, sessionId, ct);
         var code = session is { EndedAt: not null } ended ? ExitCodes.Of(ended.Status) : ExitCodes.Failed;
-        if (json)
+        if (quiet)
         {
-            var done = started with { Status = session?.Status.ToString() ?? execution.Status, ExitCode = code, Session = session };
-            io.Out.WriteLine(Write(wrap?.Invoke(done) ?? done));
+            io.Out.WriteLine(json(started with { Status = session?.Status.ToString() ?? execution.Status, ExitCode = code, Session = session }));
             return code;
         }
         if (execution.Status != "SUCCEEDED")
@@ -389,13 +411,6 @@ public sealed class FerryCli(CliIo io)
             io.Out.WriteLine($"the execution opened no session {sessionId}");
         return code;
     }
-
-    private static string Write(object value) => value switch
-    {
-        RestorePlanned restore => CliJson.Write(restore),
-        Started started => CliJson.Write(started),
-        _ => throw new ArgumentException($"no JSON for {value.GetType().Name}", nameof(value)),
-    };
 
     private void Report(Session session)
     {

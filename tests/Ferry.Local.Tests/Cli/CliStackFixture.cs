@@ -29,8 +29,9 @@ public sealed class CliStackFixture : IAsyncLifetime
     {
         var (output, error) = (new StringWriter(), new StringWriter());
         var root = new RootCommand();
-        new FerryCli(CliIo.Captured(output, error, stateFile)).AddTo(root);
-        var code = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        var io = CliIo.Captured(output, error, stateFile);
+        new FerryCli(io).AddTo(root);
+        var code = await FerryCli.InvokeAsync(root, args, io);
         return new CliResult(code, output.ToString(), error.ToString());
     }
 

@@ -172,6 +172,8 @@ public sealed class FerryCliTests(CliStackFixture stack) : IClassFixture<CliStac
         OneLineError(await stack.RunAsync("restore", "rp-none", "--account", Target, "--region", "eu-west-1", "--role", RestoreRole, "--instance-type", "huge"),
             ExitCodes.Invalid, "--instance-type (instanceType)");
         OneLineError(await stack.RunAsync("sessions", "--since", "yesterday"), ExitCodes.Invalid, "--since: \"yesterday\"");
+        OneLineError(await stack.RunAsync("restore", "rp-none", "--account", Target, "--region", "eu-west-1"), ExitCodes.Invalid, "--role");
+        OneLineError(await stack.RunAsync("sessions", "--status", "Lost"), ExitCodes.Invalid, "Lost");
     }
 
     [Fact]
