@@ -23,12 +23,19 @@ public sealed record RestoreInput(
     string? SessionId = null,
     string? ShareKey = null);
 
-/// <summary>Names of Ferry's state machines, shared by the plan step, the ASL files and CDK.</summary>
+/// <summary>Names of Ferry's state machines, shared by the plan step, the ASL files, CDK and the CLI.</summary>
 public static class Flows
 {
     public const string Replica = "replica";
     public const string Restore = "restore";
     public const string PolicyRun = "policy-run";
+
+    /// <summary>The deployed state machine's fixed name: the CDK stack creates it, the CLI derives its ARN from it.</summary>
+    public static string MachineName(string flow) => $"ferry-{flow}";
+
+    /// <summary>The flow a state machine name belongs to, or null when the name is not one of Ferry's.</summary>
+    public static string? FlowOf(string machineName) =>
+        machineName.StartsWith("ferry-", StringComparison.Ordinal) && machineName["ferry-".Length..] is { Length: > 0 } flow ? flow : null;
 }
 
 /// <param name="SessionId">The state machine names it after its execution, so a retry finds the session it opened.</param>

@@ -210,6 +210,12 @@ public sealed class RestoreSteps(FerryServices services)
         var snapshots = new List<SnapshotFacts>();
         foreach (var s in point.Snapshots)
             snapshots.Add(new SnapshotFacts(s.SnapshotId, s.ItemId, s.Encrypted, s.Encrypted && s.KmsKeyId is not null ? await kms.DescribeKeyAsync(s.KmsKeyId, cancellationToken) : null, s.DeviceName));
+        return FactsOf(point, snapshots);
+    }
+
+    /// <summary>What the restore planner knows of a restore point, given its snapshots' facts (keys described as the owner role, or as known).</summary>
+    public static RestorePointFacts FactsOf(RestorePoint point, IReadOnlyList<SnapshotFacts> snapshots)
+    {
         var config = point.Config;
         Ec2InstanceFacts? instance = null;
         RdsFacts? database = null;
