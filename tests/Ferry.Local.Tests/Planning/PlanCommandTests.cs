@@ -89,6 +89,21 @@ public sealed class PlanCommandTests : IDisposable
         Assert.Matches(@"555555555555/fs-0d1b2c3d4e5f60001 \| .* \| Fail\s+\| Failed\s+\| 2 backup vaults", output);
     }
 
+    [Fact]
+    public async Task Plan_OfAWorldWhereTheSourceRoleCannotBeAssumed_FailsThatRegionAndItsResources_AsARunRecordsThem()
+    {
+        var policy = Path.Combine(_folder, "other-account.json");
+        File.WriteAllText(policy, File.ReadAllText(Repository.PathOf("local", "demo", "policies", "ec2-dr-account.json")).Replace("111111111111", "333333333333", StringComparison.Ordinal));
+
+        var (code, output, error) = await RunAsync(policy, "--world", Repository.PathOf("local", "worlds", "replicas.json"));
+
+        Assert.Equal(PlanCommand.Ok, code);
+        Assert.Empty(error);
+        Assert.Matches(@"region:eu-west-1\s+\| .* \| Fail\s+\| Failed\s+\| Discovery in eu-west-1 failed: sts:AssumeRole arn:aws:iam::333333333333:role/FerrySource failed", output);
+        Assert.Matches(@"i-0a1b2c3d4e5f60002 \| .* \| Fail\s+\| Failed\s+\| Resource i-0a1b2c3d4e5f60002 was not found", output);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
     private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
     {
         using var output = new StringWriter();
