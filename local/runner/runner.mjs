@@ -5,7 +5,9 @@
 //   out: {"id": "1", "status": "SUCCEEDED", "output": ...} or {"id": "1", "status": "FAILED", "error": "...", "cause": "..."},
 //        with, when asked for, "history": [{"type": "StateEntered", "state": "Wait", "stateType": "Wait", "at": "<simulated time>"}, ...]
 //        (a Task's StateExited also carries the state's "input" and "output") and "children": the executions its
-//        startExecution.sync states ran, each {"machine", "name", "input", "status", "history", "children"}, in start order.
+//        startExecution.sync states ran, each {"machine", "name", "input", "status", "history", "children"}, in start order;
+//        always "integrations": the service integrations (events:putEvents, sns:publish) the execution and its children
+//        called, in call order, each {"machine", "execution", "state", "resource", "parameters", "result"} (result null when refused).
 //
 // Time is the simulated world's: every Wait (Seconds, SecondsPath, Timestamp, TimestampPath) and every
 // Retry pause (IntervalSeconds, BackoffRate, MaxDelaySeconds, JitterStrategy) lasts its own simulated
@@ -77,6 +79,59 @@ function scaledRetrier(retrier) {
   return scaled;
 }
 
+// Step Functions' optimized integrations Ferry calls, answered here as AWS answers them instead of calling AWS.
+// A request AWS refuses fails the Task with the error Step Functions reports.
+const maxEventBytes = 256 * 1024;
+const integrationError = (name, message) => Object.assign(new Error(message), { name });
+const integrations = {
+  // Step Functions appends the execution and state machine ARNs to each entry's Resources and fails the
+  // Task with EventBridge.FailedEntry when any entry fails. Detail may be given as an object; it is sent as its JSON.
+  'arn:aws:states:::events:putEvents': (parameters, { executionArn, machineArn: stateMachineArn }) => {
+    const entries = parameters?.Entries;
+    if (!Array.isArray(entries) || entries.length < 1 || entries.length > 10) {
+      throw integrationError('EventBridge.ValidationException', `Entries must hold 1 to 10 entries, got ${Array.isArray(entries) ? entries.length : 'none'}`);
+    }
+    const sent = entries.map((entry) => ({ ...entry, Resources: [...(entry.Resources ?? []), executionArn, stateMachineArn] }));
+    const results = sent.map((entry) => {
+      const detail = typeof entry.Detail === 'string' ? entry.Detail : JSON.stringify(entry.Detail);
+      if (!entry.Source || !entry.DetailType || detail === undefined) {
+        return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Source, DetailType and Detail are required' };
+      }
+      const size = Buffer.byteLength(entry.Source) + Buffer.byteLength(entry.DetailType) + Buffer.byteLength(detail)
+        + entry.Resources.reduce((bytes, r) => bytes + Buffer.byteLength(r), 0);
+      if (size > maxEventBytes) return { ErrorCode: 'EntrySizeTooBig', ErrorMessage: `Entry is ${size} bytes, over ${maxEventBytes}` };
+      return { EventId: randomUUID() };
+    });
+    const failed = results.filter((r) => r.ErrorCode).length;
+    if (failed > 0) throw integrationError('EventBridge.FailedEntry', JSON.stringify({ Entries: results, FailedEntryCount: failed }));
+    return { parameters: { ...parameters, Entries: sent }, result: { Entries: results, FailedEntryCount: 0 } };
+  },
+  'arn:aws:states:::sns:publish': (parameters) => {
+    if (!parameters?.TopicArn && !parameters?.TargetArn && !parameters?.PhoneNumber) {
+      throw integrationError('SNS.InvalidParameterException', 'Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter');
+    }
+    if (typeof parameters.Message !== 'string' || parameters.Message.length === 0) {
+      throw integrationError('SNS.InvalidParameterException', 'Invalid parameter: Message Reason: no value for required parameter');
+    }
+    if (Buffer.byteLength(parameters.Message) > maxEventBytes) {
+      throw integrationError('SNS.InvalidParameterException', `Invalid parameter: Message too long: over ${maxEventBytes} bytes`);
+    }
+    return { parameters, result: { MessageId: randomUUID() } };
+  },
+};
+
+// Records the call on the execution's trace (refused calls too, with a null result) and answers it.
+function integration(resource) {
+  return async (parameters, trace, call) => {
+    const record = { machine: call.machine, execution: call.executionName, state: call.state, resource, parameters, result: null };
+    trace.integrations.push(record);
+    const answer = integrations[resource](parameters, call);
+    record.parameters = answer.parameters;
+    record.result = answer.result;
+    return answer.result;
+  };
+}
+
 // Rewrites every state, at any depth (Map processors, Parallel branches), and returns the Task states this runner handles.
 function scale(definition, handled) {
   for (const [name, state] of Object.entries(definition.States)) {
@@ -87,6 +142,7 @@ function scale(definition, handled) {
     }
     if (state.Retry) state.Retry = state.Retry.map(scaledRetrier);
     if (state.Type === 'Task' && state.Resource.startsWith('arn:aws:states:::states:startExecution')) handled[name] = startChild;
+    if (state.Type === 'Task' && integrations[state.Resource]) handled[name] = integration(state.Resource);
     const nested = state.ItemProcessor ?? state.Iterator;
     if (nested) scale(nested, handled);
     for (const branch of state.Branches ?? []) scale(branch, handled);
@@ -116,14 +172,14 @@ try {
 const unwrap = (error) => (error?.name === 'ExecutionError' && error.cause ? error.cause : error);
 
 // Mimics states:startExecution.sync:2: the child's output as JSON, or States.TaskFailed with the child's error.
-// children: the parent's list of child executions when its history was asked for; this child's record joins it.
-async function startChild(input, children) {
+// trace: the parent's; when its history was asked for (trace.children), this child's record joins it.
+async function startChild(input, trace) {
   const name = input.StateMachineArn.split(':stateMachine:ferry-')[1];
   const executionName = input.Name ?? randomUUID();
-  const record = children ? { machine: name, name: executionName, input: input.Input, status: 'RUNNING', history: [], children: [] } : undefined;
-  children?.push(record);
+  const record = trace.children ? { machine: name, name: executionName, input: input.Input, status: 'RUNNING', history: [], children: [] } : undefined;
+  trace.children?.push(record);
   try {
-    const { result, eventLogs } = execute(name, input.Input, executionName, record?.children);
+    const { result, eventLogs } = execute(name, input.Input, executionName, { children: record?.children, integrations: trace.integrations });
     const history = record ? historyOf(eventLogs, name) : undefined;
     try {
       const output = await result;
@@ -141,14 +197,15 @@ async function startChild(input, children) {
   }
 }
 
-// children: when given, the executions this one's startExecution.sync states start are recorded there.
-function execute(name, input, executionName, children) {
+// trace: what the execution and its children record: the executions its startExecution.sync states start
+// (in trace.children, when given) and the service integrations they call (trace.integrations).
+function execute(name, input, executionName, trace) {
   const machine = machines[name];
   if (!machine) throw Object.assign(new Error(`No state machine named ${name}`), { name: 'StateMachineDoesNotExist' });
-  const context = { Execution: { Id: `${machineArn(name)}:${executionName}`, Name: executionName, Input: input, StartTime: new Date().toISOString() } };
-  const local = children
-    ? Object.fromEntries(Object.entries(handlers[name]).map(([state, handler]) => [state, handler === startChild ? (i) => startChild(i, children) : handler]))
-    : handlers[name];
+  const executionArn = `${machineArn(name).replace(':stateMachine:', ':execution:')}:${executionName}`;
+  const context = { Execution: { Id: executionArn, Name: executionName, Input: input, StartTime: new Date().toISOString() } };
+  const local = Object.fromEntries(Object.entries(handlers[name]).map(([state, handler]) =>
+    [state, (i) => handler(i, trace, { machine: name, executionName, executionArn, machineArn: machineArn(name), state })]));
   return machine.run(input, { overrides: { taskResourceLocalHandlers: local }, context });
 }
 
@@ -178,9 +235,9 @@ lines.on('line', (line) => {
   const run = (async () => {
     let message;
     let history;
-    const children = request.history ? [] : undefined;
+    const trace = { children: request.history ? [] : undefined, integrations: [] };
     try {
-      const { result, eventLogs } = execute(request.machine, request.input, request.name ?? randomUUID(), children);
+      const { result, eventLogs } = execute(request.machine, request.input, request.name ?? randomUUID(), trace);
       history = request.history ? historyOf(eventLogs, request.machine) : undefined;
       message = { id: request.id, status: 'SUCCEEDED', output: await result };
     } catch (caught) {
@@ -189,8 +246,9 @@ lines.on('line', (line) => {
     }
     if (history) {
       message.history = await history;
-      message.children = children;
+      message.children = trace.children;
     }
+    message.integrations = trace.integrations;
     reply(message);
   })().finally(() => running.delete(run));
   running.add(run);

@@ -18,13 +18,41 @@ public sealed record HistoryEvent(string Type, string? State, DateTimeOffset At,
 /// <param name="Name">The execution's name.</param>
 public sealed record ChildExecution(string Machine, string Name, JsonNode? Input, string Status, IReadOnlyList<HistoryEvent> History, IReadOnlyList<ChildExecution> Children);
 
+/// <summary>
+/// A call of a Step Functions service integration (events:putEvents, sns:publish) that the runner answered as AWS
+/// does instead of calling AWS.
+/// </summary>
+/// <param name="Machine">The state machine whose Task called it (the execution's own or a child's).</param>
+/// <param name="Execution">That execution's name.</param>
+/// <param name="Resource">The Task's Resource, e.g. arn:aws:states:::events:putEvents.</param>
+/// <param name="Parameters">The Task's resolved Parameters as sent (putEvents entries with the execution and state machine ARNs appended to Resources, as Step Functions does).</param>
+/// <param name="Result">AWS's answer; null when the call was refused (the Task failed).</param>
+public sealed record IntegrationCall(string Machine, string Execution, string State, string Resource, JsonNode? Parameters, JsonNode? Result)
+{
+    public const string PutEvents = "arn:aws:states:::events:putEvents";
+    public const string SnsPublish = "arn:aws:states:::sns:publish";
+}
+
 /// <summary>The result of one state machine execution.</summary>
 /// <param name="History">The execution's events, when they were asked for.</param>
 /// <param name="Children">With the history: the child executions it started, in start order.</param>
+/// <param name="Integrations">The service integrations the execution and its children called, in call order.</param>
 public sealed record Execution(string Machine, string Status, JsonNode? Output, string? Error, string? Cause, IReadOnlyList<HistoryEvent>? History = null,
-    IReadOnlyList<ChildExecution>? Children = null)
+    IReadOnlyList<ChildExecution>? Children = null, IReadOnlyList<IntegrationCall>? Integrations = null)
 {
     public bool Succeeded => Status == "SUCCEEDED";
+
+    /// <summary>The EventBridge entries put (and accepted), in order: each with Source, DetailType, EventBusName, Detail and Resources.</summary>
+    public IReadOnlyList<JsonObject> Events =>
+        (Integrations ?? []).Where(c => c is { Resource: IntegrationCall.PutEvents, Result: not null })
+            .SelectMany(c => c.Parameters!["Entries"]!.AsArray().Select(e => e!.AsObject()))
+            .ToList();
+
+    /// <summary>The SNS messages published (and accepted), in order: each with TopicArn (or TargetArn), Message and the other parameters.</summary>
+    public IReadOnlyList<JsonObject> Messages =>
+        (Integrations ?? []).Where(c => c is { Resource: IntegrationCall.SnsPublish, Result: not null })
+            .Select(c => c.Parameters!.AsObject())
+            .ToList();
 }
 
 /// <summary>
@@ -119,7 +147,8 @@ public sealed class StateMachineRunner : IAsyncDisposable
             if (_pending.TryRemove(message["id"]!.GetValue<string>(), out var completion))
             {
                 completion.TrySetResult(new Execution("", message["status"]!.GetValue<string>(), message["output"]?.DeepClone(),
-                    message["error"]?.GetValue<string>(), message["cause"]?.GetValue<string>(), HistoryOf(message), ChildrenOf(message)));
+                    message["error"]?.GetValue<string>(), message["cause"]?.GetValue<string>(), HistoryOf(message), ChildrenOf(message),
+                    IntegrationsOf(message)));
             }
         }
         var stderr = await _stderr;
@@ -143,6 +172,13 @@ public sealed class StateMachineRunner : IAsyncDisposable
             .Select(c => c!.AsObject())
             .Select(c => new ChildExecution(c["machine"]!.GetValue<string>(), c["name"]!.GetValue<string>(), c["input"]?.DeepClone(),
                 c["status"]!.GetValue<string>(), HistoryOf(c) ?? [], ChildrenOf(c) ?? []))
+            .ToList();
+
+    private static List<IntegrationCall> IntegrationsOf(JsonObject message) =>
+        (message["integrations"]?.AsArray() ?? [])
+            .Select(c => c!.AsObject())
+            .Select(c => new IntegrationCall(c["machine"]!.GetValue<string>(), c["execution"]!.GetValue<string>(), c["state"]!.GetValue<string>(),
+                c["resource"]!.GetValue<string>(), c["parameters"]?.DeepClone(), c["result"]?.DeepClone()))
             .ToList();
 
     public async ValueTask DisposeAsync()

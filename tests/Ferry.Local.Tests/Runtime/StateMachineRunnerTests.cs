@@ -145,6 +145,75 @@ public sealed class StateMachineRunnerTests : IDisposable
         Assert.Equal((null, null), (execution.History, execution.Children));
     }
 
+    [Fact]
+    public async Task ServiceIntegrations_PutEventsAndSnsPublish_AreCapturedWithResolvedParametersAndAnsweredAsAwsDoes()
+    {
+        // The child puts an event and publishes a message; the parent sees both, in call order, without asking for history.
+        Write("child", """
+            {
+              "StartAt": "Emit",
+              "States": {
+                "Emit": {
+                  "Type": "Task", "Resource": "arn:aws:states:::events:putEvents",
+                  "Parameters": { "Entries": [{ "Source": "ferry", "DetailType": "Done", "EventBusName": "default", "Detail": { "n.$": "$.n" } }] },
+                  "ResultPath": "$.put", "Next": "Notify"
+                },
+                "Notify": {
+                  "Type": "Task", "Resource": "arn:aws:states:::sns:publish",
+                  "Parameters": { "TopicArn": "arn:aws:sns:us-east-1:000000000000:ferry", "Message.$": "States.Format('n is {}', $.n)" },
+                  "ResultPath": "$.published", "End": true
+                }
+              }
+            }
+            """);
+        Write("parent", """
+            { "StartAt": "Child", "States": { "Child": { "Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
+              "Parameters": { "StateMachineArn": "${ChildArn}", "Name": "the-child", "Input": { "n": 7 } }, "OutputPath": "$.Output", "End": true } } }
+            """);
+        await using var runner = await StateMachineRunner.StartAsync(NoLambda, Acceleration, new ManualClock(Start), _folder);
+
+        var execution = await runner.RunAsync("parent", new JsonObject());
+
+        Assert.True(execution.Succeeded, $"{execution.Error}: {execution.Cause}");
+        Assert.Equal([("child", "the-child", "Emit", IntegrationCall.PutEvents), ("child", "the-child", "Notify", IntegrationCall.SnsPublish)],
+            execution.Integrations!.Select(c => (c.Machine, c.Execution, c.State, c.Resource)));
+        var entry = Assert.Single(execution.Events);
+        Assert.Equal(("ferry", "Done", "default", 7), (entry["Source"]!.GetValue<string>(), entry["DetailType"]!.GetValue<string>(),
+            entry["EventBusName"]!.GetValue<string>(), entry["Detail"]!["n"]!.GetValue<int>()));
+        Assert.Contains(entry["Resources"]!.AsArray(), r => r!.GetValue<string>().EndsWith(":execution:ferry-child:the-child", StringComparison.Ordinal));
+        Assert.Equal("n is 7", Assert.Single(execution.Messages)["Message"]!.GetValue<string>());
+        var put = execution.Output!["put"]!;
+        Assert.Equal(0, put["FailedEntryCount"]!.GetValue<int>());
+        Assert.False(string.IsNullOrEmpty(Assert.Single(put["Entries"]!.AsArray())!["EventId"]!.GetValue<string>()));
+        Assert.False(string.IsNullOrEmpty(execution.Output!["published"]!["MessageId"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task ServiceIntegrations_AnEntryAwsRefuses_FailsTheTaskWithEventBridgeFailedEntryAndIsNotCountedAsSent()
+    {
+        Write("refused", """
+            {
+              "StartAt": "Emit",
+              "States": {
+                "Emit": {
+                  "Type": "Task", "Resource": "arn:aws:states:::events:putEvents",
+                  "Parameters": { "Entries": [{ "Source": "ferry", "Detail": {} }] },
+                  "Catch": [{ "ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Done" }], "Next": "Done"
+                },
+                "Done": { "Type": "Succeed" }
+              }
+            }
+            """);
+        await using var runner = await StateMachineRunner.StartAsync(NoLambda, Acceleration, new ManualClock(Start), _folder);
+
+        var execution = await runner.RunAsync("refused", new JsonObject());
+
+        Assert.True(execution.Succeeded, $"{execution.Error}: {execution.Cause}");
+        Assert.Equal("EventBridge.FailedEntry", execution.Output!["error"]!["Error"]!.GetValue<string>());
+        Assert.Null(Assert.Single(execution.Integrations!).Result);
+        Assert.Empty(execution.Events);
+    }
+
     [Theory]
     [InlineData(1, 0, "Runtime.ExitError")]
     [InlineData(0, 1, "Sandbox.Timedout")]
