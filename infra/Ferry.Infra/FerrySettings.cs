@@ -10,9 +10,16 @@ namespace Ferry.Infra;
 /// <param name="CopyQuotas">Concurrent copies per (account, region, service) when raised with AWS (<see cref="Core.Ports.CopyQuotas"/>); empty: AWS's defaults.</param>
 /// <param name="OrganizationId">When set, the AWS Organization every Ferry role is in: functions assume only roles of
 /// its accounts (aws:ResourceOrgID) and Ferry's roles trust only principals of it (aws:PrincipalOrgID).</param>
+/// <param name="DigestSchedule">When the daily digest runs: an EventBridge cron or rate expression, in UTC.</param>
 public sealed record FerrySettings(
-    string Root, string PoliciesFile, string ExternalId, string BackupAccount, RoleNames RoleNames, string CopyQuotas = "", string? OrganizationId = null)
+    string Root, string PoliciesFile, string ExternalId, string BackupAccount, RoleNames RoleNames, string CopyQuotas = "", string? OrganizationId = null,
+    string DigestSchedule = FerrySettings.DefaultDigestSchedule)
 {
+    public const string DigestScheduleKey = "ferry:digestSchedule";
+
+    /// <summary>Every day at 07:00 UTC.</summary>
+    public const string DefaultDigestSchedule = "cron(0 7 * * ? *)";
+
     public const string PoliciesFileKey = "ferry:policiesFile";
     public const string ExternalIdKey = "ferry:externalId";
     public const string BackupAccountKey = "ferry:backupAccount";
@@ -49,7 +56,10 @@ public sealed record FerrySettings(
         var organization = Optional(node, OrganizationIdKey);
         if (organization is not null && !IsOrganizationId(organization))
             throw new FerryConfigException($"{OrganizationIdKey}: '{organization[..Math.Min(organization.Length, 40)]}' is not an AWS Organizations id (o- and 10 to 32 lowercase letters or digits)");
-        return new FerrySettings(root, Path.GetFullPath(policies, root), Required(node, ExternalIdKey), backupAccount, names, quotas, organization);
+        var digest = Optional(node, DigestScheduleKey) ?? DefaultDigestSchedule;
+        if (Core.Policies.ScheduleExpression.Check(digest) is { } problem)
+            throw new FerryConfigException($"{DigestScheduleKey}: {problem}");
+        return new FerrySettings(root, Path.GetFullPath(policies, root), Required(node, ExternalIdKey), backupAccount, names, quotas, organization, digest);
     }
 
     private static bool IsOrganizationId(string id) =>

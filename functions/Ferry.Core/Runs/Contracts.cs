@@ -27,6 +27,7 @@ public static class Flows
     public const string Replica = "replica";
     public const string Restore = "restore";
     public const string PolicyRun = "policy-run";
+    public const string Digest = "digest";
 }
 
 /// <param name="SessionId">The state machine names it after its execution, so a retry finds the session it opened.</param>

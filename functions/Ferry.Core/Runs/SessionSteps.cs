@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ferry.Core.Errors;
+using Ferry.Core.Metrics;
 using Ferry.Core.Planning;
 using Ferry.Core.Policies;
 using Ferry.Core.Ports;
@@ -73,6 +74,9 @@ public sealed class SessionSteps(FerryServices services)
         await _log.WriteAsync(input.SessionId, input.ResourceId, RunLog.Outcome, "RecordOutcome",
             reason is null ? $"Outcome: {status}" : $"Outcome: {status}: {reason}", role, null, status, cancellationToken);
         var recorded = await services.Sessions.RecordOutcomeAsync(input.SessionId, input.ResourceId, status, reason, cancellationToken);
+        // Counted once: a retried RecordOutcome finds the outcome already recorded.
+        if (recorded)
+            services.Record(FerryMetrics.Resources, 1, input.PolicyId, status.ToString());
         // A job that ran its whole plan gave back each copy's slot when its check saw the copy complete.
         if (job is { Finished: false })
             await ReleaseSlotsAsync(job, cancellationToken);
