@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Ferry.Core.Errors;
 using Ferry.Core.Policies;
 using Ferry.Core.Runs;
 using Ferry.Core.Sessions;
@@ -93,7 +92,7 @@ public sealed class DailyDigest(FerryServices services)
         {
             policy = await services.Policies.GetAsync(policyId, cancellationToken);
         }
-        catch (FerryInvalidInputException e)
+        catch (PolicyValidationException e)
         {
             return new PolicyDigest(policyId, null, [], null, null, [], 0, $"the stored policy is invalid: {e.Message}");
         }

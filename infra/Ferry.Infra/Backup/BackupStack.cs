@@ -14,7 +14,7 @@ public sealed class BackupStack : Stack
         Tables = new FerryTables(this, "Tables");
         Lambdas = new StepLambdas(this, "Steps", settings, Tables, FlowDefinition.LambdaTimeouts(definitions));
         Notifications = new Topic(this, "Notifications", new TopicProps { TopicName = NotificationTopicName, DisplayName = "Ferry" });
-        Flows = new FlowMachines(this, "Flows", definitions, Lambdas, new Dictionary<string, ITopic> { [NotificationTopicPlaceholder] = Notifications });
+        Flows = new FlowMachines(this, "Flows", definitions, Lambdas, new Dictionary<string, ITopic> { [NotificationsTopicPlaceholder] = Notifications });
         Schedules = new PolicySchedules(this, "Policies", policies, Tables.Policies, Flows.PolicyRun);
         Digest = new DigestSchedule(this, "Digest", settings.DigestSchedule, policies, Flows.ByName[Core.Runs.Flows.Digest]);
         Dashboard = new FerryDashboard(this, "Dashboard");
@@ -23,7 +23,7 @@ public sealed class BackupStack : Stack
     public const string NotificationTopicName = "ferry-notifications";
 
     /// <summary>The placeholder of the notification topic's ARN in the ASL files (local runs: local/runner/definitions.mjs).</summary>
-    public const string NotificationTopicPlaceholder = "NotificationTopicArn";
+    public const string NotificationsTopicPlaceholder = "NotificationsTopicArn";
 
     /// <summary>Where Ferry's messages go: the daily digest.</summary>
     public Topic Notifications { get; }

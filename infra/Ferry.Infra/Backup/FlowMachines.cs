@@ -23,7 +23,7 @@ public sealed class FlowMachines : Construct
     private readonly Dictionary<string, StateMachine> _machines = new(StringComparer.Ordinal);
     private readonly IReadOnlyDictionary<string, ITopic> _topics;
 
-    /// <param name="topics">The SNS topics definitions publish to, by their placeholder (e.g. NotificationTopicArn).</param>
+    /// <param name="topics">The SNS topics definitions publish to, by their placeholder (e.g. NotificationsTopicArn).</param>
     public FlowMachines(Construct scope, string id, IReadOnlyList<FlowDefinition> definitions, StepLambdas lambdas, IReadOnlyDictionary<string, ITopic> topics)
         : base(scope, id)
     {
