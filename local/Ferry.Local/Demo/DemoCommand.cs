@@ -41,7 +41,7 @@ public static class DemoCommand
 
         var dumps = await DumpTablesAsync(dynalite);
         await File.WriteAllTextAsync(Path.Combine(dumps, "step-log.jsonl"), steps.ToString());
-        output.WriteLine($"DynamoDB data written by this run: {Path.GetRelativePath(Repository.Root, dumps)}/ (one JSON file per table, plus step-log.jsonl: the steps' structured log lines).");
+        output.WriteLine($"DynamoDB data written by this run: {Path.GetRelativePath(Repository.Root, dumps)}/ (one JSON file per table, plus step-log.jsonl: the steps' structured log lines and metrics).");
         output.WriteLine($"{checkedCount - misses.Count} of {checkedCount} outcomes as expected, in {watch.Elapsed.TotalSeconds:0.0} s.");
         foreach (var miss in misses)
             output.WriteLine($"  ✗ {miss}");
