@@ -23,7 +23,7 @@ public static class FerryMetrics
     /// <summary>From the start of a copy (staging or replica) to when it was seen complete.</summary>
     public static readonly MetricDefinition CopyDuration = new("CopyDuration", "Seconds", [[], [PolicyDimension]]);
 
-    /// <summary>From a restore session's start to the restored resource being ready.</summary>
+    /// <summary>From a restore session's start to its successful outcome being recorded (the resource ready).</summary>
     public static readonly MetricDefinition RestoreTime = new("RestoreTime", "Seconds", [[], [PolicyDimension]]);
 
     public static readonly IReadOnlyList<MetricDefinition> All = [Resources, CopyDuration, RestoreTime];

@@ -1,7 +1,6 @@
 using Ferry.Core.Aws;
 using Ferry.Core.Errors;
 using Ferry.Core.Inventory;
-using Ferry.Core.Metrics;
 using Ferry.Core.Planning;
 using Ferry.Core.Policies;
 using Ferry.Core.Ports;
@@ -69,8 +68,6 @@ public sealed class RestoreSteps(FerryServices services)
             await _log.WriteAsync(job.SessionId, job.ResourceId, RunLog.RestoreDone, "Restore",
                 $"Restored into {at.Account}/{at.Region}: {string.Join(", ", created.Select(c => $"{c.Key} {c.Value}"))}",
                 at.Role, created, cancellationToken: cancellationToken);
-            if (await services.Sessions.GetHeaderAsync(job.SessionId, cancellationToken) is { } session)
-                services.Record(FerryMetrics.RestoreTime, (services.Clock.UtcNow - session.StartedAt).TotalSeconds, job.PolicyId);
         }
         return job with { Payload = spec with { CreatedIds = created }, Wait = wait with { Ready = job.Finished } };
     }

@@ -86,7 +86,12 @@ public sealed class SessionSteps(FerryServices services)
         var session = await services.Sessions.GetHeaderAsync(input.SessionId, cancellationToken);
         // A restore session has one resource: its outcome is the last, so it closes the session.
         if (session is { Kind: SessionKind.Restore, EndedAt: null })
+        {
             await services.Sessions.CloseAsync(input.SessionId, services.Clock.UtcNow, cancellationToken: cancellationToken);
+            // From the request to the restored resource being ready and recorded.
+            if (recorded && status is ResourceStatus.Success or ResourceStatus.Warning)
+                services.Record(FerryMetrics.RestoreTime, (services.Clock.UtcNow - session.StartedAt).TotalSeconds, input.PolicyId);
+        }
         // A policy run that still records outcomes is alive: its lock lasts.
         if (session is { Kind: SessionKind.PolicyRun, EndedAt: null })
             await RenewRunLockAsync(session.PolicyId, session.SessionId, cancellationToken);

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Ferry.Core.Digest;
 using Ferry.Core.Metrics;
+using Ferry.Core.Runs;
 using Ferry.Core.Sessions;
 using static Ferry.Tests.Shared.Scenario;
 
@@ -93,6 +94,23 @@ public class DigestStepTests
         var copies = documents.Where(d => d[FerryMetrics.CopyDuration.Name] is not null).ToList();
         Assert.Equal(2, copies.Count);
         Assert.All(copies, c => Assert.True(c[FerryMetrics.CopyDuration.Name]!.GetValue<double>() > 0));
+    }
+
+    [Fact]
+    public async Task EC2_X0_Restore_PublishesItsRestoreTime_OnceItsOutcomeIsRecorded()
+    {
+        var h = new Harness();
+        await h.PutPolicyAsync(ReplicaPolicy("p", "EC2", [AppKeyed], LocalTarget, Central, true, LocalDrKey));
+        await h.ReplicateAsync("p", AppKeyed);
+        var point = (await h.Services.RestorePoints.ListAsync("p", AppKeyed)).Single(p => !p.IsReplica);
+        var started = h.Clock.UtcNow;
+
+        var (outcome, _) = await h.RestoreAsync(new RestoreInput(point.RestorePointId, SourceAccount, West, RestoreRole, AppKey));
+
+        Assert.Equal(ResourceStatus.Success, outcome.Status);
+        var restore = Assert.Single(h.LogText.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains($"\"{FerryMetrics.RestoreTime.Name}\":", StringComparison.Ordinal));
+        var seconds = JsonNode.Parse(restore)![FerryMetrics.RestoreTime.Name]!.GetValue<double>();
+        Assert.Equal((h.Clock.UtcNow - started).TotalSeconds, seconds, precision: 3);
     }
 
     [Fact]
