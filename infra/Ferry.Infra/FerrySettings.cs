@@ -10,10 +10,11 @@ namespace Ferry.Infra;
 /// <param name="CopyQuotas">Concurrent copies per (account, region, service) when raised with AWS (<see cref="Core.Ports.CopyQuotas"/>); empty: AWS's defaults.</param>
 /// <param name="OrganizationId">When set, the AWS Organization every Ferry role is in: functions assume only roles of
 /// its accounts (aws:ResourceOrgID) and Ferry's roles trust only principals of it (aws:PrincipalOrgID).</param>
+/// <param name="NotifyEmail">When set, the address subscribed to the notification topic (Warning and Failed sessions).</param>
 /// <param name="DigestSchedule">When the daily digest runs: an EventBridge cron or rate expression, in UTC.</param>
 public sealed record FerrySettings(
     string Root, string PoliciesFile, string ExternalId, string BackupAccount, RoleNames RoleNames, string CopyQuotas = "", string? OrganizationId = null,
-    string DigestSchedule = FerrySettings.DefaultDigestSchedule)
+    string? NotifyEmail = null, string DigestSchedule = FerrySettings.DefaultDigestSchedule)
 {
     public const string DigestScheduleKey = "ferry:digestSchedule";
 
@@ -28,6 +29,7 @@ public sealed record FerrySettings(
     public const string RestoreRoleNameKey = "ferry:restoreRoleName";
     public const string CopyQuotasKey = "ferry:copyQuotas";
     public const string OrganizationIdKey = "ferry:organizationId";
+    public const string NotifyEmailKey = "ferry:notifyEmail";
 
     public string StateMachinesDirectory => Path.Combine(Root, "statemachines");
 
@@ -56,11 +58,19 @@ public sealed record FerrySettings(
         var organization = Optional(node, OrganizationIdKey);
         if (organization is not null && !IsOrganizationId(organization))
             throw new FerryConfigException($"{OrganizationIdKey}: '{organization[..Math.Min(organization.Length, 40)]}' is not an AWS Organizations id (o- and 10 to 32 lowercase letters or digits)");
+        var email = Optional(node, NotifyEmailKey);
+        if (email is not null && !IsEmailAddress(email))
+            throw new FerryConfigException($"{NotifyEmailKey}: '{email[..Math.Min(email.Length, 64)]}' is not an e-mail address (name@domain, at most 254 characters, no spaces)");
         var digest = Optional(node, DigestScheduleKey) ?? DefaultDigestSchedule;
         if (Core.Policies.ScheduleExpression.Check(digest) is { } problem)
             throw new FerryConfigException($"{DigestScheduleKey}: {problem}");
-        return new FerrySettings(root, Path.GetFullPath(policies, root), Required(node, ExternalIdKey), backupAccount, names, quotas, organization, digest);
+        return new FerrySettings(root, Path.GetFullPath(policies, root), Required(node, ExternalIdKey), backupAccount, names, quotas, organization, email, digest);
     }
+
+    // SNS checks the address itself and sends it a confirmation; this only catches a value that cannot be one.
+    private static bool IsEmailAddress(string value) =>
+        value.Length <= 254 && value.IndexOf('@', StringComparison.Ordinal) is var at && at > 0 && at == value.LastIndexOf('@') && at < value.Length - 1
+        && value[(at + 1)..].Contains('.', StringComparison.Ordinal) && !value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c));
 
     private static bool IsOrganizationId(string id) =>
         id.StartsWith("o-", StringComparison.Ordinal) && id.Length is >= 12 and <= 34 && id[2..].All(c => char.IsAsciiDigit(c) || char.IsAsciiLetterLower(c));

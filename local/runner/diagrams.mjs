@@ -53,6 +53,9 @@ function caught(errors) {
 function runs(state) {
   const step = /^\$\{(\w+)FunctionArn\}$/.exec(state.Resource ?? '')?.[1];
   if (step) return { step };
+  // A service integration: arn:aws:states:::events:putEvents -> events:putEvents.
+  const service = /^arn:aws:states:::(\w+:\w+)$/.exec(state.Resource ?? '')?.[1];
+  if (service) return { step: service };
   const machine = /^\$\{(\w+)Arn\}$/.exec(state.Parameters?.StateMachineArn ?? '')?.[1];
   if (machine) return { machine: machine.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase() };
   return {};

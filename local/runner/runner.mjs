@@ -36,6 +36,13 @@ const fail = (message) => {
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split(/=(.*)/s).slice(0, 2)));
 const folder = args.statemachines ?? 'statemachines';
+// --substitutions={"Name": "value", ...}: values for ${Name} placeholders other than functions' and machines' ARNs.
+let substitutions = {};
+try {
+  substitutions = JSON.parse(args.substitutions ?? '{}');
+} catch (error) {
+  fail(`--substitutions must be a JSON object of placeholder values: ${error.message}`);
+}
 const acceleration = Number(args.acceleration ?? 600);
 if (!(acceleration > 0)) fail(`--acceleration must be a positive number of simulated seconds per real second, got ${args.acceleration}`);
 // --clock=<simulated ISO time>@<real epoch ms>: the simulated time at a real instant, so Timestamp waits and history use the world's clock.
@@ -156,7 +163,7 @@ let machines;
 const handlers = {};
 try {
   ({ StateMachine } = await import('aws-local-stepfunctions'));
-  definitions = loadDefinitions(folder);
+  definitions = loadDefinitions(folder, substitutions);
   const awsConfig = { region, credentials: { accessKeys: { accessKeyId: 'local', secretAccessKey: 'local' } } };
   // The test suite validates every definition with asl-validator; validating again here only slows start-up.
   const options = { awsConfig, validationOptions: { noValidate: true } };

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Ferry.Core.Runs;
+using Ferry.Core.Sessions;
 using Ferry.Functions;
 using Ferry.Local.Runtime;
 
@@ -11,6 +12,8 @@ namespace Ferry.Flows.Tests;
 /// <summary>The ASL files themselves: valid, fully substitutable, and with no path that leaves a resource without an outcome.</summary>
 public partial class StateMachineDefinitionTests
 {
+    private const string PutEvents = IntegrationCall.PutEvents;
+
     private static readonly string Folder = Repository.PathOf("statemachines");
 
     private static readonly JsonNode RetryPolicy = JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, "retry-policy.json")))!;
@@ -56,6 +59,8 @@ public partial class StateMachineDefinitionTests
         foreach (Match match in Placeholder().Matches(text))
         {
             var name = match.Groups[1].Value;
+            if (SessionEvents.Placeholders.ContainsKey(name))
+                continue;
             if (name.EndsWith("FunctionArn", StringComparison.Ordinal))
                 Assert.Contains(name[..^"FunctionArn".Length], steps);
             else if (name.EndsWith("TopicArn", StringComparison.Ordinal))
@@ -159,6 +164,12 @@ public partial class StateMachineDefinitionTests
             var target = state["Catch"]?.AsArray().SingleOrDefault(c => Errors(c!).Contains("States.ALL"))?["Next"]?.GetValue<string>();
             if (step == "CloseSession")
                 continue;
+            if (state["Resource"]!.GetValue<string>() == PutEvents)
+            {
+                // It runs after the session closed: its failure must not change how the execution ends.
+                Assert.Equal(state["Next"]!.GetValue<string>(), target);
+                continue;
+            }
             if (step == "ApplyRetention")
             {
                 // It runs after the outcome is recorded: its failure must not fail the resource.
@@ -171,6 +182,43 @@ public partial class StateMachineDefinitionTests
             Assert.True(target is not null, $"{file}: {name} has no Catch of States.ALL");
             Assert.NotEqual(name, target);
             Assert.True(RecordsOutcome(states, target!), $"{file}: {name} catches into {target}, which does not record an outcome");
+        }
+    }
+
+    /// <summary>
+    /// Every state that closes a session (CloseSession, and a restore's RecordOutcome, which closes its one-resource
+    /// session) leads, through Choices on whether there was a session, to a putEvents of the session's event with the
+    /// facts Core declares; nothing else puts events.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Definitions))]
+    public void EverySessionClose_LeadsToThePutOfItsEvent(string file)
+    {
+        var definition = JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, file)))!;
+        var restore = file.Contains("restore", StringComparison.Ordinal);
+        var states = definition["States"]!.AsObject();
+        var closing = Tasks(definition).Where(t => t.States == states && (Step(t.State) == "CloseSession" || (restore && Step(t.State) == "RecordOutcome"))).ToList();
+        var puts = Tasks(definition).Where(t => t.State["Resource"]!.GetValue<string>() == PutEvents).ToList();
+
+        // The replica flow leaves closing to its policy run; the digest has no session.
+        Assert.Equal(file is "replica.asl.json" or "digest.asl.json", closing.Count == 0);
+        foreach (var (_, name, state) in closing)
+        {
+            var next = state["Next"]?.GetValue<string>();
+            Assert.True(next is not null, $"{file}: {name} ends the execution without putting the session's event");
+            var put = states[next!]!["Type"]!.GetValue<string>() == "Choice"
+                ? states[states[next!]!["Choices"]![0]!["Next"]!.GetValue<string>()]!
+                : states[next!]!;
+            Assert.Equal(PutEvents, put["Resource"]?.GetValue<string>());
+        }
+        foreach (var (_, name, state) in puts)
+        {
+            var entry = Assert.Single(state["Parameters"]!["Entries"]!.AsArray())!;
+            Assert.Equal("${SessionEventSource}", entry["Source"]!.GetValue<string>());
+            Assert.Equal("${SessionEventDetailType}", entry["DetailType"]!.GetValue<string>());
+            Assert.Equal("${EventBusName}", entry["EventBusName"]!.GetValue<string>());
+            Assert.True(entry["Detail.$"] is not null, $"{file}: {name} puts no detail");
+            Assert.True(state.TryGetPropertyValue("ResultPath", out var kept) && kept is null, $"{file}: {name} must keep the closing step's output (ResultPath null)");
         }
     }
 

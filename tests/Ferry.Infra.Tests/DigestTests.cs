@@ -13,7 +13,7 @@ public sealed class DigestTests(SynthFixture synth)
     [Fact]
     public void DigestSchedule_IsADailyRule_StartingOnlyTheDigestMachine_WithTheDeployedPolicies()
     {
-        var (_, rule) = Assert.Single(synth.Backup.Resources("AWS::Events::Rule"));
+        var (_, rule) = Assert.Single(DigestRules(synth.Backup));
         var machine = synth.Backup.Resources("AWS::StepFunctions::StateMachine")
             .Single(m => Templates.Render(m.Properties["StateMachineName"]) == FlowMachines.MachineName(Flows.Digest)).Id;
 
@@ -38,7 +38,7 @@ public sealed class DigestTests(SynthFixture synth)
         try
         {
             var backup = SynthFixture.TemplateOf(SynthFixture.Synthesize(context, outdir.FullName), FerryApp.BackupStackName);
-            Assert.Equal("cron(30 6 ? * MON-FRI *)", Templates.Render(Assert.Single(backup.Resources("AWS::Events::Rule")).Properties["ScheduleExpression"]));
+            Assert.Equal("cron(30 6 ? * MON-FRI *)", Templates.Render(Assert.Single(DigestRules(backup)).Properties["ScheduleExpression"]));
         }
         finally
         {
@@ -57,7 +57,7 @@ public sealed class DigestTests(SynthFixture synth)
         var machine = synth.Backup.Resources("AWS::StepFunctions::StateMachine")
             .Single(m => Templates.Render(m.Properties["StateMachineName"]) == FlowMachines.MachineName(Flows.Digest)).Properties;
 
-        Assert.Equal(BackupStack.NotificationTopicName, Templates.Render(properties["TopicName"]));
+        Assert.Equal(Notifications.TopicName, Templates.Render(properties["TopicName"]));
         Assert.Equal($"<{topic}>", Templates.Render(machine["DefinitionSubstitutions"]![BackupStack.NotificationsTopicPlaceholder]));
         var digest = synth.Backup.Resources("AWS::Lambda::Function").Single(f => f.Properties["FunctionName"] is { } name && Templates.Render(name) == "ferry-Digest").Properties;
         var actions = synth.Backup.StatementsOfRole(digest["Role"]!["Fn::GetAtt"]![0]!.GetValue<string>()).SelectMany(s => s.Actions).Where(a => a.StartsWith("dynamodb:", StringComparison.Ordinal));
@@ -77,4 +77,8 @@ public sealed class DigestTests(SynthFixture synth)
         Assert.Equal(["Canceled", "Failed", "Success", "Warning"],
             metrics.Where(m => m[1]!.GetValue<string>() == FerryMetrics.Resources.Name).Select(m => m[3]!.GetValue<string>()).Order());
     }
+
+    /// <summary>The digest's rule among the stack's rules (the notifications have their own).</summary>
+    private static IEnumerable<(string Id, JsonObject Properties)> DigestRules(JsonObject template) =>
+        template.Resources("AWS::Events::Rule").Where(r => r.Properties["Name"] is { } name && Templates.Render(name) == DigestSchedule.RuleName);
 }

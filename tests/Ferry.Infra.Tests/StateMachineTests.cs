@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Ferry.Core.Runs;
+using Ferry.Core.Sessions;
 using Ferry.Infra.Backup;
 
 namespace Ferry.Infra.Tests;
@@ -108,10 +109,10 @@ public sealed class StateMachineTests(SynthFixture synth)
 
     private IEnumerable<(string Id, JsonObject Properties)> Machines() => synth.Backup.Resources("AWS::StepFunctions::StateMachine");
 
-    /// <summary>What each deployed ARN was in the file: a function's ARN its step's placeholder, a machine's its flow's.</summary>
+    /// <summary>What each deployed value was in the file: a function's ARN its step's placeholder, a machine's its flow's, a session event fact its own.</summary>
     private Dictionary<string, string> PlaceholdersByResource()
     {
-        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        var map = SessionEvents.Placeholders.ToDictionary(p => p.Value, p => $"${{{p.Key}}}", StringComparer.Ordinal);
         foreach (var (id, properties) in synth.Backup.Resources("AWS::Lambda::Function").Where(f => f.Properties["FunctionName"] is not null))
             map[$"<{id}.Arn>"] = $"${{{Templates.Render(properties["FunctionName"])["ferry-".Length..]}FunctionArn}}";
         foreach (var (id, properties) in Machines())

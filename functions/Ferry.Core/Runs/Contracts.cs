@@ -60,7 +60,8 @@ public sealed record OutcomeInput(
     string? Error = null,
     string? Cause = null);
 
-public sealed record OutcomeOutput(string SessionId, string ResourceId, ResourceStatus Status, string? Reason, bool Recorded);
+/// <param name="Event">When this outcome closed its session (a restore's), the event the session emits.</param>
+public sealed record OutcomeOutput(string SessionId, string ResourceId, ResourceStatus Status, string? Reason, bool Recorded, SessionEvent? Event = null);
 
 /// <summary>Closes a session; with an error, the run or restore failed outright and the session closes Failed with it as the reason.</summary>
 /// <param name="PolicyId">A policy run's policy: a run whose OpenSession failed before writing its session gets one, to say why.</param>
@@ -69,7 +70,8 @@ public sealed record OutcomeOutput(string SessionId, string ResourceId, Resource
 public sealed record CloseSessionInput(string SessionId, string? PolicyId = null, string? Error = null, string? Cause = null);
 
 /// <param name="Found">False when there was no session to close (a restore whose request was invalid opens none).</param>
-public sealed record CloseSessionOutput(string SessionId, ResourceStatus Status, int Resources, string? Reason = null, bool Found = true);
+/// <param name="Event">The event the closed session emits; none when there was no session.</param>
+public sealed record CloseSessionOutput(string SessionId, ResourceStatus Status, int Resources, string? Reason = null, bool Found = true, SessionEvent? Event = null);
 
 /// <param name="Region">The resource's source region, where (and at whose mapping) leftovers are swept; all the policy's regions when absent.</param>
 public sealed record RetentionInput(string PolicyId, string ResourceId, string? SessionId = null, string? Region = null);

@@ -84,18 +84,22 @@ public sealed class SessionSteps(FerryServices services)
             await new Cleanup(services).AfterFailureAsync(job, recorded, cancellationToken);
 
         var session = await services.Sessions.GetHeaderAsync(input.SessionId, cancellationToken);
-        // A restore session has one resource: its outcome is the last, so it closes the session.
-        if (session is { Kind: SessionKind.Restore, EndedAt: null })
+        // A restore session has one resource: its outcome is the last, so it closes the session (a retry finds it closed).
+        SessionEvent? ended = null;
+        if (session is { Kind: SessionKind.Restore })
         {
-            await services.Sessions.CloseAsync(input.SessionId, services.Clock.UtcNow, cancellationToken: cancellationToken);
+            if (session.EndedAt is null)
+                await services.Sessions.CloseAsync(input.SessionId, services.Clock.UtcNow, cancellationToken: cancellationToken);
             // From the request to the restored resource being ready and recorded.
             if (recorded && status is ResourceStatus.Success or ResourceStatus.Warning)
                 services.Record(FerryMetrics.RestoreTime, (services.Clock.UtcNow - session.StartedAt).TotalSeconds, input.PolicyId);
+            var closed = await services.Sessions.GetAsync(input.SessionId, cancellationToken);
+            ended = closed is null ? null : SessionEvent.Of(closed, null);
         }
         // A policy run that still records outcomes is alive: its lock lasts.
         if (session is { Kind: SessionKind.PolicyRun, EndedAt: null })
             await RenewRunLockAsync(session.PolicyId, session.SessionId, cancellationToken);
-        return new OutcomeOutput(input.SessionId, input.ResourceId, status, reason, recorded);
+        return new OutcomeOutput(input.SessionId, input.ResourceId, status, reason, recorded, ended);
     }
 
     /// <summary>
@@ -117,7 +121,21 @@ public sealed class SessionSteps(FerryServices services)
             session = await services.Sessions.OpenAsync(Session.Open(input.SessionId, SessionKind.PolicyRun, input.PolicyId, services.Clock.UtcNow), cancellationToken);
         }
         var closed = await FinishAsync(session, failure is null ? null : new SessionEnd(ResourceStatus.Failed, failure), cancellationToken);
-        return new CloseSessionOutput(closed.SessionId, closed.Status, closed.Resources.Count, closed.Reason);
+        var policyType = closed.Kind == SessionKind.PolicyRun ? await PolicyTypeAsync(closed.PolicyId, cancellationToken) : null;
+        return new CloseSessionOutput(closed.SessionId, closed.Status, closed.Resources.Count, closed.Reason, Event: SessionEvent.Of(closed, policyType));
+    }
+
+    /// <summary>The policy's type for the session's event; null when the policy is missing or invalid (the run then failed for it).</summary>
+    private async Task<ResourceType?> PolicyTypeAsync(string policyId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await services.Policies.GetAsync(policyId, cancellationToken))?.Type;
+        }
+        catch (PolicyValidationException)
+        {
+            return null;
+        }
     }
 
     internal static async Task<Policy> LoadPolicyAsync(FerryServices services, string policyId, CancellationToken cancellationToken)

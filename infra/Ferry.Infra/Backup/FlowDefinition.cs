@@ -8,9 +8,12 @@ namespace Ferry.Infra.Backup;
 /// One state machine as written in statemachines/*.asl.json: its name (the file's, as in <c>Ferry.Core.Runs.Flows</c>),
 /// its file and text, the <c>${Placeholders}</c> it needs filled, and what its tasks call.
 /// </summary>
-public sealed partial record FlowDefinition(string Name, string File, string Text, IReadOnlyList<string> Placeholders, bool DistributedMap, bool StartsExecutionsSync)
+/// <param name="PutsEvents">Whether a Task puts EventBridge events (the session's event), on the bus <c>${EventBusName}</c> names.</param>
+public sealed partial record FlowDefinition(string Name, string File, string Text, IReadOnlyList<string> Placeholders, bool DistributedMap, bool StartsExecutionsSync,
+    bool PutsEvents = false)
 {
     public const string FunctionArnSuffix = "FunctionArn";
+    public const string PutEventsResource = "arn:aws:states:::events:putEvents";
     private const string Extension = ".asl.json";
 
     /// <summary>The name in PascalCase, e.g. <c>PolicyRun</c>.</summary>
@@ -45,7 +48,7 @@ public sealed partial record FlowDefinition(string Name, string File, string Tex
     public Dictionary<string, string> Substitutions(IReadOnlyDictionary<string, string> values) =>
         Placeholders.ToDictionary(p => p, p => values.TryGetValue(p, out var value)
             ? value
-            : throw new FerryConfigException($"statemachines/{Name}{Extension}: ${{{p}}} names neither a step of the catalog nor another state machine"), StringComparer.Ordinal);
+            : throw new FerryConfigException($"statemachines/{Name}{Extension}: ${{{p}}} names neither a step of the catalog, another state machine nor a fact of the session event"), StringComparer.Ordinal);
 
     private static FlowDefinition Load(string path)
     {
@@ -59,7 +62,8 @@ public sealed partial record FlowDefinition(string Name, string File, string Tex
             text,
             placeholders,
             States(root).Any(s => s["ItemProcessor"]?["ProcessorConfig"]?["Mode"]?.GetValue<string>() == "DISTRIBUTED"),
-            resources.Any(r => r.StartsWith("arn:aws:states:::states:startExecution.sync", StringComparison.Ordinal)));
+            resources.Any(r => r.StartsWith("arn:aws:states:::states:startExecution.sync", StringComparison.Ordinal)),
+            resources.Contains(PutEventsResource));
     }
 
     private static IEnumerable<(string Step, int Seconds)> TaskTimeouts(JsonNode root) =>

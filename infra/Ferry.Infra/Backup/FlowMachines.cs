@@ -6,13 +6,14 @@ using ITopic = Amazon.CDK.AWS.SNS.ITopic;
 using Amazon.CDK.AWS.StepFunctions;
 using Constructs;
 using Ferry.Core.Runs;
+using Ferry.Core.Sessions;
 using static Ferry.Infra.Iam;
 
 namespace Ferry.Infra.Backup;
 
 /// <summary>
 /// The state machines of statemachines/*.asl.json, loaded from their files with DefinitionSubstitutions giving the
-/// step functions' and the child machines' ARNs. Each has its own role allowing exactly what its definition calls, logging and tracing on;
+/// step functions' and the child machines' ARNs and the session event's facts. Each has its own role allowing exactly what its definition calls, logging and tracing on;
 /// one alarm fires on any failed execution.
 /// </summary>
 public sealed class FlowMachines : Construct
@@ -75,7 +76,7 @@ public sealed class FlowMachines : Construct
     private StateMachine Create(FlowDefinition definition, List<FlowDefinition> children, StepLambdas lambdas)
     {
         var stack = Stack.Of(this);
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var values = new Dictionary<string, string>(SessionEvents.Placeholders, StringComparer.Ordinal);
         foreach (var step in definition.Steps.Where(lambdas.ByStep.ContainsKey))
             values[step + FlowDefinition.FunctionArnSuffix] = lambdas.ByStep[step].FunctionArn;
         foreach (var child in children)
@@ -145,6 +146,11 @@ public sealed class FlowMachines : Construct
             // A Distributed Map runs its items as child executions of this same state machine.
             yield return Allow(["states:StartExecution"], [Arn(stack, "stateMachine", MachineName(definition.Name))]);
             yield return Allow(["states:DescribeExecution", "states:StopExecution"], [Arn(stack, "execution", MachineName(definition.Name) + "/*")]);
+        }
+        if (definition.PutsEvents)
+        {
+            // The session's event, on the one bus the definitions name.
+            yield return Allow(["events:PutEvents"], [stack.FormatArn(new ArnComponents { Service = "events", Resource = "event-bus", ResourceName = SessionEvents.EventBus })]);
         }
         // Resource "*" required by AWS: CloudWatch Logs log-delivery actions have no resource-level permissions.
         yield return Allow(

@@ -64,9 +64,11 @@ public static class DemoCommand
         foreach (var (policy, demo) in policies)
         {
             output.WriteLine($"▶ policy {policy.Id}: {policy.Name}");
-            var session = await RunWatchedAsync(ferry, output, policy.Id, SessionKind.PolicyRun,
+            var (session, execution) = await RunWatchedAsync(ferry, output, policy.Id, SessionKind.PolicyRun,
                 () => ferry.RunAsync(Flows.PolicyRun, new JsonObject { ["policyId"] = policy.Id }, $"demo-{policy.Id}"));
             SessionReport.Write(output, session, id => demo.Scenarios?.GetValueOrDefault(id), id => demo.Expect.TryGetValue(id, out var s) ? s : null);
+            checkedCount++;
+            WriteNotifications(ferry, execution, session, output, misses);
             foreach (var (resource, expected) in demo.Expect)
             {
                 checkedCount++;
@@ -91,8 +93,10 @@ public static class DemoCommand
             var machine = Flows.Restore;
             var input = new RestoreInput(point.RestorePointId, restore.TargetAccount, restore.TargetRegion, restore.RestoreRole, restore.TargetKmsKey,
                 SessionId: $"restore-{restore.Resource}-{checkedCount}");
-            var session = await RunWatchedAsync(ferry, output, restore.Policy, SessionKind.Restore, () => ferry.RunAsync(machine, input, input.SessionId!), input.SessionId);
+            var (session, execution) = await RunWatchedAsync(ferry, output, restore.Policy, SessionKind.Restore, () => ferry.RunAsync(machine, input, input.SessionId!), input.SessionId);
             SessionReport.Write(output, session, _ => restore.Scenario, _ => restore.Expect);
+            checkedCount++;
+            WriteNotifications(ferry, execution, session, output, misses);
             var actual = session.Resources.FirstOrDefault()?.Status;
             if (actual != restore.Expect)
                 misses.Add($"{restore.Scenario}: expected {restore.Expect}, got {actual?.ToString() ?? "no outcome"}");
@@ -101,7 +105,29 @@ public static class DemoCommand
         return checkedCount;
     }
 
-    private static async Task<Session> RunWatchedAsync(LocalFerry ferry, TextWriter output, string policyId, SessionKind kind, Func<Task<Execution>> run, string? sessionId = null)
+    /// <summary>
+    /// The session's event, one line, and the message the notification rule made of it (Warning and Failed sessions): what
+    /// the stack would have sent. A session that put no event, or another session's, is a miss (one more checked outcome).
+    /// </summary>
+    private static void WriteNotifications(LocalFerry ferry, Execution execution, Session session, TextWriter output, List<string> misses)
+    {
+        foreach (var @event in NotificationRule.EventsOf(execution))
+        {
+            var detail = @event["detail"]!;
+            var counts = detail["counts"]!.AsObject().Where(c => c.Value!.GetValue<int>() > 0).Select(c => $"{c.Value} {c.Key}");
+            output.WriteLine($"  event     {@event["source"]} / {@event["detail-type"]}: {detail["sessionId"]} {detail["kind"]} {detail["status"]} ({string.Join(", ", counts)})");
+        }
+        foreach (var notification in ferry.Notifications.NotificationsOf(execution))
+        {
+            output.WriteLine($"  message   to the notifications topic:");
+            foreach (var line in notification.Message.Split('\n'))
+                output.WriteLine($"    │ {line}");
+        }
+        if (execution.Events is not [var only] || only["Detail"]?["sessionId"]?.GetValue<string>() != session.SessionId)
+            misses.Add($"{session.SessionId}: put {execution.Events.Count} session events, expected its own one");
+    }
+
+    private static async Task<(Session Session, Execution Execution)> RunWatchedAsync(LocalFerry ferry, TextWriter output, string policyId, SessionKind kind, Func<Task<Execution>> run, string? sessionId = null)
     {
         using var stop = new CancellationTokenSource();
         var earlier = (await ferry.Services.Sessions.ListByPolicyAsync(policyId)).Select(s => s.SessionId).ToHashSet(StringComparer.Ordinal);
@@ -116,7 +142,7 @@ public static class DemoCommand
         var sessions = await ferry.Services.Sessions.ListByPolicyAsync(policyId);
         var header = sessions.Single(s => s.Kind == kind && !earlier.Contains(s.SessionId) && (sessionId is null || s.SessionId == sessionId));
         // Listing gives headers; the report needs every resource's log.
-        return (await ferry.Services.Sessions.GetAsync(header.SessionId))!;
+        return ((await ferry.Services.Sessions.GetAsync(header.SessionId))!, execution);
     }
 
     /// <summary>Scans Ferry's tables into .ferry/demo/dynamodb, so what the run wrote can be read after it ends.</summary>

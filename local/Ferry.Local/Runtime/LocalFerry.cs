@@ -27,8 +27,10 @@ public sealed class LocalFerry : IAsyncDisposable
     private readonly bool _ownsDynalite;
     private readonly DynamoPolicyStore _policies;
 
-    private LocalFerry(LocalAws wire, FerryServices services, DynamoPolicyStore policies, DynaliteServer dynalite, bool ownsDynalite, TableGrants grants, LambdaHost host, StateMachineRunner runner)
+    private LocalFerry(LocalAws wire, FerryServices services, DynamoPolicyStore policies, DynaliteServer dynalite, bool ownsDynalite, TableGrants grants, LambdaHost host,
+        StateMachineRunner runner, NotificationRule notifications)
     {
+        Notifications = notifications;
         _policies = policies;
         Wire = wire;
         Grants = grants;
@@ -59,6 +61,9 @@ public sealed class LocalFerry : IAsyncDisposable
 
     public StateMachineRunner Runner { get; }
 
+    /// <summary>The stack's notification rule: which of an execution's events (<see cref="Execution.Events"/>) reach people, and as which message.</summary>
+    public NotificationRule Notifications { get; }
+
     /// <param name="dynalite">A running server to share (tests); when null, one is started and stopped with this instance.</param>
     public static async Task<LocalFerry> StartAsync(LocalOptions options, DynaliteServer? dynalite = null, string tablePrefix = "ferry")
     {
@@ -85,7 +90,7 @@ public sealed class LocalFerry : IAsyncDisposable
             services = services with { Metrics = new EmfMetrics(log, clock) };
             host = await LambdaHost.StartAsync(services, log, stepFaults: options.StepFaults ?? aws.Spec.StepFaults);
             var runner = await StateMachineRunner.StartAsync(host.Url, options.Acceleration, clock);
-            return new LocalFerry(wire, services, policies, dynalite, ownsDynalite, grants, host, runner);
+            return new LocalFerry(wire, services, policies, dynalite, ownsDynalite, grants, host, runner, new NotificationRule(tables.Sessions));
         }
         catch
         {

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ferry.Core.Ports;
+using Ferry.Core.Sessions;
 
 namespace Ferry.Local.Runtime;
 
@@ -90,6 +91,8 @@ public sealed class StateMachineRunner : IAsyncDisposable
                 $"--statemachines={statemachines ?? Repository.PathOf("statemachines")}",
                 $"--acceleration={acceleration.ToString(CultureInfo.InvariantCulture)}",
                 $"--clock={simulated.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)}@{now.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}",
+                // The session event's facts, as CDK's DefinitionSubstitutions give them.
+                $"--substitutions={new JsonObject(SessionEvents.Placeholders.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))).ToJsonString()}",
             ],
             new Dictionary<string, string> { ["AWS_ENDPOINT_URL_LAMBDA"] = lambdaEndpoint.ToString().TrimEnd('/') },
             redirectInput: true);
