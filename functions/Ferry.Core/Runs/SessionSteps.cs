@@ -172,7 +172,8 @@ public sealed class SessionSteps(FerryServices services)
             {
                 await _log.WriteAsync(session.SessionId, resource.ResourceId, RunLog.Outcome, "RecordOutcome", $"Outcome: Failed: {reason}",
                     level: ResourceStatus.Failed, cancellationToken: cancellationToken);
-                await services.Sessions.RecordOutcomeAsync(session.SessionId, resource.ResourceId, ResourceStatus.Failed, reason, cancellationToken);
+                if (await services.Sessions.RecordOutcomeAsync(session.SessionId, resource.ResourceId, ResourceStatus.Failed, reason, cancellationToken))
+                    services.Record(FerryMetrics.Resources, 1, session.PolicyId, nameof(ResourceStatus.Failed));
             }
         }
         var closed = await services.Sessions.CloseAsync(session.SessionId, services.Clock.UtcNow, end, cancellationToken);
@@ -201,7 +202,8 @@ public sealed class SessionSteps(FerryServices services)
         {
             var reason = $"Resource {id} was not found in account {policy.Sources.AccountId}, regions {string.Join(", ", policy.Sources.Regions)}";
             await _log.WriteAsync(session.SessionId, id, RunLog.Outcome, "RecordOutcome", $"Outcome: Failed: {reason}", policy.Sources.SourceRole, null, ResourceStatus.Failed, cancellationToken);
-            await services.Sessions.RecordOutcomeAsync(session.SessionId, id, ResourceStatus.Failed, reason, cancellationToken);
+            if (await services.Sessions.RecordOutcomeAsync(session.SessionId, id, ResourceStatus.Failed, reason, cancellationToken))
+                services.Record(FerryMetrics.Resources, 1, policy.Id, nameof(ResourceStatus.Failed));
         }
     }
 

@@ -97,6 +97,19 @@ public class DigestStepTests
     }
 
     [Fact]
+    public async Task NamedResourceNeverFound_FailedByCloseSession_IsCountedUnderItsOutcomeToo()
+    {
+        var h = new Harness();
+        await h.PutPolicyAsync(ReplicaPolicy("p", "EC2", [AppKeyed, Missing], TargetRole, Central, true, DrKey));
+
+        await h.ReplicateAsync("p", AppKeyed);
+
+        var outcomes = h.LogText.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!)
+            .Where(d => d[FerryMetrics.Resources.Name] is not null).Select(d => d[FerryMetrics.OutcomeDimension]!.GetValue<string>());
+        Assert.Equal(["Failed", "Success"], outcomes.Order());
+    }
+
+    [Fact]
     public async Task EC2_X0_Restore_PublishesItsRestoreTime_OnceItsOutcomeIsRecorded()
     {
         var h = new Harness();
