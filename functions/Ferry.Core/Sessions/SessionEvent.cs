@@ -140,6 +140,9 @@ public static partial class SessionEvents
 
     public const string DetailType = "Ferry Session Completed";
 
+    /// <summary>The Task resource that puts the event: Step Functions' own EventBridge integration.</summary>
+    public const string PutEventsTask = "arn:aws:states:::events:putEvents";
+
     /// <summary>The statuses that notify people.</summary>
     public static readonly IReadOnlyList<ResourceStatus> Notified = [ResourceStatus.Warning, ResourceStatus.Failed];
 

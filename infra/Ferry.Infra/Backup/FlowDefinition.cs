@@ -13,7 +13,6 @@ public sealed partial record FlowDefinition(string Name, string File, string Tex
     bool PutsEvents = false)
 {
     public const string FunctionArnSuffix = "FunctionArn";
-    public const string PutEventsResource = "arn:aws:states:::events:putEvents";
     private const string Extension = ".asl.json";
 
     /// <summary>The name in PascalCase, e.g. <c>PolicyRun</c>.</summary>
@@ -63,7 +62,7 @@ public sealed partial record FlowDefinition(string Name, string File, string Tex
             placeholders,
             States(root).Any(s => s["ItemProcessor"]?["ProcessorConfig"]?["Mode"]?.GetValue<string>() == "DISTRIBUTED"),
             resources.Any(r => r.StartsWith("arn:aws:states:::states:startExecution.sync", StringComparison.Ordinal)),
-            resources.Contains(PutEventsResource));
+            resources.Contains(Core.Sessions.SessionEvents.PutEventsTask));
     }
 
     private static IEnumerable<(string Step, int Seconds)> TaskTimeouts(JsonNode root) =>

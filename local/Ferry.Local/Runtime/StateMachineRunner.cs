@@ -30,7 +30,7 @@ public sealed record ChildExecution(string Machine, string Name, JsonNode? Input
 /// <param name="Result">AWS's answer; null when the call was refused (the Task failed).</param>
 public sealed record IntegrationCall(string Machine, string Execution, string State, string Resource, JsonNode? Parameters, JsonNode? Result)
 {
-    public const string PutEvents = "arn:aws:states:::events:putEvents";
+    public const string PutEvents = SessionEvents.PutEventsTask;
     public const string SnsPublish = "arn:aws:states:::sns:publish";
 }
 
