@@ -53,6 +53,9 @@ public sealed record DigestOutput(
 /// </summary>
 public sealed class DailyDigest(FerryServices services)
 {
+    /// <summary>The Task resource of Step Functions' SNS integration, with which the digest machine publishes the text.</summary>
+    public const string PublishTask = "arn:aws:states:::sns:publish";
+
     public static readonly TimeSpan Window = TimeSpan.FromHours(24);
 
     /// <summary>How long after a scheduled time a run may start and still count as that time's run.</summary>

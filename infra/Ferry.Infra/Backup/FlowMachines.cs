@@ -18,9 +18,6 @@ namespace Ferry.Infra.Backup;
 /// </summary>
 public sealed class FlowMachines : Construct
 {
-    /// <summary>The Task resource of Step Functions' SNS integration.</summary>
-    public const string SnsPublish = "arn:aws:states:::sns:publish";
-
     private readonly Dictionary<string, StateMachine> _machines = new(StringComparer.Ordinal);
     private readonly IReadOnlyDictionary<string, ITopic> _topics;
 
@@ -133,7 +130,7 @@ public sealed class FlowMachines : Construct
                 [.. children.Select(c => Arn(stack, "execution", MachineName(c.Name) + ":*"))]);
         }
         var topics = _topics.Where(t => definition.Placeholders.Contains(t.Key)).Select(t => t.Value.TopicArn).ToList();
-        if (topics.Count > 0 && definition.Text.Contains(SnsPublish, StringComparison.Ordinal))
+        if (topics.Count > 0 && definition.Text.Contains(Core.Digest.DailyDigest.PublishTask, StringComparison.Ordinal))
             yield return Allow(["sns:Publish"], [.. topics]);
         if (definition.StartsExecutionsSync)
         {
