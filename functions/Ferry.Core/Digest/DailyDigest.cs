@@ -189,7 +189,7 @@ public sealed class DailyDigest(FerryServices services)
         text.AppendLine(CultureInfo.InvariantCulture, $"Ferry daily digest for {Time(d.From)} to {Time(d.To)}");
         text.AppendLine(CultureInfo.InvariantCulture,
             $"{Count(d.Policies.Count, "policy", "policies")}, {Count(d.Runs, "run")} ({d.FailedRuns} Failed, {d.WarningRuns} Warning), "
-            + $"{Count(d.MissedSchedules, "missed schedule")}, {Count(d.RpoBreaches, "resource")} past its RPO.");
+            + $"{Count(d.MissedSchedules, "missed schedule")}, {Count(d.RpoBreaches, "resource")} past the RPO of their policy.");
         foreach (var p in d.Policies)
         {
             text.AppendLine();
