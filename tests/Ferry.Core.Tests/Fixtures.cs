@@ -23,6 +23,7 @@ internal static class Fixtures
     public const string DefaultRdsKey = "arn:aws:kms:eu-west-1:111111111111:key/00000000-0000-4000-8000-0000000000d5";
     public const string TargetKey = "arn:aws:kms:eu-central-1:222222222222:key/22222222-2222-4222-8222-222222222222";
     public const string SameAccountTargetKey = "arn:aws:kms:eu-central-1:111111111111:key/44444444-4444-4444-8444-444444444444";
+    public const string ShareKey = "arn:aws:kms:eu-west-1:111111111111:key/66666666-6666-4666-8666-666666666666";
     public const string SameRegionTargetKey = "arn:aws:kms:eu-west-1:222222222222:key/55555555-5555-4555-8555-555555555555";
 
     public static readonly PolicySources Sources = new(SourceMode.Account, SourceRole, SourceAccount, [SourceRegion],
@@ -56,4 +57,9 @@ internal static class Fixtures
         new(SourceRegion, TargetRole, TargetAccount, region, encryption);
 
     public static ReplicaEncryption On(string? key, KeyUsage usage = KeyUsage.AllResources) => new(true, key, usage);
+
+    /// <summary>Encryption with a target key and a share key for default-key snapshots (EC2-R12, RDS-R10).</summary>
+    public static ReplicaEncryption Sharing(string targetKey, string shareKey = ShareKey) => new(true, targetKey, KeyUsage.AllResources, shareKey);
+
+    public static Inventory.VolumeFacts OnDefaultKey(string id, string device = "/dev/xvda") => new(id, device, 8, true, DefaultKey(DefaultEbsKey, "alias/aws/ebs"));
 }

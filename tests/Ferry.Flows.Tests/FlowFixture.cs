@@ -106,17 +106,21 @@ public sealed record FlowRun(LocalFerry Ferry, string PolicyId, Execution Execut
     public int CallCount(string operation, string? result = "OK") =>
         Calls.Count(c => c.Operation == operation && (result is null || c.Result == result));
 
-    public async Task<IReadOnlyList<Ec2Snapshot>> EbsReplicasAsync(string role, string region)
+    /// <param name="step">What the copies were tagged as: replicas, or the staging copies only a later copy needed.</param>
+    public async Task<IReadOnlyList<Ec2Snapshot>> EbsReplicasAsync(string role, string region, string step = "replica")
     {
         var ec2 = Ferry.Wire.Ports.Ec2(await Ferry.Services.Credentials.AssumeAsync(role), region);
-        return await ec2.DescribeSnapshotsAsync(new SnapshotQuery(Tags: [new TagQuery(FerryTags.Policy, [PolicyId]), new TagQuery(FerryTags.Step, ["replica"])]));
+        return await ec2.DescribeSnapshotsAsync(new SnapshotQuery(Tags: [new TagQuery(FerryTags.Policy, [PolicyId]), new TagQuery(FerryTags.Step, [step])]));
     }
 
-    public async Task<IReadOnlyList<RdsSnapshot>> RdsReplicasAsync(string role, string region, Core.Inventory.RdsKind kind = Core.Inventory.RdsKind.DbInstance)
+    public async Task<IReadOnlyList<RdsSnapshot>> RdsReplicasAsync(string role, string region, Core.Inventory.RdsKind kind = Core.Inventory.RdsKind.DbInstance, string step = "replica")
     {
         var rds = Ferry.Wire.Ports.Rds(await Ferry.Services.Credentials.AssumeAsync(role), region);
-        return await rds.DescribeSnapshotsAsync(new RdsSnapshotQuery(kind, Tags: [new TagQuery(FerryTags.Policy, [PolicyId]), new TagQuery(FerryTags.Step, ["replica"])]));
+        return await rds.DescribeSnapshotsAsync(new RdsSnapshotQuery(kind, Tags: [new TagQuery(FerryTags.Policy, [PolicyId]), new TagQuery(FerryTags.Step, [step])]));
     }
+
+    /// <summary>Whether the resource's session log has an entry of the step written as the role.</summary>
+    public bool Logged(string resourceId, string step, string role) => Outcome(resourceId).Log.Any(l => l.Step == step && l.Role == role);
 
     public string Describe() =>
         $"{Execution.Status} {Execution.Error} {Execution.Cause}\n" + string.Join("\n", Session.Resources.Select(r =>

@@ -45,7 +45,7 @@ public partial class PlanIsTheProgramFlowTests(FlowFixture fixture)
         var (_, snapshotRun) = await PlanAndRunAsync(ferry, $"policies/{restore.Policy}.json", history: false);
         var point = (await ferry.Services.RestorePoints.ListAsync(snapshotRun.PolicyId, restore.Resource)).First(p => p.IsReplica == restore.Replica);
         var machine = Core.Runs.Flows.Restore;
-        var restoreRun = await fixture.RunRestoreAsync(machine, new RestoreInput(point.RestorePointId, restore.TargetAccount, restore.TargetRegion, restore.RestoreRole, restore.TargetKmsKey), history: true);
+        var restoreRun = await fixture.RunRestoreAsync(machine, new RestoreInput(point.RestorePointId, restore.TargetAccount, restore.TargetRegion, restore.RestoreRole, restore.TargetKmsKey, ShareKey: restore.ShareKey), history: true);
         var restored = ExecutedSteps.ByResource(restoreRun.Execution.History!, restoreRun.Execution.Children!);
         AssertSameSteps(scenario, RestorePlan(restoreRun), restored.GetValueOrDefault(restore.Resource, []), restoreRun);
     }

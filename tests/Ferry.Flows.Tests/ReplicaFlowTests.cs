@@ -8,9 +8,9 @@ namespace Ferry.Flows.Tests;
 [Collection(FlowCollection.Name)]
 public class ReplicaFlowTests(FlowFixture fixture)
 {
-    private async Task<FlowRun> RunAsync(string type, string resource, string targetRole, string region, bool encrypted, string? key = null, string usage = "AllResources")
+    private async Task<FlowRun> RunAsync(string type, string resource, string targetRole, string region, bool encrypted, string? key = null, string usage = "AllResources", string? shareKey = null)
     {
-        var run = await fixture.RunPolicyAsync(id => ReplicaPolicy(id, type, [resource], targetRole, region, encrypted, key, usage));
+        var run = await fixture.RunPolicyAsync(id => ReplicaPolicy(id, type, [resource], targetRole, region, encrypted, key, usage, shareKey: shareKey));
         Assert.True(run.Execution.Succeeded, run.Describe());
         return run;
     }
@@ -104,6 +104,50 @@ public class ReplicaFlowTests(FlowFixture fixture)
     }
 
     [Fact]
+    public async Task EC2_R12_DefaultKeyVolumesWithShareKey_ReEncryptedSharedCopiedAndIntermediateDeleted()
+    {
+        var run = await fixture.RunPolicyAsync(id => ReplicaPolicy(id, "EC2", [MixedKeys, DefaultKeyed], TargetRole, Central, true, DrKey, shareKey: ShareKey));
+
+        Assert.True(run.Execution.Succeeded, run.Describe());
+        Assert.True(run.Session.Status == ResourceStatus.Success, run.Describe());
+        var replicas = await run.EbsReplicasAsync(TargetRole, Central);
+        Assert.Equal(3, replicas.Count);
+        Assert.All(replicas, r => Assert.Equal((TargetAccount, true, DrKey, "completed"), (r.OwnerId, r.Encrypted, r.KmsKeyId, r.State)));
+        Assert.Empty(await run.EbsReplicasAsync(SourceRole, West, "staging"));
+        // Only the two default-key volumes take the detour; the app-data volume is shared as it is.
+        var reEncrypting = run.Calls.Where(c => c.Operation == "CopySnapshot" && c.Result == "OK" && c.Role == SourceRole).ToList();
+        Assert.Equal(2, reEncrypting.Count);
+        Assert.All(reEncrypting, c => Assert.Equal((SourceAccount, West), (c.Account, c.Region)));
+        Assert.Equal(2, run.Calls.Count(c => c.Operation == "DeleteSnapshot" && c.Result == "OK" && c.Role == SourceRole));
+        foreach (var resource in new[] { MixedKeys, DefaultKeyed })
+        {
+            Assert.True(run.Logged(resource, "TakeSnapshot", SourceRole), run.Describe());
+            Assert.True(run.Logged(resource, "CopyToRegion", SourceRole), run.Describe());
+            Assert.True(run.Logged(resource, "Share", SourceRole), run.Describe());
+            Assert.True(run.Logged(resource, "CopyToRegion", TargetRole), run.Describe());
+            Assert.True(run.Logged(resource, "CheckAvailable", TargetRole), run.Describe());
+        }
+    }
+
+    [Fact]
+    public async Task EC2_R12b_ShareKeyNotGrantedToTheTargetAccount_FailedBeforeAnySnapshotNamingRoleKeyAndPermission()
+    {
+        var run = await RunAsync("EC2", DefaultKeyed, TargetRole, Central, true, DrKey, shareKey: SharePrivateKey);
+
+        AssertOutcome(run, DefaultKeyed, ResourceStatus.Failed, $"Role {TargetRole} cannot use key {SharePrivateKey}: missing kms:DescribeKey, kms:CreateGrant, kms:Decrypt");
+        Assert.Equal(0, run.CallCount("CreateSnapshots", null));
+    }
+
+    [Fact]
+    public async Task EC2_R12c_SourceRoleMayNotUseTheShareKey_FailedBeforeAnySnapshotNamingRoleKeyAndPermission()
+    {
+        var run = await RunAsync("EC2", DefaultKeyed, TargetRole, Central, true, DrKey, shareKey: ShareForeignKey);
+
+        AssertOutcome(run, DefaultKeyed, ResourceStatus.Failed, $"Role {SourceRole} cannot use key {ShareForeignKey}: missing kms:DescribeKey, kms:CreateGrant, kms:GenerateDataKeyWithoutPlaintext");
+        Assert.Equal(0, run.CallCount("CreateSnapshots", null));
+    }
+
+    [Fact]
     public async Task EC2_R9_CrossAccountSameRegion_CopiedWithinTheRegion()
     {
         var run = await RunAsync("EC2", AppKeyed, TargetRole, West, true, DrWestKey);
@@ -167,6 +211,33 @@ public class ReplicaFlowTests(FlowFixture fixture)
 
         AssertOutcome(run, "legacy-db", ResourceStatus.Failed, "alias/aws/rds");
         Assert.Equal(0, run.CallCount("CreateDBSnapshot", null));
+    }
+
+    [Fact]
+    public async Task RDS_R10_DefaultKeyInstanceAndAuroraWithShareKey_ReEncryptedSharedCopiedAndIntermediatesDeleted()
+    {
+        var run = await fixture.RunPolicyAsync(id => ReplicaPolicy(id, "RDS", ["legacy-db", "ledger-aurora"], TargetRole, Central, true, DrKey, shareKey: ShareKey));
+
+        Assert.True(run.Execution.Succeeded, run.Describe());
+        Assert.True(run.Session.Status == ResourceStatus.Success, run.Describe());
+        foreach (var kind in new[] { RdsKind.DbInstance, RdsKind.AuroraCluster })
+        {
+            var replica = Assert.Single(await run.RdsReplicasAsync(TargetRole, Central, kind));
+            Assert.Equal((true, DrKey), (replica.Encrypted, replica.KmsKeyId));
+            Assert.Empty(await run.RdsReplicasAsync(SourceRole, West, kind, "staging"));
+            Assert.Empty(await run.RdsReplicasAsync(TargetRole, West, kind, "staging"));
+        }
+        var instanceCopy = Assert.Single(run.Calls, c => c.Operation == "CopyDBSnapshot" && c.Result == "OK" && c.Role == SourceRole);
+        var clusterCopy = Assert.Single(run.Calls, c => c.Operation == "CopyDBClusterSnapshot" && c.Result == "OK" && c.Role == SourceRole);
+        Assert.All([instanceCopy, clusterCopy], c => Assert.Equal((West, ShareKey), (c.Region, c.Parameters.Single(p => p.Key == "KmsKeyId").Value)));
+        Assert.Equal(1, run.Calls.Count(c => c.Operation == "DeleteDBSnapshot" && c.Result == "OK" && c.Role == SourceRole));
+        Assert.Equal(1, run.Calls.Count(c => c.Operation == "DeleteDBClusterSnapshot" && c.Result == "OK" && c.Role == SourceRole));
+        foreach (var resource in new[] { "legacy-db", "ledger-aurora" })
+        {
+            Assert.True(run.Logged(resource, "CopyToRegion", SourceRole), run.Describe());
+            Assert.True(run.Logged(resource, "Share", SourceRole), run.Describe());
+            Assert.True(run.Logged(resource, "CopyToRegion", TargetRole), run.Describe());
+        }
     }
 
     [Fact]

@@ -141,6 +141,49 @@ public class RestoreFlowTests(FlowFixture fixture)
     }
 
     [Fact]
+    public async Task X_DEF2_Ec2DefaultKeyRestorePointWithShareKey_ReEncryptedSharedRestoredAndIntermediateDeleted()
+    {
+        var point = await SnapshotOfAsync("EC2", DefaultKeyed);
+
+        var run = await fixture.RunRestoreAsync(FlowNames.Restore, new RestoreInput(point.RestorePointId, TargetAccount, West, RestoreTarget, DrWestKey, ShareKey: ShareKey));
+
+        Assert.True(run.Execution.Succeeded, run.Describe());
+        Assert.True(run.Session.Status == ResourceStatus.Success, run.Describe());
+        var instance = Assert.Single(await Instances(run, RestoreTarget, West));
+        Assert.All(instance.Volumes, v => Assert.Equal((true, DrWestKey), (v.Encrypted, v.KmsKeyId)));
+        var reEncrypting = Assert.Single(run.Calls, c => c.Operation == "CopySnapshot" && c.Result == "OK" && c.Role == SourceRole);
+        Assert.Equal((SourceAccount, West), (reEncrypting.Account, reEncrypting.Region));
+        Assert.All(run.Calls.Where(c => c.Operation == "ModifySnapshotAttribute"), c => Assert.Equal(SourceRole, c.Role));
+        Assert.Equal(1, run.Calls.Count(c => c.Operation == "DeleteSnapshot" && c.Result == "OK" && c.Role == SourceRole));
+        var source = fixture.Ferry.Wire.Ports.Ec2(await fixture.Ferry.Services.Credentials.AssumeAsync(SourceRole), West);
+        Assert.Empty(await source.DescribeSnapshotsAsync(new SnapshotQuery(Tags: [new TagQuery(FerryTags.Session, [run.Session.SessionId])])));
+        Assert.True(run.Logged(DefaultKeyed, "CopyToRegion", SourceRole), run.Describe());
+        Assert.True(run.Logged(DefaultKeyed, "Share", SourceRole), run.Describe());
+        Assert.True(run.Logged(DefaultKeyed, "CopyToRegion", RestoreTarget), run.Describe());
+        Assert.True(run.Logged(DefaultKeyed, "Restore", RestoreTarget), run.Describe());
+    }
+
+    [Fact]
+    public async Task X_DEF2_RdsDefaultKeyRestorePointWithShareKey_ReEncryptedSharedCopiedRestored()
+    {
+        var point = await SnapshotOfAsync("RDS", "legacy-db");
+
+        var run = await fixture.RunRestoreAsync(FlowNames.Restore, new RestoreInput(point.RestorePointId, TargetAccount, Central, RestoreTarget, DrKey, ShareKey: ShareKey));
+
+        Assert.True(run.Execution.Succeeded, run.Describe());
+        Assert.True(run.Session.Status == ResourceStatus.Success, run.Describe());
+        var rds = fixture.Ferry.Wire.Ports.Rds(await fixture.Ferry.Services.Credentials.AssumeAsync(RestoreTarget), Central);
+        var db = Assert.Single(await rds.DescribeDatabasesAsync(null, [new TagQuery(FerryTags.Session, [run.Session.SessionId])]));
+        Assert.Equal(("available", DrKey, "mysql"), (db.Status, db.KmsKeyId, db.Engine));
+        Assert.Equal([(SourceRole, West), (RestoreTarget, West), (RestoreTarget, Central)],
+            run.Calls.Where(c => c.Operation == "CopyDBSnapshot" && c.Result == "OK").Select(c => (c.Role, c.Region)));
+        var source = fixture.Ferry.Wire.Ports.Rds(await fixture.Ferry.Services.Credentials.AssumeAsync(SourceRole), West);
+        Assert.Empty(await source.DescribeSnapshotsAsync(new RdsSnapshotQuery(RdsKind.DbInstance, Tags: [new TagQuery(FerryTags.Session, [run.Session.SessionId])])));
+        Assert.True(run.Logged("legacy-db", "Share", SourceRole), run.Describe());
+        Assert.True(run.Logged("legacy-db", "Restore", RestoreTarget), run.Describe());
+    }
+
+    [Fact]
     public async Task Restore_InvalidInput_FailsTheExecutionNamingTheField()
     {
         var point = await SnapshotOfAsync("EC2", Unencrypted);

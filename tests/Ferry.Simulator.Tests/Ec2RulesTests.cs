@@ -133,6 +133,51 @@ public sealed class Ec2RulesTests
     }
 
     [Fact]
+    public async Task EC2_R12_DefaultKeySnapshotReEncryptedWithShareKey_IsSharedAndCopiedByTheTargetAccount()
+    {
+        var sim = new Sim();
+        var snapshots = await sim.CompletedSnapshots("i-0a1b2c3d4e5f60003");
+        var source = await sim.Ec2(Source);
+        var reEncrypted = await source.CopySnapshotAsync(CopyOf(snapshots[0].SnapshotId, ShareKey));
+        sim.Advance(1);
+        Assert.Equal(ShareKey, Assert.Single(await source.DescribeSnapshotsAsync(new SnapshotQuery([reEncrypted]))).KmsKeyId);
+
+        await source.ShareSnapshotAsync(reEncrypted, TargetAccount);
+        var target = await sim.Ec2(Target, Central);
+        var copy = Assert.Single(await target.DescribeSnapshotsAsync(new SnapshotQuery([await target.CopySnapshotAsync(CopyOf(reEncrypted, DrKey))])));
+
+        Assert.Equal((TargetAccount, DrKey), (copy.OwnerId, copy.KmsKeyId));
+    }
+
+    [Fact]
+    public async Task EC2_R12b_ShareKeyWhosePolicyDoesNotGrantTheTargetAccount_TargetCopyFailsWithUnauthorizedOperation()
+    {
+        var sim = new Sim();
+        var snapshots = await sim.CompletedSnapshots("i-0a1b2c3d4e5f60003");
+        var source = await sim.Ec2(Source);
+        var reEncrypted = await source.CopySnapshotAsync(CopyOf(snapshots[0].SnapshotId, SharePrivateKey));
+        sim.Advance(1);
+        await source.ShareSnapshotAsync(reEncrypted, TargetAccount);
+        var target = await sim.Ec2(Target, Central);
+
+        var error = await Fails<FerryAccessDeniedException>("UnauthorizedOperation", () => target.CopySnapshotAsync(CopyOf(reEncrypted, DrKey)));
+
+        Assert.Contains(SharePrivateKey, error.Message, StringComparison.Ordinal);
+        Assert.Contains("kms:Decrypt", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EC2_R12c_SourceRoleNotAllowedOnShareKey_ReEncryptingCopyFailsWithUnauthorizedOperation()
+    {
+        var sim = new Sim();
+        var snapshots = await sim.CompletedSnapshots("i-0a1b2c3d4e5f60003");
+
+        var error = await Fails<FerryAccessDeniedException>("UnauthorizedOperation", async () => await (await sim.Ec2(Source)).CopySnapshotAsync(CopyOf(snapshots[0].SnapshotId, ShareForeignKey)));
+
+        Assert.Contains(ShareForeignKey, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task EC2_R9_CrossAccountSameRegion_SharedSnapshotCopiedWithinRegion()
     {
         var sim = new Sim();

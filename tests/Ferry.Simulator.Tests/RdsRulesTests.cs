@@ -135,6 +135,25 @@ public sealed class RdsRulesTests
         Assert.Contains("alias/aws/rds", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(RdsKind.DbInstance, "legacy-db")]
+    [InlineData(RdsKind.AuroraCluster, "ledger-aurora")]
+    public async Task RDS_R10_DefaultKeySnapshotReEncryptedWithShareKeyInItsRegion_IsSharedAndCopiedByTheTargetAccount(RdsKind kind, string database)
+    {
+        var sim = new Sim();
+        var snapshot = await sim.AvailableRdsSnapshot(kind, database, $"ferry-{database}-s1");
+        var source = await sim.Rds(Source);
+        var reEncrypted = await source.CopySnapshotAsync(Copy(snapshot.Identifier, West, $"ferry-{database}-s1-shared", ShareKey, kind));
+        sim.Advance(1);
+        Assert.Equal(ShareKey, reEncrypted.KmsKeyId);
+
+        await source.ShareSnapshotAsync(kind, reEncrypted.Identifier, TargetAccount);
+        var target = await sim.Rds(Target, West);
+        var copy = await target.CopySnapshotAsync(Copy(reEncrypted.Arn, West, $"ferry-{database}-s1", DrWestKey, kind));
+
+        Assert.Equal(DrWestKey, copy.KmsKeyId);
+    }
+
     [Fact]
     public async Task RDS_R7_UnencryptedAuroraSnapshot_CopyWithKeyFailsWithInvalidParameterValue_CopyWithoutKeySucceeds()
     {

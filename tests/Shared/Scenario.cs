@@ -20,11 +20,17 @@ internal static class Scenario
     public const string DrKey = "arn:aws:kms:eu-central-1:222222222222:key/2222bbbb-0000-4000-8000-000000000222";
     public const string DrWestKey = "arn:aws:kms:eu-west-1:222222222222:key/2222bbbb-0000-4000-8000-000000000223";
 
+    /// <summary>Share keys of 111 in eu-west-1: granted to 222; FerrySource only; granted to 222 but not to FerrySource.</summary>
+    public const string ShareKey = "arn:aws:kms:eu-west-1:111111111111:key/1111aaaa-0000-4000-8000-000000000113";
+    public const string SharePrivateKey = "arn:aws:kms:eu-west-1:111111111111:key/1111aaaa-0000-4000-8000-000000000114";
+    public const string ShareForeignKey = "arn:aws:kms:eu-west-1:111111111111:key/1111aaaa-0000-4000-8000-000000000115";
+
     public const string Unencrypted = "i-0a1b2c3d4e5f60001";
     public const string AppKeyed = "i-0a1b2c3d4e5f60002";
     public const string DefaultKeyed = "i-0a1b2c3d4e5f60003";
     public const string Mixed = "i-0a1b2c3d4e5f60004";
     public const string Restricted = "i-0a1b2c3d4e5f60005";
+    public const string MixedKeys = "i-0a1b2c3d4e5f60006";
     public const string Orders = "orders-db";
 
     /// <summary>The path of a bundled world (local/worlds), found above the test's folder.</summary>
@@ -40,10 +46,10 @@ internal static class Scenario
     }
 
     /// <summary>A replica policy for the given resources and one mapping.</summary>
-    public static string ReplicaPolicy(string id, string type, string[] ids, string targetRole, string targetRegion, bool encrypted, string? key = null, string usage = "AllResources", int keep = 3, string region = West)
+    public static string ReplicaPolicy(string id, string type, string[] ids, string targetRole, string targetRegion, bool encrypted, string? key = null, string usage = "AllResources", int keep = 3, string region = West, string? shareKey = null)
     {
         var encryption = encrypted
-            ? $$"""{ "enabled": true{{(key is null ? "" : $", \"kmsKey\": \"{key}\"")}}, "keyUsage": "{{usage}}" }"""
+            ? $$"""{ "enabled": true{{(key is null ? "" : $", \"kmsKey\": \"{key}\"")}}{{(shareKey is null ? "" : $", \"shareKey\": \"{shareKey}\"")}}, "keyUsage": "{{usage}}" }"""
             : """{ "enabled": false }""";
         return $$"""
             {

@@ -18,7 +18,7 @@ public static class AwsErrors
     {
         "UnauthorizedOperation", "AccessDenied", "AccessDeniedException", "AuthFailure", "AuthorizationError",
         "InvalidClientTokenId", "UnrecognizedClientException", "KMSKeyNotAccessibleFault", "KMSAccessDeniedFault",
-        "ExpiredToken", "ExpiredTokenException", "SignatureDoesNotMatch", "IncompleteSignature", "IncompleteSignatureException",
+        "ExpiredToken", "ExpiredTokenException", "SignatureDoesNotMatch", "IncompleteSignature", "IncompleteSignatureException", "InvalidSignatureException",
     };
 
     private static readonly HashSet<string> _transient = new(StringComparer.OrdinalIgnoreCase)
@@ -65,7 +65,9 @@ public static class AwsErrors
         // Limits and quotas: AwsLimits tells concurrency (wait) from count limits (fail) and pending work or rates (retry).
         if (AwsLimits.Classify(code, "", "") is not null)
             return Kind.Limit;
-        if (code.Contains("NotFound", StringComparison.OrdinalIgnoreCase) || (code.Length == 0 && status == 404))
+        // Step Functions says ExecutionDoesNotExist, StateMachineDoesNotExist.
+        if (code.Contains("NotFound", StringComparison.OrdinalIgnoreCase) || code.EndsWith("DoesNotExist", StringComparison.OrdinalIgnoreCase)
+            || (code.Length == 0 && status == 404))
             return Kind.NotFound;
         if (IsResourceState(code))
             return !Names(message, TerminalStates) && Names(message, PassingStates) ? Kind.NotReady : Kind.InvalidState;

@@ -85,7 +85,15 @@ public enum ItemAction
 
 /// <summary>The decision for one volume (EC2) or the DB (RDS).</summary>
 /// <param name="TargetKey">The key the replica is encrypted with; null for an unencrypted replica.</param>
-public sealed record ItemPlan(string ItemId, bool SourceEncrypted, string? SourceKey, ItemAction Action, string? TargetKey, string Reason, string? DeviceName = null);
+/// <param name="ShareKey">
+/// The customer managed key a snapshot on an AWS managed default key is re-encrypted with, in its own account and
+/// region, before it is shared; null when the snapshot is shared (or copied) as it is.
+/// </param>
+public sealed record ItemPlan(string ItemId, bool SourceEncrypted, string? SourceKey, ItemAction Action, string? TargetKey, string Reason, string? DeviceName = null, string? ShareKey = null)
+{
+    /// <summary>The key of the snapshot the other account reads: the share key's copy, or the snapshot itself.</summary>
+    public static string? SharedKey(ItemPlan item) => item.ShareKey ?? item.SourceKey;
+}
 
 public enum Verdict
 {

@@ -1,3 +1,4 @@
+using Ferry.Core.Aws;
 using Ferry.Core.Inventory;
 using Ferry.Core.Policies;
 
@@ -6,7 +7,7 @@ namespace Ferry.Core.Planning;
 /// <summary>
 /// Decides, before anything is touched, how one resource is replicated under a mapping:
 /// the ordered steps, the role of each, the keys each role must reach, and the outcome.
-/// Every documented failure (EC2-R1..R11, RDS-R1..R9) is caught here.
+/// Every documented failure (EC2-R1..R12, RDS-R1..R10) is caught here.
 /// </summary>
 public static class ReplicaPlanner
 {
@@ -27,13 +28,16 @@ public static class ReplicaPlanner
             $"Snapshot the {all.Count} volume(s) of {instance.InstanceId} together (crash-consistent)");
         steps.Source(StepKind.WaitForAvailable, instance.AccountId, instance.Region, all, [], "Wait until every snapshot is completed");
         if (crossAccount)
+        {
+            AddShareCopy(steps, instance.AccountId, instance.Region, replicated, "volume snapshot(s)");
             AddShare(steps, instance.AccountId, instance.Region, mapping.TargetAccount, replicated);
+        }
 
         // Volumes that end up encrypted the same way are copied by one step.
         foreach (var group in replicated.GroupBy(i => i.TargetKey))
         {
             var members = group.ToList();
-            var keys = members.Where(i => i.SourceKey is not null).Select(i => new KeyNeed(i.SourceKey!, KeyUse.Decrypt)).Distinct().ToList();
+            var keys = members.Select(ItemPlan.SharedKey).OfType<string>().Select(k => new KeyNeed(k, KeyUse.Decrypt)).Distinct().ToList();
             if (group.Key is not null)
                 keys.Add(new KeyNeed(group.Key, KeyUse.Encrypt));
             steps.Target(StepKind.Copy, mapping.TargetAccount, mapping.TargetRegion, [.. members.Select(i => i.ItemId)], keys,
@@ -87,7 +91,9 @@ public static class ReplicaPlanner
         }
         else
         {
+            AddShareCopy(steps, db.AccountId, db.Region, [item], kind);
             AddShare(steps, db.AccountId, db.Region, mapping.TargetAccount, [item]);
+            sourceKey = ItemPlan.SharedKey(item);
             if (mapping.TargetRegion == db.Region)
             {
                 AddRdsCopy(steps, mapping.TargetAccount, db.Region, db.Region, id, sourceKey, item.TargetKey,
@@ -124,12 +130,20 @@ public static class ReplicaPlanner
     {
         var encryption = mapping.Encryption;
         var sourceKey = encrypted ? key?.KeyArn : null;
-        ItemPlan Item(ItemAction action, string? targetKey, string reason) => new(id, encrypted, sourceKey, action, targetKey, reason, device);
+        // EC2-R12 / RDS-R10: AWS never shares a default-key snapshot, but shares a copy re-encrypted with a customer managed key.
+        var shareKey = crossAccount && encrypted && key is { IsAwsManagedDefault: true } ? encryption.ShareKey : null;
+        ItemPlan Item(ItemAction action, string? targetKey, string reason) => new(id, encrypted, sourceKey, action, targetKey, reason, device, shareKey);
 
-        if (crossAccount && encrypted && key is { IsAwsManagedDefault: true })
+        if (crossAccount && encrypted && key is { IsAwsManagedDefault: true } && shareKey is null)
         {
             return Item(ItemAction.Fail, null,
-                $"{Capitalize(noun)} {id} is encrypted with the AWS managed default key {key.Display}; snapshots encrypted with a default key cannot be shared with account {mapping.TargetAccount}. Re-encrypt the source with a customer managed key");
+                $"{Capitalize(noun)} {id} is encrypted with the AWS managed default key {key.Display}; snapshots encrypted with a default key cannot be shared with account {mapping.TargetAccount}. "
+                + $"Set encryption.shareKey of the mapping for {mapping.SourceRegion} (a customer managed key of the source account in {mapping.SourceRegion}) to re-encrypt them before sharing, or re-encrypt the source with a customer managed key");
+        }
+        if (shareKey is not null && (!Arn.TryParse(shareKey, out var share) || share.Account != key!.AccountId || share.Region != key.Region))
+        {
+            return Item(ItemAction.Fail, null,
+                $"Share key {shareKey} (encryption.shareKey of the mapping for {mapping.SourceRegion}) is not a key of account {key!.AccountId} in {key.Region}, where {noun} {id}'s snapshots are re-encrypted before sharing");
         }
         if (!encryption.Enabled)
         {
@@ -168,9 +182,29 @@ public static class ReplicaPlanner
 
     private static void AddShare(Steps steps, string account, string region, string targetAccount, IReadOnlyList<ItemPlan> items)
     {
-        var keys = items.Where(i => i.SourceKey is not null).Select(i => new KeyNeed(i.SourceKey!, KeyUse.Share)).Distinct().ToList();
+        var keys = items.Select(ItemPlan.SharedKey).OfType<string>().Select(k => new KeyNeed(k, KeyUse.Share)).Distinct().ToList();
+
         steps.Source(StepKind.Share, account, region, [.. items.Select(i => i.ItemId)], keys,
             $"Share the snapshot(s) with account {targetAccount}", shareWith: targetAccount);
+    }
+
+    /// <summary>
+    /// Re-encrypts the items on a default key with their share key, in the snapshot's own account and region as the source
+    /// role, so the copy can be shared; the copy counts against that region's copy quota and is deleted once the target's
+    /// copy of it is complete (it is a staging copy).
+    /// </summary>
+    private static void AddShareCopy(Steps steps, string account, string region, IReadOnlyList<ItemPlan> items, string what)
+    {
+        foreach (var group in items.Where(i => i.ShareKey is not null).GroupBy(i => i.ShareKey!))
+        {
+            var members = group.ToList();
+            // No need on the default key: its key policy serves every principal of the account through the service
+            // (kms:ViaService), which a KMS DryRun outside the service cannot show, and no other account ever reads it.
+            steps.Source(StepKind.Copy, account, region, [.. members.Select(i => i.ItemId)], [new KeyNeed(group.Key, KeyUse.Encrypt)],
+                $"Copy the {members.Count} default-key {what} within {region} in account {account}, re-encrypted with share key {group.Key} (AWS shares no default-key snapshot)",
+                fromRegion: region, kmsKey: group.Key);
+            steps.Source(StepKind.WaitForAvailable, account, region, [.. members.Select(i => i.ItemId)], [], "Wait until every re-encrypted copy is completed");
+        }
     }
 
     private static void AddRdsCopy(Steps steps, string account, string fromRegion, string toRegion, string id, string? sourceKey, string? targetKey, string description)
@@ -233,14 +267,18 @@ internal sealed class Steps(string sourceRole, string targetRole, string? restor
 
     public IReadOnlyList<PlanStep> All => _steps;
 
-    public void Source(StepKind kind, string account, string region, IReadOnlyList<string> items, IReadOnlyList<KeyNeed> keys, string description, string? shareWith = null) =>
-        _steps.Add(new PlanStep(kind, RoleKind.Source, sourceRole, account, region, items, keys, description, ShareWith: shareWith));
+    public void Source(StepKind kind, string account, string region, IReadOnlyList<string> items, IReadOnlyList<KeyNeed> keys, string description,
+        string? shareWith = null, string? fromRegion = null, string? kmsKey = null) =>
+        _steps.Add(new PlanStep(kind, RoleKind.Source, sourceRole, account, region, items, keys, description, fromRegion, shareWith, kmsKey));
 
     public void Target(StepKind kind, string account, string region, IReadOnlyList<string> items, IReadOnlyList<KeyNeed> keys, string description, string? fromRegion = null, string? kmsKey = null) =>
         _steps.Add(new PlanStep(kind, RoleKind.Target, targetRole, account, region, items, keys, description, fromRegion, KmsKey: kmsKey));
 
     public void Restore(StepKind kind, string account, string region, IReadOnlyList<string> items, IReadOnlyList<KeyNeed> keys, string description, string? fromRegion = null, string? kmsKey = null) =>
         _steps.Add(new PlanStep(kind, RoleKind.Restore, restoreRole ?? throw new InvalidOperationException("No restore role"), account, region, items, keys, description, fromRegion, KmsKey: kmsKey));
+
+    /// <summary>A step whose role the caller decides (a restore's steps as the restore point's owner).</summary>
+    public void Add(PlanStep step) => _steps.Add(step);
 
     /// <summary>A share as part of a restore: run by whichever role owns the snapshot.</summary>
     public void Share(RoleKind roleKind, string role, string account, string region, IReadOnlyList<string> items, IReadOnlyList<KeyNeed> keys, string description, string shareWith) =>

@@ -6,6 +6,10 @@ namespace Ferry.Core.Planning;
 
 /// <summary>Where and how to restore a restore point; null overrides keep the original's configuration.</summary>
 /// <param name="TargetKmsKey">The key the restored volumes or DB are encrypted with (must be in the target region).</param>
+/// <param name="ShareKey">
+/// X-DEF2: a customer managed key of the restore point's account and region; a restore point on an AWS managed default key
+/// is re-encrypted with it by its owner before it is shared with another account.
+/// </param>
 public sealed record RestoreRequest(
     string TargetAccount,
     string TargetRegion,
@@ -13,11 +17,12 @@ public sealed record RestoreRequest(
     string? TargetKmsKey,
     string? InstanceType = null,
     string? DbClass = null,
-    string? NewIdentifier = null);
+    string? NewIdentifier = null,
+    string? ShareKey = null);
 
 /// <summary>
-/// Plans a restore from a snapshot or a replica (EC2-X0..X3, RDS-X0..X3, X-DEF). The share step
-/// runs as the role that owns the restore point; every other step as the restore role.
+/// Plans a restore from a snapshot or a replica (EC2-X0..X3, RDS-X0..X3, X-DEF, X-DEF2). The share step (and X-DEF2's
+/// re-encrypting copy before it) runs as the role that owns the restore point; every other step as the restore role.
 /// </summary>
 public static class RestorePlanner
 {
@@ -39,16 +44,28 @@ public static class RestorePlanner
 
         var ownerKind = point.IsReplica ? RoleKind.Target : RoleKind.Source;
         var steps = new Steps(point.OwnerRole, point.OwnerRole, request.RestoreRole);
+        // The key each snapshot the restore role reads is encrypted with: X-DEF2's share-key copy's, or the snapshot's own.
+        var reads = point.Snapshots.ToDictionary(s => s.ItemId, s => !s.Encrypted ? null
+            : crossAccount && s.Key is { IsAwsManagedDefault: true } ? request.ShareKey : s.Key?.KeyArn);
         if (crossAccount)
         {
-            var shareKeys = point.Snapshots.Where(s => s.Encrypted && s.Key is not null).Select(s => new KeyNeed(s.Key!.KeyArn, KeyUse.Share)).Distinct().ToList();
+            var rekeyed = point.Snapshots.Where(s => s.Encrypted && s.Key is { IsAwsManagedDefault: true }).Select(s => s.ItemId).ToList();
+            if (rekeyed.Count > 0)
+            {
+                // No need on the default key: its key policy serves every principal of its account through the service.
+                steps.Add(new PlanStep(StepKind.Copy, ownerKind, point.OwnerRole, point.AccountId, point.Region, rekeyed, [new KeyNeed(request.ShareKey!, KeyUse.Encrypt)],
+                    $"Copy the default-key snapshot(s) within {point.Region} in account {point.AccountId} as the owner's role, re-encrypted with share key {request.ShareKey} (AWS shares no default-key snapshot)",
+                    point.Region, KmsKey: request.ShareKey));
+                steps.Add(new PlanStep(StepKind.WaitForAvailable, ownerKind, point.OwnerRole, point.AccountId, point.Region, rekeyed, [], "Wait until every re-encrypted copy is completed"));
+            }
+            var shareKeys = reads.Values.OfType<string>().Distinct().Select(k => new KeyNeed(k, KeyUse.Share)).ToList();
             steps.Share(ownerKind, point.OwnerRole, point.AccountId, point.Region, [.. point.Snapshots.Select(s => s.ItemId)], shareKeys,
-                $"Share the {(point.IsReplica ? "replica" : "snapshot")} with account {request.TargetAccount} as its owner's role", request.TargetAccount);
+                $"Share the {(point.IsReplica ? "replica" : "snapshot")}{(rekeyed.Count > 0 ? " (and re-encrypted copies)" : "")} with account {request.TargetAccount} as its owner's role", request.TargetAccount);
         }
         if (type == ResourceType.Ec2)
-            PlanEc2(point, request, steps, crossAccount, crossRegion);
+            PlanEc2(point, request, steps, crossAccount, crossRegion, reads);
         else
-            PlanRds(point, request, steps, crossAccount, crossRegion);
+            PlanRds(point, request, steps, crossAccount, crossRegion, reads);
         return ReplicaPlanner.Finish(shell, steps, context);
     }
 
@@ -61,26 +78,37 @@ public static class RestorePlanner
             if (key.Region != request.TargetRegion)
                 return $"targetKmsKey is in {key.Region} but the restore goes to {request.TargetRegion}: the key must live in the target region";
         }
+        if (request.ShareKey is not null)
+        {
+            if (!Arn.TryParse(request.ShareKey, out var key) || key.Service != "kms" || !key.Resource.StartsWith("key/", StringComparison.Ordinal))
+                return $"shareKey '{request.ShareKey}' is not a KMS key ARN (arn:aws:kms:region:account:key/id)";
+            if (key.Account != point.AccountId || key.Region != point.Region)
+                return $"shareKey is in account {key.Account}, {key.Region}, but the restore point is in account {point.AccountId}, {point.Region}: the share key must belong to the restore point's account and region";
+        }
         var defaultKeyed = point.Snapshots.FirstOrDefault(s => s.Encrypted && s.Key is { IsAwsManagedDefault: true });
-        if (crossAccount && defaultKeyed is not null)
+        if (crossAccount && defaultKeyed is not null && request.ShareKey is null)
         {
             return $"Snapshot {defaultKeyed.SnapshotId} is encrypted with the AWS managed default key {defaultKeyed.Key!.Display}; "
-                + $"AWS does not allow sharing it with account {request.TargetAccount}, so it cannot be restored there";
+                + $"AWS does not allow sharing it with account {request.TargetAccount}, so it cannot be restored there. "
+                + $"Give shareKey (a customer managed key of account {point.AccountId} in {point.Region}) to re-encrypt it before sharing";
         }
         if ((crossAccount || crossRegion) && request.TargetKmsKey is null && point.Snapshots.Any(s => s.Encrypted))
             return $"The restore point is encrypted; restoring it to another {(crossAccount ? "account" : "region")} needs a target KMS key in {request.TargetRegion}";
         return null;
     }
 
-    private static void PlanEc2(RestorePointFacts point, RestoreRequest request, Steps steps, bool crossAccount, bool crossRegion)
+    private static void PlanEc2(RestorePointFacts point, RestoreRequest request, Steps steps, bool crossAccount, bool crossRegion, Dictionary<string, string?> reads)
     {
         var instance = point.Instance!;
         var volumes = point.Snapshots.Select(s => s.ItemId).ToList();
-        var readKeys = SnapshotKeys(point, KeyUse.Decrypt);
-        if (crossRegion)
+        var readKeys = reads.Values.OfType<string>().Distinct().Select(k => new KeyNeed(k, KeyUse.Decrypt)).ToList();
+        // X-DEF2: the image and volumes are made from copies in the target account, never from the owner's re-encrypted
+        // copy, which is deleted once they are complete (an image would hold it).
+        var rekeyed = steps.All.Any(s => s.Kind == StepKind.Copy);
+        if (crossRegion || rekeyed)
         {
             steps.Restore(StepKind.Copy, request.TargetAccount, request.TargetRegion, volumes, [.. readKeys, .. TargetKey(request)],
-                $"Copy the {(crossAccount ? "shared " : "")}snapshot(s) from {point.Region} to {request.TargetRegion} in account {request.TargetAccount}, encrypted with {request.TargetKmsKey ?? "no key"}",
+                $"Copy the {(crossAccount ? "shared " : "")}snapshot(s) {(crossRegion ? $"from {point.Region} to {request.TargetRegion}" : $"within {point.Region}")} in account {request.TargetAccount}, encrypted with {request.TargetKmsKey ?? "no key"}",
                 point.Region, request.TargetKmsKey);
             steps.Restore(StepKind.WaitForAvailable, request.TargetAccount, request.TargetRegion, volumes, [], "Wait until every copy is completed");
             // The volumes are then made from copies that the target key already encrypts.
@@ -92,18 +120,18 @@ public static class RestorePlanner
             $"Create an instance of type {instanceType} with the original's tags in account {request.TargetAccount}, {request.TargetRegion}",
             kmsKey: request.TargetKmsKey);
         steps.Restore(StepKind.CreateVolumes, request.TargetAccount, request.TargetRegion, volumes, [.. readKeys, .. encryptKey],
-            $"Create {volumes.Count} volume(s) from the {(crossRegion ? "copies" : crossAccount ? "shared snapshot(s)" : "snapshot(s)")}, encrypted with {request.TargetKmsKey ?? "the snapshot's key"}",
+            $"Create {volumes.Count} volume(s) from the {(crossRegion || rekeyed ? "copies" : crossAccount ? "shared snapshot(s)" : "snapshot(s)")}, encrypted with {request.TargetKmsKey ?? "the snapshot's key"}",
             kmsKey: request.TargetKmsKey);
         steps.Restore(StepKind.AttachVolumes, request.TargetAccount, request.TargetRegion, volumes, [],
             "Attach the volumes with the original device names");
     }
 
-    private static void PlanRds(RestorePointFacts point, RestoreRequest request, Steps steps, bool crossAccount, bool crossRegion)
+    private static void PlanRds(RestorePointFacts point, RestoreRequest request, Steps steps, bool crossAccount, bool crossRegion, Dictionary<string, string?> reads)
     {
         var db = point.Database!;
         var snapshot = point.Snapshots.Single();
         var aurora = db.Kind == RdsKind.AuroraCluster;
-        var sourceKey = snapshot.Encrypted ? snapshot.Key?.KeyArn : null;
+        var sourceKey = reads[snapshot.ItemId];
         var targetKey = request.TargetKmsKey;
         // AWS cannot encrypt an unencrypted Aurora snapshot by copying it; the cluster restore encrypts instead.
         var copyKey = aurora && !snapshot.Encrypted ? null : targetKey;

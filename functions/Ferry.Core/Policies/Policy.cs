@@ -86,7 +86,11 @@ public sealed record ReplicaMapping(
     ReplicaEncryption Encryption);
 
 /// <param name="KmsKey">Target key ARN in the target region; null when encryption is on but no key was chosen.</param>
-public sealed record ReplicaEncryption(bool Enabled, string? KmsKey, KeyUsage KeyUsage)
+/// <param name="ShareKey">
+/// A customer managed key ARN in the source account and region: snapshots on an AWS managed default key, which AWS
+/// never lets another account use, are re-encrypted with it in the source account before they are shared.
+/// </param>
+public sealed record ReplicaEncryption(bool Enabled, string? KmsKey, KeyUsage KeyUsage, string? ShareKey = null)
 {
     public static readonly ReplicaEncryption Off = new(false, null, KeyUsage.AllResources);
 }

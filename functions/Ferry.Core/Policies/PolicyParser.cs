@@ -428,7 +428,7 @@ public static partial class PolicyParser
     {
         var role = ReadRoleArn(fields, "targetRole", partition);
         var targetRegion = ReadTargetRegion(fields, role?.Partition ?? partition);
-        var encryption = ReadEncryption(fields, targetRegion, role?.Partition ?? partition);
+        var encryption = ReadEncryption(fields, targetRegion, role?.Partition ?? partition, sourceRegion, sources?.AccountId, role?.Account);
         if (role is not null && targetRegion is not null && sources is not null
             && role.Account == sources.AccountId && targetRegion == sourceRegion)
         {
@@ -513,7 +513,7 @@ public static partial class PolicyParser
         return null;
     }
 
-    private static ReplicaEncryption? ReadEncryption(JsonFields mapping, string? targetRegion, string? partition)
+    private static ReplicaEncryption? ReadEncryption(JsonFields mapping, string? targetRegion, string? partition, string? sourceRegion, string? sourceAccount, string? targetAccount)
     {
         var fields = mapping.Object("encryption", required: true);
         if (fields is null)
@@ -521,6 +521,7 @@ public static partial class PolicyParser
         var enabled = fields.Bool("enabled", required: true);
         var kmsKey = fields.String("kmsKey", required: false, JsonFields.MaxArnLength);
         var usage = fields.Enum("keyUsage", required: false, Usages);
+        var shareKey = fields.String("shareKey", required: false, JsonFields.MaxArnLength);
         fields.RejectUnknown();
         if (enabled is null)
             return null;
@@ -530,11 +531,32 @@ public static partial class PolicyParser
                 fields.Error("kmsKey", "is set but encryption is disabled; set enabled to true or remove the key");
             if (usage is not null)
                 fields.Error("keyUsage", "is set but encryption is disabled");
+            if (shareKey is not null)
+                fields.Error("shareKey", "is set but encryption is disabled; replicas of encrypted resources must be encrypted");
             return ReplicaEncryption.Off;
         }
-        if (kmsKey is not null && !KmsKeyIsValid(fields, kmsKey, targetRegion, partition))
-            return null;
-        return new ReplicaEncryption(true, kmsKey, usage ?? KeyUsage.AllResources);
+        var valid = kmsKey is null || KmsKeyIsValid(fields, kmsKey, targetRegion, partition);
+        valid &= shareKey is null || ShareKeyIsValid(fields, shareKey, partition, sourceRegion, sourceAccount, targetAccount);
+        return valid ? new ReplicaEncryption(true, kmsKey, usage ?? KeyUsage.AllResources, shareKey) : null;
+    }
+
+    /// <summary>A share key is read in the source account and region, by a role that names it by key id: an alias would resolve in whichever account asks.</summary>
+    private static bool ShareKeyIsValid(JsonFields fields, string shareKey, string? partition, string? sourceRegion, string? sourceAccount, string? targetAccount)
+    {
+        var problem = !Arn.TryParse(shareKey, out var arn) || arn.Service != "kms" || !AwsIds.IsAccountId(arn.Account) || !KeyIdPattern().IsMatch(arn.Resource)
+                ? $"{JsonFields.Quote(shareKey)} is not a KMS key ARN (arn:aws:kms:region:account:key/id; an alias cannot name a key another account uses)"
+            : PartitionProblem(arn, partition) is { } partitionProblem ? partitionProblem
+            : sourceAccount is not null && arn.Account != sourceAccount
+                ? $"key is in account {arn.Account} but the source account is {sourceAccount}: the share key must belong to the source account"
+            : sourceRegion is not null && arn.Region != sourceRegion
+                ? $"key is in {arn.Region} but the mapping's source region is {sourceRegion}: the share key must live in the source region"
+            : sourceAccount is not null && targetAccount == sourceAccount
+                ? $"replicas under this mapping stay in account {sourceAccount}; a share key is only used for replicas to another account"
+            : null;
+        if (problem is null)
+            return true;
+        fields.Error("shareKey", problem);
+        return false;
     }
 
     private static bool KmsKeyIsValid(JsonFields fields, string kmsKey, string? targetRegion, string? partition)

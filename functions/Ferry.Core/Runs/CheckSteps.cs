@@ -48,7 +48,7 @@ public sealed class CheckSteps(FerryServices services)
                 ? i with { Ids = [.. i.Ids.Take(i.Ids.Count - 1), result] }
                 : i).ToList();
             var completed = done.Where(i => step.Items.Contains(i.ItemId)).Select(i => (i.ItemId, i.Current)).ToList();
-            await _log.WriteAsync(job.SessionId, job.ResourceId, stage == "Copy" ? RunLog.CopyDone + job.Cursor : RunLog.SnapshotDone, "CheckAvailable",
+            await _log.WriteAsync(job.SessionId, job.ResourceId, stage == "Copy" ? RunLog.Step + job.Cursor : RunLog.SnapshotDone, "CheckAvailable",
                 $"{stage} completed in {at.Account}/{at.Region}: {string.Join(", ", completed.Select(c => c.Current).Distinct())}", at.Role,
                 RunLog.Ids(completed), cancellationToken: cancellationToken);
             if (stage == "Copy")

@@ -54,7 +54,7 @@ public sealed class Cleanup(FerryServices services)
                 // Instances and images hold volumes and snapshots, so the partial restore goes before the copies it was made from.
                 if (job.Payload is RestorePayload spec && report.At == restoredAt)
                     await RemovePartialRestoreAsync(job, spec, report, cancellationToken);
-                var found = await service.FindAsync(report.At, job.ResourceId, Names.RdsSnapshot(job.ResourceId, job.SessionId),
+                var found = await service.FindAsync(report.At, job.ResourceId, Names.RdsSnapshots(job.ResourceId, job.SessionId),
                     [Tag(FerryTags.Session, job.SessionId), Tag(FerryTags.Source, job.ResourceId)], cancellationToken);
                 var candidates = found.Where(s => Carries(s.Tags, ours)).ToList();
                 if (candidates.Count == 0)
@@ -122,7 +122,8 @@ public sealed class Cleanup(FerryServices services)
 
     /// <summary>
     /// Where a failed job may have made something: where its plan's steps made things, latest first (a restore's instance,
-    /// volumes or DB; then copies before the snapshots they were copied from). A restore never writes to its origin.
+    /// volumes or DB; then copies before the snapshots they were copied from). A restore writes to its origin only
+    /// X-DEF2's share-key copy, found there by this attempt's session tag (never the restore point's own snapshots).
     /// </summary>
     private static List<RoleAt> Places(Job job) =>
         [.. job.Steps.Where(s => s.Kind is not (StepKind.WaitForAvailable or StepKind.Share or StepKind.EnableBackupOptIn)).Reverse().Select(Job.At).Distinct()];
@@ -147,7 +148,9 @@ public sealed class Cleanup(FerryServices services)
         var horizon = services.Clock.UtcNow - AbandonedAfter;
         if (session is null)
             return snapshot.CreatedAt is { } created && created < horizon ? $"its session {sessionId} no longer exists" : null;
-        if (session.Kind == SessionKind.Restore && outcome?.Status is ResourceStatus.Success or ResourceStatus.Warning)
+        // A successful restore's copies belong to what it restored; its staging copies (X-DEF2's share-key copy) do not.
+        if (session.Kind == SessionKind.Restore && outcome?.Status is ResourceStatus.Success or ResourceStatus.Warning
+            && snapshot.Tags.GetValueOrDefault(FerryTags.Step) != Job.StagingTag)
             return null;
         if (outcome is { Status: not ResourceStatus.Running })
             return $"left by session {sessionId}, which ended {outcome.Status}";

@@ -10,6 +10,7 @@ namespace Ferry.Core.Runs;
 public sealed record RoleAt(string Role, string Account, string Region);
 
 /// <summary>A restore request as a person or the console starts it; the state machine names its session after the execution unless <c>sessionId</c> is given.</summary>
+/// <param name="ShareKey">X-DEF2: a customer managed key of the restore point's account and region, to restore a default-key restore point into another account.</param>
 public sealed record RestoreInput(
     string RestorePointId,
     string TargetAccount,
@@ -19,15 +20,23 @@ public sealed record RestoreInput(
     string? InstanceType = null,
     string? DbClass = null,
     string? NewIdentifier = null,
-    string? SessionId = null);
+    string? SessionId = null,
+    string? ShareKey = null);
 
-/// <summary>Names of Ferry's state machines, shared by the plan step, the ASL files and CDK.</summary>
+/// <summary>Names of Ferry's state machines, shared by the plan step, the ASL files, CDK and the CLI.</summary>
 public static class Flows
 {
     public const string Replica = "replica";
     public const string Restore = "restore";
     public const string PolicyRun = "policy-run";
     public const string Digest = "digest";
+
+    /// <summary>The deployed state machine's fixed name: the CDK stack creates it, the CLI derives its ARN from it.</summary>
+    public static string MachineName(string flow) => $"ferry-{flow}";
+
+    /// <summary>The flow a state machine name belongs to, or null when the name is not one of Ferry's.</summary>
+    public static string? FlowOf(string machineName) =>
+        machineName.StartsWith("ferry-", StringComparison.Ordinal) && machineName["ferry-".Length..] is { Length: > 0 } flow ? flow : null;
 }
 
 /// <param name="SessionId">The state machine names it after its execution, so a retry finds the session it opened.</param>

@@ -56,7 +56,7 @@ public sealed class CopySteps(FerryServices services)
 
         var made = items.Select(i => (i.ItemId, copies[i.ItemId].CopyId)).ToList();
         var from = orders.Select(o => $"{o.From.Account}/{o.From.Region}").Distinct();
-        await _log.WriteAsync(job.SessionId, job.ResourceId, RunLog.Copy + index, "CopyToRegion",
+        await _log.WriteAsync(job.SessionId, job.ResourceId, RunLog.Step + index, "CopyToRegion",
             $"Copy started from {string.Join(", ", from)} into {at.Account}/{at.Region}: {RunLog.Describe(made)}; " +
             (step.KmsKey is { } k ? $"encrypted with {k}" : "keeping the snapshot's encryption"),
             at.Role, RunLog.Ids(made), cancellationToken: cancellationToken);

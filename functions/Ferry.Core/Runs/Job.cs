@@ -130,12 +130,15 @@ public sealed record Job(
     };
 
     /// <summary>
-    /// What a copy is tagged as: a restore's copy, a replica (the item's last copy), or a staging copy that a later
-    /// copy reads (deleted once that one is complete).
+    /// What a copy is tagged as: a restore's copy (made by the restore role), a replica (the item's last copy), or a
+    /// staging copy that a later copy reads (deleted once that one is complete; a restore point owner's share-key copy too).
     /// </summary>
     public string CopyTag(int index, JobItem item) =>
-        Payload is RestorePayload ? "restore-copy"
-            : Copies.Last(c => c.Step.Items.Contains(item.ItemId)).Index == index ? "replica" : "staging";
+        Payload is RestorePayload && Steps[index].RoleKind == RoleKind.Restore ? "restore-copy"
+            : Copies.Last(c => c.Step.Items.Contains(item.ItemId)).Index == index ? "replica" : StagingTag;
+
+    /// <summary>The step tag of a copy that only a later copy needs.</summary>
+    public const string StagingTag = "staging";
 
     /// <summary>The copy slot holder of one item's copy by one Copy step.</summary>
     public string SlotHolder(JobItem item, int index) => CopySteps.Holder(SessionId, ResourceId, item.ItemId, index);

@@ -15,6 +15,15 @@ public static class Names
     /// <summary>An RDS snapshot identifier for a resource in a session: valid wherever Ferry copies it.</summary>
     public static string RdsSnapshot(string resourceId, string sessionId) => $"ferry-{resourceId}-{Short(sessionId)}";
 
+    /// <summary>
+    /// The identifier of a replica's share-key copy (RDS-R10), which lives beside the snapshot it copies, so it cannot take the
+    /// snapshot's name.
+    /// </summary>
+    public static string RdsShareCopy(string resourceId, string sessionId) => RdsSnapshot(resourceId, sessionId) + "-shared";
+
+    /// <summary>Every identifier a job may give an RDS snapshot or copy.</summary>
+    public static IReadOnlyList<string> RdsSnapshots(string resourceId, string sessionId) => [RdsSnapshot(resourceId, sessionId), RdsShareCopy(resourceId, sessionId)];
+
     /// <summary>The ARN another account or region uses to name an RDS snapshot.</summary>
     public static string RdsSnapshotArn(string partition, string region, string account, RdsKind kind, string identifier) =>
         $"arn:{partition}:rds:{region}:{account}:{(kind == RdsKind.AuroraCluster ? "cluster-snapshot" : "snapshot")}:{identifier}";

@@ -32,7 +32,7 @@ public sealed class RestoreSteps(FerryServices services)
         await services.Sessions.SetProgressAsync(sessionId, point.ResourceId, "PlanRestore", cancellationToken);
 
         var facts = await FactsAsync(point, cancellationToken);
-        var request = new RestoreRequest(input.TargetAccount, input.TargetRegion, input.RestoreRole, input.TargetKmsKey, input.InstanceType, input.DbClass, input.NewIdentifier);
+        var request = new RestoreRequest(input.TargetAccount, input.TargetRegion, input.RestoreRole, input.TargetKmsKey, input.InstanceType, input.DbClass, input.NewIdentifier, input.ShareKey);
         var plan = await new KeyAccessChecker(services).PlanCheckedAsync(context => RestorePlanner.Plan(facts, request, context), PlanContext.Empty, cancellationToken);
 
         var summary = plan.Verdict == Verdict.Proceed
@@ -210,6 +210,12 @@ public sealed class RestoreSteps(FerryServices services)
         var snapshots = new List<SnapshotFacts>();
         foreach (var s in point.Snapshots)
             snapshots.Add(new SnapshotFacts(s.SnapshotId, s.ItemId, s.Encrypted, s.Encrypted && s.KmsKeyId is not null ? await kms.DescribeKeyAsync(s.KmsKeyId, cancellationToken) : null, s.DeviceName));
+        return FactsOf(point, snapshots);
+    }
+
+    /// <summary>What the restore planner knows of a restore point, given its snapshots' facts (keys described as the owner role, or as known).</summary>
+    public static RestorePointFacts FactsOf(RestorePoint point, IReadOnlyList<SnapshotFacts> snapshots)
+    {
         var config = point.Config;
         Ec2InstanceFacts? instance = null;
         RdsFacts? database = null;

@@ -11,12 +11,13 @@ public sealed class RunLog(FerryServices services)
     public const int Plan = 100;
     public const int Snapshot = 200;
     public const int SnapshotDone = 250;
-    public const int Share = 300;
     public const int OptIn = 480;
 
-    /// <summary>A Copy step's entry is this plus the step's position in the plan, so a staging copy and the replica each get one.</summary>
-    public const int Copy = 500;
-    public const int CopyDone = 550;
+    /// <summary>
+    /// A share's, a copy's and a copy's completion entry is this plus the plan step's position, so each staging copy,
+    /// share and replica gets its own, in flow order (a share may follow a share-key copy).
+    /// </summary>
+    public const int Step = 500;
     public const int RestoreDone = 650;
     public const int Outcome = 900;
 

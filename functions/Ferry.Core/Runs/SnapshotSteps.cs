@@ -34,7 +34,7 @@ public sealed class SnapshotSteps(FerryServices services)
         var service = SnapshotServices.For(services, job.Snapshots);
         foreach (var id in shared.Select(s => s.Current).Distinct())
             await service.ShareAsync(at, id, account, cancellationToken);
-        await _log.WriteAsync(job.SessionId, job.ResourceId, RunLog.Share, "Share",
+        await _log.WriteAsync(job.SessionId, job.ResourceId, RunLog.Step + job.Cursor, "Share",
             $"Shared {string.Join(", ", shared.Select(s => s.Current).Distinct())} with account {account}", at.Role, RunLog.Ids(shared), cancellationToken: cancellationToken);
         return job.Advanced();
     }

@@ -152,6 +152,15 @@ public static partial class StepInputs
             if (key.Partition != role.Partition)
                 throw Invalid("targetKmsKey", $"the key is in partition {Quote(key.Partition)}, but the restore role is in {role.Partition}");
         }
+        if (input.ShareKey is not null)
+        {
+            // An alias names a key in whichever account asks; the share key is named by id, like the policy's.
+            if (input.ShareKey.Length > MaxArnLength || !Arn.TryParse(input.ShareKey, out var key) || key.Service != "kms"
+                || !AwsIds.IsAccountId(key.Account) || !key.Resource.StartsWith("key/", StringComparison.Ordinal) || !KmsResourcePattern().IsMatch(key.Resource))
+                throw Invalid("shareKey", $"{Quote(input.ShareKey)} is not a KMS key ARN (arn:aws:kms:region:account:key/id)");
+            if (key.Partition != role.Partition)
+                throw Invalid("shareKey", $"the key is in partition {Quote(key.Partition)}, but the restore role is in {role.Partition}");
+        }
         RestoreOverrides(input.InstanceType, input.DbClass, input.NewIdentifier, "");
         if (input.SessionId is not null)
             SessionId(input.SessionId, "sessionId");

@@ -65,7 +65,7 @@ public sealed class FlowMachines : Construct
     public Alarm FailedExecutions { get; }
 
     /// <summary>A state machine's fixed name, so its own role can name it (Distributed Map) without a reference cycle.</summary>
-    public static string MachineName(string flow) => $"ferry-{flow}";
+    public static string MachineName(string flow) => Flows.MachineName(flow);
 
     private static List<FlowDefinition> Children(FlowDefinition definition, IReadOnlyList<FlowDefinition> all) =>
         [.. all.Where(d => d != definition && definition.Placeholders.Contains(d.ArnPlaceholder))];

@@ -92,7 +92,7 @@ public static class DemoCommand
             output.WriteLine($"▶ restore {restore.Scenario}: {restore.Resource} {(restore.Replica ? "replica" : "snapshot")} in {point.AccountId}/{point.Region} → {restore.TargetAccount}/{restore.TargetRegion} as {restore.RestoreRole[(restore.RestoreRole.LastIndexOf('/') + 1)..]}");
             var machine = Flows.Restore;
             var input = new RestoreInput(point.RestorePointId, restore.TargetAccount, restore.TargetRegion, restore.RestoreRole, restore.TargetKmsKey,
-                SessionId: $"restore-{restore.Resource}-{checkedCount}");
+                SessionId: $"restore-{restore.Resource}-{checkedCount}", ShareKey: restore.ShareKey);
             var (session, execution) = await RunWatchedAsync(ferry, output, restore.Policy, SessionKind.Restore, () => ferry.RunAsync(machine, input, input.SessionId!), input.SessionId);
             SessionReport.Write(output, session, _ => restore.Scenario, _ => restore.Expect);
             checkedCount++;

@@ -34,7 +34,8 @@ public sealed record DemoRestore(
     string TargetRegion,
     string RestoreRole,
     string? TargetKmsKey,
-    ResourceStatus Expect);
+    ResourceStatus Expect,
+    string? ShareKey = null);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
 [JsonSerializable(typeof(DemoManifest))]

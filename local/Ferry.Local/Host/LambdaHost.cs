@@ -5,9 +5,7 @@ using Ferry.Functions;
 using Ferry.Local.Runtime;
 using Ferry.Simulator.World;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Ferry.Local.Host;
 
@@ -48,23 +46,11 @@ public sealed class LambdaHost : IAsyncDisposable
 
     public static async Task<LambdaHost> StartAsync(FerryServices services, StepLog log, int port = 0, IReadOnlyList<StepFault>? stepFaults = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        // Only the server's own failures (a broken accept loop, an unhandled request error) reach stderr.
-        builder.Logging.ClearProviders().AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Error).SetMinimumLevel(LogLevel.Error);
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        var app = builder.Build();
-        var host = new LambdaHost(app, new StepFaultInjector(stepFaults ?? []));
         var handlers = StepCatalog.All.ToDictionary(s => s.Name, s => (s, s.Create(services, log)), StringComparer.OrdinalIgnoreCase);
-        app.MapPost("/2015-03-31/functions/{name}/invocations", (string name, HttpContext context) => host.InvokeAsync(handlers, name, context));
-        try
-        {
-            await app.StartAsync();
-        }
-        catch (IOException e)
-        {
-            await app.DisposeAsync();
-            throw new StartupException($"The local Lambda host did not start on 127.0.0.1:{port}: {e.Message}");
-        }
+        LambdaHost? host = null;
+        var app = await LoopbackServer.StartAsync("The local Lambda host", port,
+            web => web.MapPost("/2015-03-31/functions/{name}/invocations", (string name, HttpContext context) => host!.InvokeAsync(handlers, name, context)));
+        host = new LambdaHost(app, new StepFaultInjector(stepFaults ?? []));
         host.Url = new Uri(app.Urls.First());
         return host;
     }

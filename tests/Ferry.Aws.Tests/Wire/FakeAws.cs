@@ -42,7 +42,7 @@ public sealed class FakeAws : IDisposable
 
     public AwsOptions Options => new(ExternalId: "ferry-external", ServiceUrls: new Dictionary<string, string>
     {
-        ["ec2"] = Url, ["rds"] = Url, ["backup"] = Url, ["elasticfilesystem"] = Url, ["kms"] = Url, ["sts"] = Url,
+        ["ec2"] = Url, ["rds"] = Url, ["backup"] = Url, ["elasticfilesystem"] = Url, ["kms"] = Url, ["sts"] = Url, ["states"] = Url,
     }, MaxErrorRetry: 0);
 
     public IReadOnlyList<RecordedRequest> Requests => [.. _requests];

@@ -129,6 +129,115 @@ public class Ec2ReplicaPlannerTests
     }
 
     [Fact]
+    public void EC2_R8_CrossAccountDefaultEbsKeyWithoutShareKey_ReasonNamesTheShareKeySetting()
+    {
+        var plan = ReplicaPlanner.PlanEc2(Instance(OnDefaultKey("vol-000000000000000b1")), Sources, CrossAccount(On(TargetKey)));
+
+        Assert.Equal(Verdict.Fail, plan.Verdict);
+        Assert.Contains($"encryption.shareKey of the mapping for {SourceRegion}", plan.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EC2_R12_DefaultKeyVolumeWithShareKey_SourceRoleReEncryptsThenSharesThenTargetCopies()
+    {
+        var instance = Instance(OnDefaultKey("vol-000000000000000b1"), Encrypted("vol-000000000000000b2", SourceKey, "/dev/xvdb"));
+        var plan = ReplicaPlanner.PlanEc2(instance, Sources, CrossAccount(Sharing(TargetKey)));
+
+        Assert.Equal(Verdict.Proceed, plan.Verdict);
+        Assert.Equal(
+            [StepKind.TakeSnapshot, StepKind.WaitForAvailable, StepKind.Copy, StepKind.WaitForAvailable, StepKind.Share, StepKind.Copy, StepKind.WaitForAvailable],
+            Kinds(plan));
+        var reEncrypt = plan.Steps[2];
+        Assert.Equal((RoleKind.Source, SourceRole, SourceAccount, SourceRegion, SourceRegion, ShareKey), (reEncrypt.RoleKind, reEncrypt.Role, reEncrypt.Account, reEncrypt.Region, reEncrypt.FromRegion, reEncrypt.KmsKey));
+        Assert.Equal(["vol-000000000000000b1"], reEncrypt.Items);
+        Assert.Equal([new KeyNeed(ShareKey, KeyUse.Encrypt)], reEncrypt.Keys);
+        Assert.Equal((RoleKind.Source, SourceRegion), (plan.Steps[3].RoleKind, plan.Steps[3].Region));
+        var share = plan.Steps[4];
+        Assert.Equal(["vol-000000000000000b1", "vol-000000000000000b2"], share.Items);
+        Assert.Equal([new KeyNeed(ShareKey, KeyUse.Share), new KeyNeed(SourceKey, KeyUse.Share)], share.Keys);
+        var copy = plan.Steps[5];
+        Assert.Equal((RoleKind.Target, TargetRole, TargetKey), (copy.RoleKind, copy.Role, copy.KmsKey));
+        Assert.Equal([new KeyNeed(ShareKey, KeyUse.Decrypt), new KeyNeed(SourceKey, KeyUse.Decrypt), new KeyNeed(TargetKey, KeyUse.Encrypt)], copy.Keys);
+        Assert.Contains(plan.KeyRequirements, r => (r.Role, r.KeyArn, r.Use) == (TargetRole, ShareKey, KeyUse.Decrypt));
+        Assert.Contains(plan.KeyRequirements, r => (r.Role, r.KeyArn, r.Use) == (SourceRole, ShareKey, KeyUse.Encrypt));
+        Assert.DoesNotContain(plan.KeyRequirements, r => r.KeyArn == DefaultEbsKey);
+        Assert.Equal([ShareKey, null], plan.Items.Select(i => i.ShareKey));
+    }
+
+    [Fact]
+    public void EC2_R12_CustomerKeyVolumesOnlyWithShareKey_KeepTheDirectPath()
+    {
+        var plan = ReplicaPlanner.PlanEc2(Instance(Encrypted("vol-000000000000000b1", SourceKey)), Sources, CrossAccount(Sharing(TargetKey)));
+
+        Assert.Equal([StepKind.TakeSnapshot, StepKind.WaitForAvailable, StepKind.Share, StepKind.Copy, StepKind.WaitForAvailable], Kinds(plan));
+        Assert.DoesNotContain(plan.KeyRequirements, r => r.KeyArn == ShareKey);
+    }
+
+    [Theory]
+    [InlineData("arn:aws:kms:eu-central-1:111111111111:key/66666666-6666-4666-8666-666666666666")]
+    [InlineData("arn:aws:kms:eu-west-1:222222222222:key/66666666-6666-4666-8666-666666666666")]
+    public void EC2_R12a_ShareKeyOutsideTheSourceAccountOrRegion_FailsNamingTheKey(string shareKey)
+    {
+        var plan = ReplicaPlanner.PlanEc2(Instance(OnDefaultKey("vol-000000000000000b1")), Sources, CrossAccount(Sharing(TargetKey, shareKey)));
+
+        Assert.Equal(Verdict.Fail, plan.Verdict);
+        Assert.Empty(plan.Steps);
+        Assert.Contains($"Share key {shareKey} (encryption.shareKey of the mapping for {SourceRegion}) is not a key of account {SourceAccount} in {SourceRegion}", plan.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EC2_R12b_TargetRoleCannotDecryptWithShareKey_FailsNamingRoleKeyAndPermission()
+    {
+        var access = new KeyAccess([
+            new KeyGrant(SourceRole, ShareKey, ["kms:*"]),
+            new KeyGrant(TargetRole, ShareKey, ["kms:DescribeKey", "kms:CreateGrant"]),
+            new KeyGrant(TargetRole, TargetKey, ["kms:*"]),
+        ]);
+        var plan = ReplicaPlanner.PlanEc2(Instance(OnDefaultKey("vol-000000000000000b1")), Sources, CrossAccount(Sharing(TargetKey)), new PlanContext(access));
+
+        Assert.Equal(Verdict.Fail, plan.Verdict);
+        Assert.Empty(plan.Steps);
+        Assert.Contains($"Role {TargetRole} cannot use key {ShareKey}: missing kms:Decrypt, kms:ReEncryptFrom (needed to copy snapshots encrypted with it)", plan.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EC2_R12c_SourceRoleCannotEncryptWithShareKey_FailsNamingRoleKeyAndPermission()
+    {
+        var access = new KeyAccess([
+            new KeyGrant(SourceRole, ShareKey, ["kms:DescribeKey"]),
+            new KeyGrant(TargetRole, ShareKey, ["kms:*"]),
+            new KeyGrant(TargetRole, TargetKey, ["kms:*"]),
+        ]);
+        var plan = ReplicaPlanner.PlanEc2(Instance(OnDefaultKey("vol-000000000000000b1")), Sources, CrossAccount(Sharing(TargetKey)), new PlanContext(access));
+
+        Assert.Equal(Verdict.Fail, plan.Verdict);
+        Assert.Contains($"Role {SourceRole} cannot use key {ShareKey}: missing kms:CreateGrant, kms:GenerateDataKeyWithoutPlaintext, kms:ReEncryptTo (needed to encrypt the copy with it)", plan.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EC2_R12c_SourceRoleCannotDescribeShareKey_FailsNamingSourceRoleForShare()
+    {
+        var access = new KeyAccess([new KeyGrant(TargetRole, ShareKey, ["kms:*"]), new KeyGrant(TargetRole, TargetKey, ["kms:*"])]);
+        var plan = ReplicaPlanner.PlanEc2(Instance(OnDefaultKey("vol-000000000000000b1")), Sources, CrossAccount(Sharing(TargetKey)), new PlanContext(access));
+
+        Assert.Equal(Verdict.Fail, plan.Verdict);
+        Assert.Contains($"Role {SourceRole} cannot use key {ShareKey}: missing kms:DescribeKey", plan.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EC2_R12_EveryRoleHasItsShareKeyRights_Proceeds()
+    {
+        var access = new KeyAccess([
+            new KeyGrant(SourceRole, ShareKey, ["kms:DescribeKey", "kms:CreateGrant", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptTo"]),
+            new KeyGrant(TargetRole, ShareKey, ["kms:DescribeKey", "kms:CreateGrant", "kms:Decrypt", "kms:ReEncryptFrom"]),
+            new KeyGrant(TargetRole, TargetKey, ["kms:*"]),
+        ]);
+        var plan = ReplicaPlanner.PlanEc2(Instance(OnDefaultKey("vol-000000000000000b1")), Sources, CrossAccount(Sharing(TargetKey)), new PlanContext(access));
+
+        Assert.Equal(Verdict.Proceed, plan.Verdict);
+    }
+
+    [Fact]
     public void EC2_R9_CrossAccountSameRegion_SharesThenCopiesWithinRegion()
     {
         var plan = ReplicaPlanner.PlanEc2(Instance(Encrypted("vol-000000000000000b1", SourceKey)), Sources, CrossAccount(On(SameRegionTargetKey), SourceRegion));

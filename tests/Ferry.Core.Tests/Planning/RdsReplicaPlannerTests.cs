@@ -74,6 +74,63 @@ public class RdsReplicaPlannerTests
     }
 
     [Fact]
+    public void RDS_R4_CrossAccountDefaultRdsKeyWithoutShareKey_ReasonNamesTheShareKeySetting()
+    {
+        var db = Database(encrypted: true, key: DefaultKey(DefaultRdsKey, "alias/aws/rds"));
+        var plan = ReplicaPlanner.PlanRds(db, Sources, CrossAccount(On(TargetKey)));
+
+        Assert.Contains($"encryption.shareKey of the mapping for {SourceRegion}", plan.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RDS_R10_DbInstanceOnDefaultKeyWithShareKey_ReEncryptedInSourceThenSharedThenRdsR2Copies()
+    {
+        var db = Database(encrypted: true, key: DefaultKey(DefaultRdsKey, "alias/aws/rds"));
+        var plan = ReplicaPlanner.PlanRds(db, Sources, CrossAccount(Sharing(TargetKey)));
+
+        Assert.Equal(Verdict.Proceed, plan.Verdict);
+        Assert.Equal(
+            [StepKind.TakeSnapshot, StepKind.WaitForAvailable, StepKind.Copy, StepKind.WaitForAvailable, StepKind.Share,
+                StepKind.Copy, StepKind.WaitForAvailable, StepKind.Copy, StepKind.WaitForAvailable],
+            Kinds(plan));
+        var reEncrypt = plan.Steps[2];
+        Assert.Equal((RoleKind.Source, SourceRole, SourceAccount, SourceRegion, SourceRegion, ShareKey), (reEncrypt.RoleKind, reEncrypt.Role, reEncrypt.Account, reEncrypt.Region, reEncrypt.FromRegion, reEncrypt.KmsKey));
+        Assert.Equal([new KeyNeed(ShareKey, KeyUse.Share)], plan.Steps[4].Keys);
+        var local = plan.Steps[5];
+        Assert.Equal((TargetRole, TargetAccount, SourceRegion, ShareKey), (local.Role, local.Account, local.Region, local.KmsKey));
+        Assert.Equal([new KeyNeed(ShareKey, KeyUse.Decrypt), new KeyNeed(ShareKey, KeyUse.Encrypt)], local.Keys);
+        var remote = plan.Steps[7];
+        Assert.Equal((TargetRole, TargetRegion, TargetKey), (remote.Role, remote.Region, remote.KmsKey));
+        Assert.Equal([new KeyNeed(ShareKey, KeyUse.Decrypt), new KeyNeed(TargetKey, KeyUse.Encrypt)], remote.Keys);
+        Assert.DoesNotContain(plan.KeyRequirements, r => r.KeyArn == DefaultRdsKey);
+    }
+
+    [Fact]
+    public void RDS_R10_AuroraOnDefaultKeyWithShareKeySameRegion_ReEncryptedSharedThenOneCopy()
+    {
+        var cluster = Cluster(encrypted: true) with { Key = DefaultKey(DefaultRdsKey, "alias/aws/rds") };
+        var plan = ReplicaPlanner.PlanRds(cluster, Sources, CrossAccount(Sharing(SameRegionTargetKey), SourceRegion), new PlanContext(Engines: new EngineCatalog([(SourceRegion, "aurora-postgresql", "16.4.aurora")])));
+
+        Assert.Equal(Verdict.Proceed, plan.Verdict);
+        Assert.Equal(
+            [StepKind.TakeSnapshot, StepKind.WaitForAvailable, StepKind.Copy, StepKind.WaitForAvailable, StepKind.Share, StepKind.Copy, StepKind.WaitForAvailable],
+            Kinds(plan));
+        Assert.Equal((SourceRole, ShareKey), (plan.Steps[2].Role, plan.Steps[2].KmsKey));
+        Assert.Equal([new KeyNeed(ShareKey, KeyUse.Decrypt), new KeyNeed(SameRegionTargetKey, KeyUse.Encrypt)], plan.Steps[5].Keys);
+    }
+
+    [Fact]
+    public void RDS_R10b_TargetRoleCannotUseShareKey_FailsNamingRoleKeyAndPermission()
+    {
+        var db = Database(encrypted: true, key: DefaultKey(DefaultRdsKey, "alias/aws/rds"));
+        var access = new KeyAccess([new KeyGrant(SourceRole, ShareKey, ["kms:*"]), new KeyGrant(TargetRole, TargetKey, ["kms:*"])]);
+        var plan = ReplicaPlanner.PlanRds(db, Sources, CrossAccount(Sharing(TargetKey)), new PlanContext(access));
+
+        Assert.Equal(Verdict.Fail, plan.Verdict);
+        Assert.Contains($"Role {TargetRole} cannot use key {ShareKey}: missing kms:DescribeKey, kms:CreateGrant, kms:Decrypt, kms:ReEncryptFrom", plan.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void RDS_R5_EncryptedEncryptionOnWithoutKey_NoReplicaAndWarning()
     {
         var plan = ReplicaPlanner.PlanRds(Database(encrypted: true), Sources, CrossAccount(On(null)));

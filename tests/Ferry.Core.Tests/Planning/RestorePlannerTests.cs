@@ -173,6 +173,84 @@ public class RestorePlannerTests
     }
 
     [Fact]
+    public void X_DEF_WithoutShareKey_ReasonNamesTheShareKeyField()
+    {
+        var plan = RestorePlanner.Plan(Ec2Snapshot(DefaultKey(DefaultEbsKey, "alias/aws/ebs")), new RestoreRequest(TargetAccount, SourceRegion, RestoreRole, SameRegionTargetKey));
+
+        Assert.Contains($"Give shareKey (a customer managed key of account {SourceAccount} in {SourceRegion})", plan.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void X_DEF2_Ec2DefaultKeyWithShareKey_OwnerReEncryptsSharesThenRestoreRoleCopiesAndRestores()
+    {
+        var plan = RestorePlanner.Plan(Ec2Snapshot(DefaultKey(DefaultEbsKey, "alias/aws/ebs")),
+            new RestoreRequest(TargetAccount, SourceRegion, RestoreRole, SameRegionTargetKey, ShareKey: ShareKey));
+
+        Assert.Equal(Verdict.Proceed, plan.Verdict);
+        Assert.Equal(
+            [StepKind.Copy, StepKind.WaitForAvailable, StepKind.Share, StepKind.Copy, StepKind.WaitForAvailable, StepKind.CreateInstance, StepKind.CreateVolumes, StepKind.AttachVolumes],
+            Kinds(plan));
+        var reEncrypt = plan.Steps[0];
+        Assert.Equal((RoleKind.Source, SourceRole, SourceAccount, SourceRegion, ShareKey), (reEncrypt.RoleKind, reEncrypt.Role, reEncrypt.Account, reEncrypt.Region, reEncrypt.KmsKey));
+        Assert.Equal([new KeyNeed(ShareKey, KeyUse.Encrypt)], reEncrypt.Keys);
+        Assert.Equal([new KeyNeed(ShareKey, KeyUse.Share)], plan.Steps[2].Keys);
+        var copy = plan.Steps[3];
+        Assert.Equal((RoleKind.Restore, RestoreRole, TargetAccount, SourceRegion, SameRegionTargetKey), (copy.RoleKind, copy.Role, copy.Account, copy.Region, copy.KmsKey));
+        Assert.Equal([new KeyNeed(ShareKey, KeyUse.Decrypt), new KeyNeed(SameRegionTargetKey, KeyUse.Encrypt)], copy.Keys);
+        Assert.Equal([new KeyNeed(SameRegionTargetKey, KeyUse.Decrypt), new KeyNeed(SameRegionTargetKey, KeyUse.Encrypt)], plan.Steps[6].Keys);
+    }
+
+    [Fact]
+    public void X_DEF2_RdsDefaultKeyWithShareKeyOtherRegion_ReEncryptedSharedThenCopiedTwiceAndRestored()
+    {
+        var plan = RestorePlanner.Plan(RdsSnapshot(DefaultKey(DefaultRdsKey, "alias/aws/rds")),
+            new RestoreRequest(TargetAccount, TargetRegion, RestoreRole, TargetKey, ShareKey: ShareKey));
+
+        Assert.Equal(Verdict.Proceed, plan.Verdict);
+        Assert.Equal(
+            [StepKind.Copy, StepKind.WaitForAvailable, StepKind.Share, StepKind.Copy, StepKind.WaitForAvailable, StepKind.Copy, StepKind.WaitForAvailable, StepKind.RestoreDatabase],
+            Kinds(plan));
+        Assert.Equal((SourceRole, ShareKey), (plan.Steps[0].Role, plan.Steps[0].KmsKey));
+        Assert.Equal([new KeyNeed(ShareKey, KeyUse.Decrypt), new KeyNeed(ShareKey, KeyUse.Encrypt)], plan.Steps[3].Keys);
+        Assert.Equal([new KeyNeed(ShareKey, KeyUse.Decrypt), new KeyNeed(TargetKey, KeyUse.Encrypt)], plan.Steps[5].Keys);
+    }
+
+    [Theory]
+    [InlineData("arn:aws:kms:eu-central-1:111111111111:key/66666666-6666-4666-8666-666666666666")]
+    [InlineData("arn:aws:kms:eu-west-1:222222222222:key/66666666-6666-4666-8666-666666666666")]
+    public void X_DEF2_ShareKeyOutsideTheRestorePointsAccountOrRegion_FailsNamingTheField(string shareKey)
+    {
+        var plan = RestorePlanner.Plan(Ec2Snapshot(DefaultKey(DefaultEbsKey, "alias/aws/ebs")),
+            new RestoreRequest(TargetAccount, SourceRegion, RestoreRole, SameRegionTargetKey, ShareKey: shareKey));
+
+        Assert.Equal(Verdict.Fail, plan.Verdict);
+        Assert.Empty(plan.Steps);
+        Assert.StartsWith("shareKey is in account", plan.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void X_DEF2_RestoreRoleCannotDecryptWithShareKey_FailsNamingRoleKeyAndPermission()
+    {
+        var access = new KeyAccess([new KeyGrant(SourceRole, ShareKey, ["kms:*"]), new KeyGrant(RestoreRole, SameRegionTargetKey, ["kms:*"])]);
+        var plan = RestorePlanner.Plan(Ec2Snapshot(DefaultKey(DefaultEbsKey, "alias/aws/ebs")),
+            new RestoreRequest(TargetAccount, SourceRegion, RestoreRole, SameRegionTargetKey, ShareKey: ShareKey), new PlanContext(access));
+
+        Assert.Equal(Verdict.Fail, plan.Verdict);
+        Assert.Contains($"Role {RestoreRole} cannot use key {ShareKey}: missing kms:DescribeKey, kms:CreateGrant, kms:Decrypt, kms:ReEncryptFrom", plan.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void X_DEF2_OwnerRoleCannotEncryptWithShareKey_FailsNamingRoleKeyAndPermission()
+    {
+        var access = new KeyAccess([new KeyGrant(SourceRole, ShareKey, ["kms:DescribeKey"]), new KeyGrant(RestoreRole, ShareKey, ["kms:*"]), new KeyGrant(RestoreRole, SameRegionTargetKey, ["kms:*"])]);
+        var plan = RestorePlanner.Plan(Ec2Snapshot(DefaultKey(DefaultEbsKey, "alias/aws/ebs")),
+            new RestoreRequest(TargetAccount, SourceRegion, RestoreRole, SameRegionTargetKey, ShareKey: ShareKey), new PlanContext(access));
+
+        Assert.Equal(Verdict.Fail, plan.Verdict);
+        Assert.Contains($"Role {SourceRole} cannot use key {ShareKey}: missing kms:CreateGrant, kms:GenerateDataKeyWithoutPlaintext, kms:ReEncryptTo (needed to encrypt the copy with it)", plan.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void X_DEF_SameAccountRestoreOfDefaultKeySnapshot_IsAllowed()
     {
         var plan = RestorePlanner.Plan(Ec2Snapshot(DefaultKey(DefaultEbsKey, "alias/aws/ebs")), new RestoreRequest(SourceAccount, TargetRegion, SourceRestoreRole, RestoreKeyOtherRegion));

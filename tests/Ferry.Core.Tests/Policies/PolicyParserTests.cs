@@ -120,4 +120,62 @@ public class PolicyParserTests
         Assert.Equal("$.rpoHours", error.Path);
         Assert.Contains(reason, error.Message, StringComparison.Ordinal);
     }
+
+    private const string ShareKey = "arn:aws:kms:eu-west-1:111111111111:key/11111111-1111-4111-8111-111111111113";
+
+    [Fact]
+    public void EC2_R12_MappingWithShareKeyOfTheSourceAccountAndRegion_ParsesIt()
+    {
+        var node = Node(Ec2);
+        node["replicas"]!["mappings"]![0]!["encryption"]!["shareKey"] = ShareKey;
+
+        var policy = PolicyParser.Parse(node.ToJsonString());
+
+        Assert.Equal(ShareKey, policy.MappingFor("eu-west-1")!.Encryption.ShareKey);
+        Assert.Null(policy.MappingFor("us-east-1")!.Encryption.ShareKey);
+    }
+
+    [Theory]
+    [InlineData("arn:aws:kms:eu-central-1:111111111111:key/11111111-1111-4111-8111-111111111113", "key is in eu-central-1 but the mapping's source region is eu-west-1")]
+    [InlineData("arn:aws:kms:eu-west-1:333333333333:key/11111111-1111-4111-8111-111111111113", "key is in account 333333333333 but the source account is 111111111111")]
+    [InlineData("arn:aws:kms:eu-west-1:111111111111:alias/ferry-share", "is not a KMS key ARN (arn:aws:kms:region:account:key/id; an alias")]
+    [InlineData("arn:aws:s3:::bucket", "is not a KMS key ARN")]
+    public void EC2_R12a_ShareKeyNotAKeyOfTheSourceAccountAndRegion_FailsNamingTheField(string shareKey, string message)
+    {
+        var node = Node(Ec2);
+        node["replicas"]!["mappings"]![0]!["encryption"]!["shareKey"] = shareKey;
+
+        var (policy, errors) = PolicyParser.TryParse(node.ToJsonString());
+
+        Assert.Null(policy);
+        var error = Assert.Single(errors);
+        Assert.Equal("$.replicas.mappings[0].encryption.shareKey", error.Path);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EC2_R12a_ShareKeyWithEncryptionOffOrSameAccountTarget_FailsNamingTheField()
+    {
+        var node = Node(Ec2);
+        node["replicas"]!["mappings"]![1]!["encryption"] = new System.Text.Json.Nodes.JsonObject { ["enabled"] = false, ["shareKey"] = ShareKey.Replace("eu-west-1", "us-east-1", StringComparison.Ordinal) };
+        var (_, off) = PolicyParser.TryParse(node.ToJsonString());
+        node["replicas"]!["mappings"]![1]!["encryption"] = new System.Text.Json.Nodes.JsonObject { ["enabled"] = true, ["shareKey"] = ShareKey.Replace("eu-west-1", "us-east-1", StringComparison.Ordinal) };
+        var (_, sameAccount) = PolicyParser.TryParse(node.ToJsonString());
+
+        Assert.Contains("encryption is disabled", Assert.Single(off, e => e.Path == "$.replicas.mappings[1].encryption.shareKey").Message, StringComparison.Ordinal);
+        Assert.Contains("only used for replicas to another account", Assert.Single(sameAccount, e => e.Path == "$.replicas.mappings[1].encryption.shareKey").Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RDS_R10_AllRegionsShareKey_MustBeInEverySourceRegion()
+    {
+        var node = Node(RdsAllRegions);
+        node["replicas"]!["allRegions"]!["encryption"]!["shareKey"] = ShareKey;
+
+        var (_, errors) = PolicyParser.TryParse(node.ToJsonString());
+
+        var error = Assert.Single(errors);
+        Assert.Equal("$.replicas.allRegions.encryption.shareKey", error.Path);
+        Assert.Contains("source region is eu-west-2", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -82,6 +82,22 @@ public class CleanupStepTests
     }
 
     [Fact]
+    public async Task RDS_R10_TargetCopyEndingInError_FailedResource_ShareKeyCopyDeletedBySourceRoleWithTheSnapshot()
+    {
+        // Only the target's copy names the source account's share-key copy by ARN.
+        var h = new Harness(new FaultSettings(1, [new FaultRule("rds:CopyDBSnapshot", SnapshotError: 1, Resource: $"arn:aws:rds:{West}:{SourceAccount}:snapshot:")]));
+        await h.PutPolicyAsync(ReplicaPolicy("p", "RDS", ["legacy-db"], TargetRole, Central, true, DrKey, shareKey: ShareKey));
+
+        var (outcome, job) = await h.ReplicateAsync("p", "legacy-db");
+
+        Assert.Equal(ResourceStatus.Failed, outcome.Status);
+        var source = await h.RdsAsync(SourceRole, West);
+        Assert.Empty(await source.DescribeSnapshotsAsync(new RdsSnapshotQuery(RdsKind.DbInstance, Identifiers: Names.RdsSnapshots("legacy-db", job!.SessionId))));
+        var removed = Assert.Single(await LogAsync(h, job.SessionId, "legacy-db"), e => e.Step == "RecordOutcome" && e.Role == SourceRole && e.Message.StartsWith("Removed", StringComparison.Ordinal));
+        Assert.Contains(Names.RdsShareCopy("legacy-db", job.SessionId), removed.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RdsCopyStillCreatingWhenTheResourceFails_KeptWithAWarning_ThenSweptByTheNextRun()
     {
         var h = new Harness();
@@ -195,6 +211,22 @@ public class CleanupStepTests
     }
 
     [Fact]
+    public async Task X_DEF2_RestoreCopyEndingInError_OwnersShareKeyCopyRemovedBySourceRole_RestorePointKept()
+    {
+        // Only the restore role's copy encrypts with the target key.
+        var h = new Harness(new FaultSettings(1, [new FaultRule("ec2:CopySnapshot", SnapshotError: 1, Resource: DrWestKey)]));
+        var point = await SnapshotPointAsync(h, DefaultKeyed);
+
+        var (outcome, job) = await h.RestoreAsync(new RestoreInput(point.RestorePointId, TargetAccount, West, RestoreTarget, DrWestKey, ShareKey: ShareKey));
+
+        Assert.Equal(ResourceStatus.Failed, outcome.Status);
+        Assert.Empty(await EbsSnapshotsAsync(h, SourceRole, West, FerryTags.Session, job!.SessionId));
+        Assert.Empty(await EbsSnapshotsAsync(h, RestoreTarget, West, FerryTags.Session, job.SessionId));
+        Assert.True(await AllExistAsync(h, SourceRole, West, point.Snapshots.Select(s => s.SnapshotId)));
+        Assert.Contains(await LogAsync(h, job.SessionId, DefaultKeyed), e => e.Step == "RecordOutcome" && e.Role == SourceRole && e.Message.StartsWith("Removed", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Ec2RestoreCrashingAfterAttaching_InstanceTerminatedWithItsAttachedVolume()
     {
         var h = new Harness();
@@ -273,10 +305,10 @@ public class CleanupStepTests
         Assert.Contains("in use by", warning.Message, StringComparison.Ordinal);
     }
 
-    private static async Task<RestorePoint> SnapshotPointAsync(Harness h)
+    private static async Task<RestorePoint> SnapshotPointAsync(Harness h, string resource = AppKeyed)
     {
-        await h.PutPolicyAsync(ReplicaPolicy("p", "EC2", [AppKeyed], LocalTarget, Central, true, LocalDrKey));
-        Assert.Equal(ResourceStatus.Success, (await h.ReplicateAsync("p", AppKeyed)).Outcome.Status);
-        return (await h.Services.RestorePoints.ListAsync("p", AppKeyed)).Single(p => !p.IsReplica);
+        await h.PutPolicyAsync(ReplicaPolicy("p", "EC2", [resource], LocalTarget, Central, true, LocalDrKey));
+        Assert.Equal(ResourceStatus.Success, (await h.ReplicateAsync("p", resource)).Outcome.Status);
+        return (await h.Services.RestorePoints.ListAsync("p", resource)).Single(p => !p.IsReplica);
     }
 }

@@ -84,6 +84,8 @@ public sealed class HostilePayloadCorpusTests(HostilePayloadWorld world) : IClas
         ["restore: key is a bare key id"] = Restore(w => Ec2(w) with { TargetKmsKey = "1111aaaa-0000-4000-8000-000000000111" }, "targetKmsKey:"),
         ["restore: key of another partition"] = Restore(w => Ec2(w) with { TargetKmsKey = "arn:aws-cn:kms:eu-west-1:111111111111:key/1111aaaa-0000-4000-8000-000000000111" }, "targetKmsKey:"),
         ["restore: key is an IAM role ARN"] = Restore(w => Ec2(w) with { TargetKmsKey = RestoreRole }, "targetKmsKey:"),
+        ["restore: share key is an alias ARN"] = Restore(w => Ec2(w) with { ShareKey = "arn:aws:kms:eu-west-1:111111111111:alias/ferry-share" }, "shareKey:"),
+        ["restore: share key of another partition"] = Restore(w => Ec2(w) with { ShareKey = "arn:aws-cn:kms:eu-west-1:111111111111:key/1111aaaa-0000-4000-8000-000000000113" }, "shareKey:"),
         ["restore: empty restore point id"] = Restore(w => Ec2(w) with { RestorePointId = "" }, "restorePointId:"),
         ["restore: 10 MB restore point id"] = Restore(w => Ec2(w) with { RestorePointId = new string('r', 10_000_000) }, "restorePointId:"),
         ["restore: restore point id with NUL"] = Restore(w => Ec2(w) with { RestorePointId = "rp-\0" }, "restorePointId:"),

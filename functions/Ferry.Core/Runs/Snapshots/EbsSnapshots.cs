@@ -69,7 +69,7 @@ internal sealed class EbsSnapshots(FerryServices services) : ISnapshotService
             s => new SnapshotState(s.State, s.State == "completed", s.State == "error", s.StateMessage, s.Progress, s.StartTime, Percent(s.Progress)), StringComparer.Ordinal);
     }
 
-    public async Task<IReadOnlyList<FoundSnapshot>> FindAsync(RoleAt at, string resourceId, string? name, IReadOnlyList<TagQuery> tags, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<FoundSnapshot>> FindAsync(RoleAt at, string resourceId, IReadOnlyList<string>? names, IReadOnlyList<TagQuery> tags, CancellationToken cancellationToken)
     {
         var ec2 = await services.Ec2Async(at, cancellationToken);
         var snapshots = await ec2.DescribeSnapshotsAsync(new SnapshotQuery(Tags: tags), cancellationToken);

@@ -38,8 +38,8 @@ internal interface ISnapshotService
     /// <summary>Asks about many snapshots or copies at once; one AWS does not return no longer exists.</summary>
     Task<Dictionary<string, SnapshotState>> StatesAsync(RoleAt at, IReadOnlyList<string> ids, CancellationToken cancellationToken);
 
-    /// <summary>The snapshots and copies the role owns that carry all the tags (RDS: by Ferry's <paramref name="name"/> when known, else by source DB).</summary>
-    Task<IReadOnlyList<FoundSnapshot>> FindAsync(RoleAt at, string resourceId, string? name, IReadOnlyList<TagQuery> tags, CancellationToken cancellationToken);
+    /// <summary>The snapshots and copies the role owns that carry all the tags (RDS: by Ferry's <paramref name="names"/> when known, else by source DB).</summary>
+    Task<IReadOnlyList<FoundSnapshot>> FindAsync(RoleAt at, string resourceId, IReadOnlyList<string>? names, IReadOnlyList<TagQuery> tags, CancellationToken cancellationToken);
 
     /// <summary>The snapshots among <paramref name="ids"/> that exist, with their tags.</summary>
     Task<IReadOnlyList<FoundSnapshot>> DescribeAsync(RoleAt at, IReadOnlyList<string> ids, CancellationToken cancellationToken);

@@ -32,7 +32,7 @@ internal sealed class RdsSnapshots(FerryServices services, RdsKind kind) : ISnap
     {
         // A job copies its one DB snapshot under a deterministic identifier.
         var rds = await services.RdsAsync(at, cancellationToken);
-        var id = Names.RdsSnapshot(job.ResourceId, job.SessionId);
+        var id = CopyName(at, job);
         var found = (await rds.DescribeSnapshotsAsync(new RdsSnapshotQuery(kind, Identifiers: [id]), cancellationToken)).Count > 0;
         return found ? job.Items.ToDictionary(i => i.ItemId, _ => id, StringComparer.Ordinal) : new Dictionary<string, string>();
     }
@@ -44,9 +44,15 @@ internal sealed class RdsSnapshots(FerryServices services, RdsKind kind) : ISnap
         var source = order.From.Account == at.Account && order.From.Region == at.Region
             ? order.SourceId
             : Names.RdsSnapshotArn(Names.PartitionOf(at.Role), order.From.Region, order.From.Account, kind, order.SourceId);
-        var copy = await rds.CopySnapshotAsync(new RdsCopyRequest(kind, source, order.From.Region, Names.RdsSnapshot(job.ResourceId, job.SessionId), order.Key, order.Tags), cancellationToken);
+        var copy = await rds.CopySnapshotAsync(new RdsCopyRequest(kind, source, order.From.Region, CopyName(at, job), order.Key, order.Tags), cancellationToken);
         return copy.Identifier;
     }
+
+    /// <summary>A replica's copy in its snapshot's own account and region (the share-key copy) is named apart from the snapshot.</summary>
+    private static string CopyName(RoleAt at, Job job) =>
+        job.Payload is ReplicaPayload && at.Account == job.Origin.Account && at.Region == job.Origin.Region
+            ? Names.RdsShareCopy(job.ResourceId, job.SessionId)
+            : Names.RdsSnapshot(job.ResourceId, job.SessionId);
 
     /// <summary>An RDS copy keeps its identifier and is tagged as CopyDBSnapshot makes it (Tags).</summary>
     public Task TagResultAsync(RoleAt at, string resultId, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken) => Task.CompletedTask;
@@ -59,12 +65,12 @@ internal sealed class RdsSnapshots(FerryServices services, RdsKind kind) : ISnap
             s => new SnapshotState(s.Status, s.Status == "available", FailedStates.Contains(s.Status), null, $"{s.PercentProgress}%", s.CreatedAt, s.PercentProgress), StringComparer.Ordinal);
     }
 
-    public async Task<IReadOnlyList<FoundSnapshot>> FindAsync(RoleAt at, string resourceId, string? name, IReadOnlyList<TagQuery> tags, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<FoundSnapshot>> FindAsync(RoleAt at, string resourceId, IReadOnlyList<string>? names, IReadOnlyList<TagQuery> tags, CancellationToken cancellationToken)
     {
         var rds = await services.RdsAsync(at, cancellationToken);
-        var query = name is null
+        var query = names is null
             ? new RdsSnapshotQuery(kind, SourceIdentifier: resourceId, Tags: tags)
-            : new RdsSnapshotQuery(kind, Identifiers: [name], Tags: tags);
+            : new RdsSnapshotQuery(kind, Identifiers: names, Tags: tags);
         var snapshots = await rds.DescribeSnapshotsAsync(query, cancellationToken);
         // Ferry names every RDS snapshot it makes ferry-…; its roles may delete no other.
         return [.. snapshots.Where(s => s.SnapshotType == "manual" && s.Identifier.StartsWith(Prefix, StringComparison.Ordinal))

@@ -58,7 +58,7 @@ internal sealed class RecoveryPoints(FerryServices services) : ISnapshotService
     }
 
     /// <summary>Ferry leaves recovery points to retention, which finds them by the file system they back up.</summary>
-    public Task<IReadOnlyList<FoundSnapshot>> FindAsync(RoleAt at, string resourceId, string? name, IReadOnlyList<TagQuery> tags, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<FoundSnapshot>> FindAsync(RoleAt at, string resourceId, IReadOnlyList<string>? names, IReadOnlyList<TagQuery> tags, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<FoundSnapshot>>([]);
 
     public Task<IReadOnlyList<FoundSnapshot>> DescribeAsync(RoleAt at, IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
