@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Ferry.Core.Digest;
 using Ferry.Core.Runs;
 
 namespace Ferry.Functions;
@@ -28,4 +29,6 @@ namespace Ferry.Functions;
 [JsonSerializable(typeof(RetentionInput))]
 [JsonSerializable(typeof(RetentionOutput))]
 [JsonSerializable(typeof(RestoreInput))]
+[JsonSerializable(typeof(DigestInput))]
+[JsonSerializable(typeof(DigestOutput))]
 public sealed partial class FerryJson : JsonSerializerContext;

@@ -36,6 +36,7 @@ public static class LambdaServices
             WaitSettings.Default)
         {
             CopyQuotas = CopyQuotas.Parse(Environment.GetEnvironmentVariable(FerryVariables.CopyQuotas)),
+            Metrics = new EmfMetrics(StepLog.StandardOutput, clock),
         };
     }
 }

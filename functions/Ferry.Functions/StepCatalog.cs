@@ -66,6 +66,9 @@ public static class StepCatalog
 {
     public const string FunctionPrefix = "ferry-";
 
+    /// <summary>The daily digest's step: the one step of no session.</summary>
+    public const string Digest = "Digest";
+
     public static readonly IReadOnlyList<StepDefinition> All =
     [
         // Taking over an abandoned run's lock closes that run's session, releasing (deleting) the lock item it held.
@@ -93,6 +96,8 @@ public static class StepCatalog
         Step(StepRunners.Restore, (s, l) => new RestoreFunction(s, l), assumes: [Restore], reads: [], writes: [Sessions]),
         // Turns AWS Backup's EFS opt-in on as the file system's own account role (a member account's, in Organization mode).
         Step(StepRunners.EnableBackupOptIn, (s, l) => new EnableBackupOptInFunction(s, l), assumes: [Source], reads: [], writes: [Sessions]),
+        // The daily digest only reads: policies, their sessions and their resources' restore points.
+        Step(Digest, (s, l) => new DigestFunction(s, l), assumes: [], reads: [Policies, Sessions, RestorePoints], writes: []),
     ];
 
     public static StepDefinition? Find(string name) => All.FirstOrDefault(s => s.Name == name);

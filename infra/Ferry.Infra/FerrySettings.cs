@@ -11,10 +11,16 @@ namespace Ferry.Infra;
 /// <param name="OrganizationId">When set, the AWS Organization every Ferry role is in: functions assume only roles of
 /// its accounts (aws:ResourceOrgID) and Ferry's roles trust only principals of it (aws:PrincipalOrgID).</param>
 /// <param name="NotifyEmail">When set, the address subscribed to the notification topic (Warning and Failed sessions).</param>
+/// <param name="DigestSchedule">When the daily digest runs: an EventBridge cron or rate expression, in UTC.</param>
 public sealed record FerrySettings(
     string Root, string PoliciesFile, string ExternalId, string BackupAccount, RoleNames RoleNames, string CopyQuotas = "", string? OrganizationId = null,
-    string? NotifyEmail = null)
+    string? NotifyEmail = null, string DigestSchedule = FerrySettings.DefaultDigestSchedule)
 {
+    public const string DigestScheduleKey = "ferry:digestSchedule";
+
+    /// <summary>Every day at 07:00 UTC.</summary>
+    public const string DefaultDigestSchedule = "cron(0 7 * * ? *)";
+
     public const string PoliciesFileKey = "ferry:policiesFile";
     public const string ExternalIdKey = "ferry:externalId";
     public const string BackupAccountKey = "ferry:backupAccount";
@@ -55,7 +61,10 @@ public sealed record FerrySettings(
         var email = Optional(node, NotifyEmailKey);
         if (email is not null && !IsEmailAddress(email))
             throw new FerryConfigException($"{NotifyEmailKey}: '{email[..Math.Min(email.Length, 64)]}' is not an e-mail address (name@domain, at most 254 characters, no spaces)");
-        return new FerrySettings(root, Path.GetFullPath(policies, root), Required(node, ExternalIdKey), backupAccount, names, quotas, organization, email);
+        var digest = Optional(node, DigestScheduleKey) ?? DefaultDigestSchedule;
+        if (Core.Policies.ScheduleExpression.Check(digest) is { } problem)
+            throw new FerryConfigException($"{DigestScheduleKey}: {problem}");
+        return new FerrySettings(root, Path.GetFullPath(policies, root), Required(node, ExternalIdKey), backupAccount, names, quotas, organization, email, digest);
     }
 
     // SNS checks the address itself and sends it a confirmation; this only catches a value that cannot be one.

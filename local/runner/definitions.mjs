@@ -9,6 +9,7 @@ export const region = 'us-east-1';
 
 export const functionArn = (step) => `arn:aws:lambda:${region}:${account}:function:ferry-${step}`;
 export const machineArn = (name) => `arn:aws:states:${region}:${account}:stateMachine:ferry-${name}`;
+export const topicArn = (name) => `arn:aws:sns:${region}:${account}:ferry-${name}`;
 
 // ${ReplicaArn} names the machine in replica.asl.json.
 const kebab = (pascal) => pascal.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
@@ -17,6 +18,7 @@ export function substitute(text, values = {}) {
   return text
     .replace(/\$\{([A-Za-z0-9]+)\}/g, (placeholder, name) => values[name] ?? placeholder)
     .replace(/\$\{([A-Za-z0-9]+)FunctionArn\}/g, (_, step) => functionArn(step))
+    .replace(/\$\{([A-Za-z0-9]+)TopicArn\}/g, (_, name) => topicArn(kebab(name)))
     .replace(/\$\{([A-Za-z0-9]+)Arn\}/g, (_, name) => machineArn(kebab(name)));
 }
 

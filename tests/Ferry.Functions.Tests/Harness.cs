@@ -25,9 +25,13 @@ internal sealed class Harness
     {
         Aws = SimulatedAws.Load(WorldPath(world), new SimulatorOptions(Faults: faults));
         Local = new LocalAws(Aws);
-        Services = new FerryServices(Local.Credentials, Local.Ports, _policies, new InMemorySessionStore(),
-            new InMemoryRestorePointStore(), new InMemoryCopySlots(Aws.Clock), Aws.Clock, WaitSettings.Default) { CopyQuotas = quotas ?? CopyQuotas.Default };
         Log = new StepLog(_logOutput);
+        Services = new FerryServices(Local.Credentials, Local.Ports, _policies, new InMemorySessionStore(),
+            new InMemoryRestorePointStore(), new InMemoryCopySlots(Aws.Clock), Aws.Clock, WaitSettings.Default)
+        {
+            CopyQuotas = quotas ?? CopyQuotas.Default,
+            Metrics = new EmfMetrics(Log, Aws.Clock),
+        };
     }
 
     public SimulatedAws Aws { get; }

@@ -80,6 +80,10 @@ public sealed class StateMachineTests(SynthFixture synth)
                 Assert.Empty(started);
                 Assert.Empty(events);
             }
+            // Only the digest publishes, and only to the notification topic.
+            var published = statements.Where(s => s.Actions.Contains("sns:Publish")).SelectMany(s => s.Resources).ToList();
+            var topic = Assert.Single(synth.Backup.Resources("AWS::SNS::Topic")).Id;
+            Assert.Equal(definition.Name == Flows.Digest ? [$"<{topic}>"] : [], published);
         }
     }
 
@@ -117,6 +121,8 @@ public sealed class StateMachineTests(SynthFixture synth)
             map[$"<{id}>"] = $"${{{flow.ArnPlaceholder}}}";
             map[$"<{id}.Arn>"] = $"${{{flow.ArnPlaceholder}}}";
         }
+        foreach (var (id, _) in synth.Backup.Resources("AWS::SNS::Topic"))
+            map[$"<{id}>"] = $"${{{BackupStack.NotificationsTopicPlaceholder}}}";
         return map;
     }
 

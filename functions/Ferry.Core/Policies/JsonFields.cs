@@ -118,6 +118,16 @@ internal sealed class JsonFields
         return null;
     }
 
+    public double? Number(string name, bool required)
+    {
+        if (!Get(name, required, out var value))
+            return null;
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number) && double.IsFinite(number))
+            return number;
+        Mistyped(name, "a number", value);
+        return null;
+    }
+
     public JsonFields? Object(string name, bool required) =>
         Get(name, required, out var value) ? Open(value, PathOf(name), _errors) : null;
 

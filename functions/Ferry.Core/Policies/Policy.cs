@@ -23,6 +23,7 @@ public enum SourceMode
 }
 
 /// <summary>A validated backup policy. Built only by <see cref="PolicyParser"/>.</summary>
+/// <param name="RpoHours">The recovery point objective: a resource whose newest good restore point is older is named in the daily digest.</param>
 public sealed record Policy(
     string Id,
     string Name,
@@ -31,7 +32,8 @@ public sealed record Policy(
     ReplicaSettings? Replicas,
     BackupCopySettings? BackupCopies,
     Retention Retention,
-    Schedule? Schedule)
+    Schedule? Schedule,
+    double? RpoHours = null)
 {
     /// <summary>The replica mapping that applies to a source region, or null when the policy makes no replicas.</summary>
     public ReplicaMapping? MappingFor(string sourceRegion) =>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Ferry.Core.Aws;
@@ -26,6 +27,9 @@ public static partial class PolicyParser
     internal const int MaxTagKeyLength = 128;
     internal const int MaxTagValueLength = 256;
     internal const int MaxTimeZoneLength = 64;
+
+    /// <summary>A year: an objective beyond it is a typo, not a plan.</summary>
+    internal const int MaxRpoHours = 8_760;
 
     private static readonly Dictionary<string, ResourceType> Types = new() { ["EC2"] = ResourceType.Ec2, ["RDS"] = ResourceType.Rds, ["EFS"] = ResourceType.Efs };
     private static readonly Dictionary<string, KeyUsage> Usages = new() { ["AllResources"] = KeyUsage.AllResources, ["EncryptedOnly"] = KeyUsage.EncryptedOnly };
@@ -161,11 +165,12 @@ public static partial class PolicyParser
         var copies = ReadBackupCopies(root, type, sources, mode, partition);
         var retention = ReadRetention(root);
         var schedule = ReadSchedule(root);
+        var rpoHours = ReadRpoHours(root);
         root.RejectUnknown();
 
         if (errors.Count > 0 || id is null || name is null || type is null || sources is null || retention is null)
             return null;
-        return new Policy(id, name, type.Value, sources, replicas, copies, retention, schedule);
+        return new Policy(id, name, type.Value, sources, replicas, copies, retention, schedule, rpoHours);
     }
 
     /// <summary>
@@ -656,6 +661,15 @@ public static partial class PolicyParser
         if (zoneProblem is not null)
             fields.Error("timeZone", zoneProblem);
         return expression is null || expressionProblem is not null || zoneProblem is not null ? null : new Schedule(expression, timeZone);
+    }
+
+    private static double? ReadRpoHours(JsonFields root)
+    {
+        var hours = root.Number("rpoHours", required: false);
+        if (hours is not (<= 0 or > MaxRpoHours))
+            return hours;
+        root.Error("rpoHours", $"{hours.Value.ToString(CultureInfo.InvariantCulture)} is out of range: give more than 0 and at most {MaxRpoHours} hours (a year)");
+        return null;
     }
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]

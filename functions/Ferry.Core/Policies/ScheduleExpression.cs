@@ -6,8 +6,8 @@ namespace Ferry.Core.Policies;
 /// <summary>Checks EventBridge Scheduler expressions: <c>rate(value unit)</c> and six-field <c>cron(...)</c>.</summary>
 public static partial class ScheduleExpression
 {
-    private static readonly string[] Months = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
-    private static readonly string[] Days = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+    internal static readonly string[] Months = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+    internal static readonly string[] Days = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
     /// <summary>Null when valid, otherwise the reason.</summary>
     public static string? Check(string expression)

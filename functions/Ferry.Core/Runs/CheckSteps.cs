@@ -1,4 +1,5 @@
 using Ferry.Core.Errors;
+using Ferry.Core.Metrics;
 using Ferry.Core.Planning;
 using Ferry.Core.Runs.Snapshots;
 
@@ -50,6 +51,11 @@ public sealed class CheckSteps(FerryServices services)
             await _log.WriteAsync(job.SessionId, job.ResourceId, stage == "Copy" ? RunLog.Step + job.Cursor : RunLog.SnapshotDone, "CheckAvailable",
                 $"{stage} completed in {at.Account}/{at.Region}: {string.Join(", ", completed.Select(c => c.Current).Distinct())}", at.Role,
                 RunLog.Ids(completed), cancellationToken: cancellationToken);
+            if (stage == "Copy")
+            {
+                foreach (var id in ids.Where(id => states[id].Started is not null))
+                    services.Record(FerryMetrics.CopyDuration, (services.Clock.UtcNow - states[id].Started!.Value).TotalSeconds, job.PolicyId);
+            }
             var ready = job.Advanced() with { Items = done, Wait = wait with { Attempt = wait.Attempt + 1, Ready = true } };
             await DeleteIntermediateAsync(ready, items, cancellationToken);
             return ready;

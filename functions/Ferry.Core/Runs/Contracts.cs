@@ -29,6 +29,7 @@ public static class Flows
     public const string Replica = "replica";
     public const string Restore = "restore";
     public const string PolicyRun = "policy-run";
+    public const string Digest = "digest";
 
     /// <summary>The deployed state machine's fixed name: the CDK stack creates it, the CLI derives its ARN from it.</summary>
     public static string MachineName(string flow) => $"ferry-{flow}";

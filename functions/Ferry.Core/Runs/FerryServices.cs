@@ -1,3 +1,4 @@
+using Ferry.Core.Metrics;
 using Ferry.Core.Ports;
 
 namespace Ferry.Core.Runs;
@@ -31,6 +32,18 @@ public sealed record FerryServices(
 {
     /// <summary>How many copies may run at once per (account, destination region, service).</summary>
     public CopyQuotas CopyQuotas { get; init; } = CopyQuotas.Default;
+
+    /// <summary>Where sessions publish their metrics (<see cref="FerryMetrics"/>).</summary>
+    public IMetrics Metrics { get; init; } = NoMetrics.Instance;
+
+    /// <summary>Records a metric of a policy's session, overall and per policy (every metric's dimension sets).</summary>
+    public void Record(MetricDefinition metric, double value, string policyId, string? outcome = null)
+    {
+        var dimensions = new Dictionary<string, string>(StringComparer.Ordinal) { [FerryMetrics.PolicyDimension] = policyId };
+        if (outcome is not null)
+            dimensions[FerryMetrics.OutcomeDimension] = outcome;
+        Metrics.Record(metric, value, dimensions);
+    }
 
     public async Task<IEc2Port> Ec2Async(RoleAt at, CancellationToken cancellationToken) =>
         Aws.Ec2(await Credentials.AssumeAsync(at.Role, cancellationToken), at.Region);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ferry.Core.Errors;
+using Ferry.Core.Metrics;
 using Ferry.Core.Planning;
 using Ferry.Core.Policies;
 using Ferry.Core.Ports;
@@ -73,6 +74,9 @@ public sealed class SessionSteps(FerryServices services)
         await _log.WriteAsync(input.SessionId, input.ResourceId, RunLog.Outcome, "RecordOutcome",
             reason is null ? $"Outcome: {status}" : $"Outcome: {status}: {reason}", role, null, status, cancellationToken);
         var recorded = await services.Sessions.RecordOutcomeAsync(input.SessionId, input.ResourceId, status, reason, cancellationToken);
+        // Counted once: a retried RecordOutcome finds the outcome already recorded.
+        if (recorded)
+            services.Record(FerryMetrics.Resources, 1, input.PolicyId, status.ToString());
         // A job that ran its whole plan gave back each copy's slot when its check saw the copy complete.
         if (job is { Finished: false })
             await ReleaseSlotsAsync(job, cancellationToken);
@@ -86,6 +90,9 @@ public sealed class SessionSteps(FerryServices services)
         {
             if (session.EndedAt is null)
                 await services.Sessions.CloseAsync(input.SessionId, services.Clock.UtcNow, cancellationToken: cancellationToken);
+            // From the request to the restored resource being ready and recorded.
+            if (recorded && status is ResourceStatus.Success or ResourceStatus.Warning)
+                services.Record(FerryMetrics.RestoreTime, (services.Clock.UtcNow - session.StartedAt).TotalSeconds, input.PolicyId);
             var closed = await services.Sessions.GetAsync(input.SessionId, cancellationToken);
             ended = closed is null ? null : SessionEvent.Of(closed, null);
         }
@@ -165,7 +172,8 @@ public sealed class SessionSteps(FerryServices services)
             {
                 await _log.WriteAsync(session.SessionId, resource.ResourceId, RunLog.Outcome, "RecordOutcome", $"Outcome: Failed: {reason}",
                     level: ResourceStatus.Failed, cancellationToken: cancellationToken);
-                await services.Sessions.RecordOutcomeAsync(session.SessionId, resource.ResourceId, ResourceStatus.Failed, reason, cancellationToken);
+                if (await services.Sessions.RecordOutcomeAsync(session.SessionId, resource.ResourceId, ResourceStatus.Failed, reason, cancellationToken))
+                    services.Record(FerryMetrics.Resources, 1, session.PolicyId, nameof(ResourceStatus.Failed));
             }
         }
         var closed = await services.Sessions.CloseAsync(session.SessionId, services.Clock.UtcNow, end, cancellationToken);
@@ -194,7 +202,8 @@ public sealed class SessionSteps(FerryServices services)
         {
             var reason = $"Resource {id} was not found in account {policy.Sources.AccountId}, regions {string.Join(", ", policy.Sources.Regions)}";
             await _log.WriteAsync(session.SessionId, id, RunLog.Outcome, "RecordOutcome", $"Outcome: Failed: {reason}", policy.Sources.SourceRole, null, ResourceStatus.Failed, cancellationToken);
-            await services.Sessions.RecordOutcomeAsync(session.SessionId, id, ResourceStatus.Failed, reason, cancellationToken);
+            if (await services.Sessions.RecordOutcomeAsync(session.SessionId, id, ResourceStatus.Failed, reason, cancellationToken))
+                services.Record(FerryMetrics.Resources, 1, policy.Id, nameof(ResourceStatus.Failed));
         }
     }
 

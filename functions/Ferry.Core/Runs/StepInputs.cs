@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Ferry.Core.Aws;
+using Ferry.Core.Digest;
 using Ferry.Core.Errors;
 using Ferry.Core.Planning;
 using Ferry.Core.Policies;
@@ -64,7 +65,21 @@ public static partial class StepInputs
             case RestoreInput restore:
                 Check(restore);
                 break;
+            case DigestInput digest:
+                Check(digest);
+                break;
         }
+    }
+
+    /// <summary>The most policies one digest covers: as many as a deployment's schedule input can list.</summary>
+    public const int MaxDigestPolicies = 100;
+
+    public static void Check(DigestInput input)
+    {
+        if (input.PolicyIds.Count > MaxDigestPolicies)
+            throw Invalid("policyIds", $"{input.PolicyIds.Count} policies are more than the {MaxDigestPolicies} one digest covers");
+        for (var i = 0; i < input.PolicyIds.Count; i++)
+            PolicyId(input.PolicyIds[i], $"policyIds[{i}]");
     }
 
     public static void Check(OpenSessionInput input)

@@ -2,6 +2,7 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Logs;
+using ITopic = Amazon.CDK.AWS.SNS.ITopic;
 using Amazon.CDK.AWS.StepFunctions;
 using Constructs;
 using Ferry.Core.Runs;
@@ -18,10 +19,13 @@ namespace Ferry.Infra.Backup;
 public sealed class FlowMachines : Construct
 {
     private readonly Dictionary<string, StateMachine> _machines = new(StringComparer.Ordinal);
+    private readonly IReadOnlyDictionary<string, ITopic> _topics;
 
-    public FlowMachines(Construct scope, string id, IReadOnlyList<FlowDefinition> definitions, StepLambdas lambdas)
+    /// <param name="topics">The SNS topics definitions publish to, by their placeholder (e.g. NotificationsTopicArn).</param>
+    public FlowMachines(Construct scope, string id, IReadOnlyList<FlowDefinition> definitions, StepLambdas lambdas, IReadOnlyDictionary<string, ITopic> topics)
         : base(scope, id)
     {
+        _topics = topics;
         // Children first: policy-run's placeholders name the replica machines' ARNs.
         var pending = definitions.ToList();
         while (pending.Count > 0)
@@ -74,6 +78,8 @@ public sealed class FlowMachines : Construct
             values[step + FlowDefinition.FunctionArnSuffix] = lambdas.ByStep[step].FunctionArn;
         foreach (var child in children)
             values[child.ArnPlaceholder] = _machines[child.Name].StateMachineArn;
+        foreach (var (placeholder, topic) in _topics)
+            values[placeholder] = topic.TopicArn;
 
         var id = definition.PascalName;
         var role = new Role(this, id + "Role", new RoleProps
@@ -123,6 +129,9 @@ public sealed class FlowMachines : Construct
             yield return Allow(["states:DescribeExecution", "states:StopExecution"],
                 [.. children.Select(c => Arn(stack, "execution", MachineName(c.Name) + ":*"))]);
         }
+        var topics = _topics.Where(t => definition.Placeholders.Contains(t.Key)).Select(t => t.Value.TopicArn).ToList();
+        if (topics.Count > 0 && definition.Text.Contains(Core.Digest.DailyDigest.PublishTask, StringComparison.Ordinal))
+            yield return Allow(["sns:Publish"], [.. topics]);
         if (definition.StartsExecutionsSync)
         {
             // .sync integrations learn that a child finished through this managed EventBridge rule.

@@ -41,7 +41,7 @@ public static class DemoCommand
 
         var dumps = await DumpTablesAsync(dynalite);
         await File.WriteAllTextAsync(Path.Combine(dumps, "step-log.jsonl"), steps.ToString());
-        output.WriteLine($"DynamoDB data written by this run: {Path.GetRelativePath(Repository.Root, dumps)}/ (one JSON file per table, plus step-log.jsonl: the steps' structured log lines).");
+        output.WriteLine($"DynamoDB data written by this run: {Path.GetRelativePath(Repository.Root, dumps)}/ (one JSON file per table, plus step-log.jsonl: the steps' structured log lines and metrics).");
         output.WriteLine($"{checkedCount - misses.Count} of {checkedCount} outcomes as expected, in {watch.Elapsed.TotalSeconds:0.0} s.");
         foreach (var miss in misses)
             output.WriteLine($"  ✗ {miss}");
@@ -102,6 +102,21 @@ public static class DemoCommand
                 misses.Add($"{restore.Scenario}: expected {restore.Expect}, got {actual?.ToString() ?? "no outcome"}");
             output.WriteLine();
         }
+
+        // The daily digest of the world's policies, as its schedule would start it: one message on the topic.
+        checkedCount++;
+        output.WriteLine($"▶ daily digest of {string.Join(", ", policies.Select(p => p.Policy.Id))}");
+        var digest = await ferry.RunAsync(Flows.Digest, new JsonObject { ["policyIds"] = new JsonArray([.. policies.Select(p => (JsonNode)p.Policy.Id)]) },
+            $"demo-digest-{checkedCount}");
+        foreach (var message in digest.Messages)
+        {
+            output.WriteLine($"  message   to the notifications topic: {message["Subject"]}");
+            foreach (var line in message["Message"]!.GetValue<string>().TrimEnd().Split('\n'))
+                output.WriteLine($"    │ {line}");
+        }
+        if (!digest.Succeeded || digest.Messages.Count != 1)
+            misses.Add($"daily digest: {digest.Status} with {digest.Messages.Count} messages, expected one ({digest.Error}: {digest.Cause})");
+        output.WriteLine();
         return checkedCount;
     }
 

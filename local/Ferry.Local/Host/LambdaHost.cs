@@ -90,6 +90,7 @@ public sealed class LambdaHost : IAsyncDisposable
         {
             TableGrants.Enter(step.Definition);
             Running.Value = step.Definition.Name;
+            StepLog.Enter(new Invocation(RequestId(context), TraceId(context)));
             result = await handler.HandleAsync(body);
         }
         catch (Exception e)
@@ -119,11 +120,29 @@ public sealed class LambdaHost : IAsyncDisposable
         }
     }
 
+    /// <summary>The invocation's request id, made once and answered in X-Amzn-RequestId, as Lambda does.</summary>
     private static string RequestId(HttpContext context)
     {
+        if (context.Items.TryGetValue(RequestIdItem, out var existing) && existing is string known)
+            return known;
         var id = Guid.NewGuid().ToString();
+        context.Items[RequestIdItem] = id;
         context.Response.Headers["X-Amzn-RequestId"] = id;
         return id;
+    }
+
+    private const string RequestIdItem = "ferry.requestId";
+
+    /// <summary>
+    /// The trace header the caller sent (X-Amzn-Trace-Id), else a new sampled X-Ray trace as Lambda starts one: what the
+    /// managed runtime puts in _X_AMZN_TRACE_ID for the invocation.
+    /// </summary>
+    private static string TraceId(HttpContext context)
+    {
+        if (context.Request.Headers["X-Amzn-Trace-Id"] is [{ Length: > 0 } sent])
+            return sent;
+        var random = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
+        return $"Root=1-{DateTimeOffset.UtcNow.ToUnixTimeSeconds():x8}-{random[..24]};Parent={random[24..]};Sampled=1";
     }
 
     /// <summary>A function error as Lambda's Invoke answers it: HTTP 200, X-Amz-Function-Error: Unhandled, errorType and errorMessage.</summary>

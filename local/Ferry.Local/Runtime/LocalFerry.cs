@@ -85,7 +85,10 @@ public sealed class LocalFerry : IAsyncDisposable
                 policies, new DynamoSessionStore(dynalite.Client, tables),
                 new DynamoRestorePointStore(dynalite.Client, tables), new DynamoCopySlots(dynalite.Client, tables.CopySlots, clock),
                 clock, WaitSettings.Default) { CopyQuotas = options.CopyQuotas ?? CopyQuotas.Default };
-            host = await LambdaHost.StartAsync(services, new StepLog(options.StepLog ?? TextWriter.Null), stepFaults: options.StepFaults ?? aws.Spec.StepFaults);
+            var log = new StepLog(options.StepLog ?? TextWriter.Null);
+            // Metrics go where the steps' log lines go, as their embedded-metric-format lines do in Lambda.
+            services = services with { Metrics = new EmfMetrics(log, clock) };
+            host = await LambdaHost.StartAsync(services, log, stepFaults: options.StepFaults ?? aws.Spec.StepFaults);
             var runner = await StateMachineRunner.StartAsync(host.Url, options.Acceleration, clock);
             return new LocalFerry(wire, services, policies, dynalite, ownsDynalite, grants, host, runner, new NotificationRule(tables.Sessions));
         }

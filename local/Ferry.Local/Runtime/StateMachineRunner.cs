@@ -31,7 +31,7 @@ public sealed record ChildExecution(string Machine, string Name, JsonNode? Input
 public sealed record IntegrationCall(string Machine, string Execution, string State, string Resource, JsonNode? Parameters, JsonNode? Result)
 {
     public const string PutEvents = SessionEvents.PutEventsTask;
-    public const string SnsPublish = "arn:aws:states:::sns:publish";
+    public const string SnsPublish = Core.Digest.DailyDigest.PublishTask;
 }
 
 /// <summary>The result of one state machine execution.</summary>

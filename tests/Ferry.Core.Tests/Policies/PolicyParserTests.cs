@@ -95,6 +95,32 @@ public class PolicyParserTests
         Assert.Single(errors, e => e.Path == "$.replicas.allRegions.targetRole");
     }
 
+    [Fact]
+    public void RpoHours_APositiveNumber_IsTheRecoveryPointObjective_AbsentIsNone()
+    {
+        var node = Node(Ec2);
+        node["rpoHours"] = 26.5;
+
+        Assert.Equal(26.5, PolicyParser.Parse(node.ToJsonString()).RpoHours);
+        Assert.Null(PolicyParser.Parse(Ec2).RpoHours);
+    }
+
+    [Theory]
+    [InlineData("0", "out of range")]
+    [InlineData("-3", "out of range")]
+    [InlineData("9000", "out of range")]
+    [InlineData("\"24\"", "a number")]
+    public void RpoHours_NotAPositiveNumberOfHours_IsRejectedNamingTheField(string value, string reason)
+    {
+        var json = Ec2.TrimEnd().TrimEnd('}') + $", \"rpoHours\": {value} }}";
+
+        var (_, errors) = PolicyParser.TryParse(json);
+
+        var error = Assert.Single(errors);
+        Assert.Equal("$.rpoHours", error.Path);
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+    }
+
     private const string ShareKey = "arn:aws:kms:eu-west-1:111111111111:key/11111111-1111-4111-8111-111111111113";
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Ferry.Core.Digest;
 using Ferry.Core.Ports;
 using Ferry.Core.Runs;
 using Ferry.Core.Sessions;
@@ -44,6 +45,7 @@ public sealed class LambdaHostTests : IAsyncLifetime
     private SimulatedAws _aws = null!;
     private FerryServices _services = null!;
     private LambdaHost _host = null!;
+    private StringWriter _log = null!;
 
     public Task InitializeAsync() => StartAsync("replicas.json", Policy);
 
@@ -55,7 +57,8 @@ public sealed class LambdaHostTests : IAsyncLifetime
         _services = new FerryServices(local.Credentials, local.Ports, policies, new InMemorySessionStore(),
             new InMemoryRestorePointStore(), new InMemoryCopySlots(_aws.Clock), _aws.Clock, WaitSettings.Default);
         await policies.PutAsync(policy);
-        _host = await LambdaHost.StartAsync(_services, new StepLog(TextWriter.Null), stepFaults: stepFaults);
+        _log = new StringWriter();
+        _host = await LambdaHost.StartAsync(_services, new StepLog(_log), stepFaults: stepFaults);
     }
 
     public async Task DisposeAsync()
@@ -79,9 +82,11 @@ public sealed class LambdaHostTests : IAsyncLifetime
         var restore = await InvokeAsync<PlanOutput>("PlanRestore", new RestoreInput(point.RestorePointId, "111111111111", "eu-west-1",
             "arn:aws:iam::111111111111:role/FerryRestore", "arn:aws:kms:eu-west-1:111111111111:key/1111aaaa-0000-4000-8000-000000000111"));
         var restoring = await RunStepsAsync(restore.Job!);
+        var digest = await InvokeAsync<DigestOutput>(StepCatalog.Digest, new DigestInput(["p"]));
 
         Assert.Equal((ResourceStatus.Success, ResourceStatus.Success), (outcome.Status, closed.Status));
         Assert.True(restoring.Finished);
+        Assert.Equal(("p", null), (Assert.Single(digest.Policies).PolicyId, digest.Policies[0].Problem));
         Assert.Equal(StepCatalog.All.Select(s => s.Name).Except(EfsSteps).Order(), _host.Invocations.Keys.Order());
     }
 
@@ -200,6 +205,31 @@ public sealed class LambdaHostTests : IAsyncLifetime
     public void StepName_AcceptsNamesAndArns(string functionName, string step) => Assert.Equal(step, LambdaHost.StepName(functionName));
 
     private Task<Job> RunStepsAsync(Job job) => PlanWalk.RunAsync(job, InvokeAsync<Job>, (ManualClock)_aws.Clock);
+
+    [Fact]
+    public async Task LogLines_CarryTheRequestIdTheHostAnswers_AndTheTraceHeaderItWasSent_AsTheManagedRuntimeGivesThem()
+    {
+        const string trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
+        using var traced = new HttpRequestMessage(HttpMethod.Post, new Uri(_host.Url, "/2015-03-31/functions/OpenSession/invocations"))
+        {
+            Content = JsonContent.Create(new OpenSessionInput("p"), options: FerryJson.Default.Options),
+        };
+        traced.Headers.Add("X-Amzn-Trace-Id", trace);
+
+        using var first = await _http.SendAsync(traced);
+        using var second = await PostAsync("OpenSession", new OpenSessionInput("p"));
+
+        var lines = _log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var firstId = Assert.Single(first.Headers.GetValues("X-Amzn-RequestId"));
+        var secondId = Assert.Single(second.Headers.GetValues("X-Amzn-RequestId"));
+        Assert.NotEqual(firstId, secondId);
+        var ofFirst = lines.Where(l => l.GetProperty("requestId").GetString() == firstId).ToList();
+        Assert.Equal(2, ofFirst.Count);
+        Assert.All(ofFirst, l => Assert.Equal(trace, l.GetProperty("traceId").GetString()));
+        var ofSecond = lines.Where(l => l.GetProperty("requestId").GetString() == secondId).ToList();
+        Assert.Equal(2, ofSecond.Count);
+        Assert.All(ofSecond, l => Assert.Matches("^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=1$", l.GetProperty("traceId").GetString()!));
+    }
 
     private async Task<T> InvokeAsync<T>(string function, object input)
     {
