@@ -114,8 +114,8 @@ public static partial class ScheduleExpression
     }
 
     [GeneratedRegex(@"^rate\(\s*([^\s)]+)\s+([a-z]+)\s*\)$")]
-    private static partial Regex RatePattern();
+    internal static partial Regex RatePattern();
 
     [GeneratedRegex(@"^cron\((.*)\)$")]
-    private static partial Regex CronPattern();
+    internal static partial Regex CronPattern();
 }

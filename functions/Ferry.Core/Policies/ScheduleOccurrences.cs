@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace Ferry.Core.Policies;
 
@@ -8,12 +7,12 @@ namespace Ferry.Core.Policies;
 /// that matches all six fields; a rate every period counted from when it first ran (which only the runs themselves tell).
 /// Only valid expressions (<see cref="ScheduleExpression.Check"/>) reach here: a policy is parsed before it is used.
 /// </summary>
-public static partial class ScheduleOccurrences
+public static class ScheduleOccurrences
 {
     /// <summary>A rate expression's period, or null for a cron expression.</summary>
     public static TimeSpan? RatePeriod(string expression)
     {
-        var rate = RatePattern().Match(expression);
+        var rate = ScheduleExpression.RatePattern().Match(expression);
         if (!rate.Success)
             return null;
         var value = int.Parse(rate.Groups[1].Value, CultureInfo.InvariantCulture);
@@ -28,7 +27,7 @@ public static partial class ScheduleOccurrences
     /// <summary>The minutes in [<paramref name="from"/>, <paramref name="to"/>] at which a cron schedule fires.</summary>
     public static IEnumerable<DateTimeOffset> Cron(Schedule schedule, DateTimeOffset from, DateTimeOffset to)
     {
-        var fields = CronPattern().Match(schedule.Expression).Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var fields = ScheduleExpression.CronPattern().Match(schedule.Expression).Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var zone = TimeZoneInfo.FindSystemTimeZoneById(schedule.TimeZone);
         var first = new DateTimeOffset(from.UtcDateTime.Ticks - from.UtcDateTime.Ticks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
         if (first < from)
@@ -114,10 +113,4 @@ public static partial class ScheduleOccurrences
         // Month and day names count from 1, as their numbers do (JAN = 1, SUN = 1).
         return index >= 0 ? index + 1 : int.Parse(text, CultureInfo.InvariantCulture);
     }
-
-    [GeneratedRegex(@"^rate\(\s*([0-9]+)\s+([a-z]+)\s*\)$")]
-    private static partial Regex RatePattern();
-
-    [GeneratedRegex(@"^cron\((.*)\)$")]
-    private static partial Regex CronPattern();
 }

@@ -17,7 +17,6 @@ public sealed class DigestFunction : StepFunction<DigestInput, DigestOutput>
     {
     }
 
-
     protected override JsonTypeInfo<DigestInput> InputType => FerryJson.Default.DigestInput;
 
     protected override JsonTypeInfo<DigestOutput> OutputType => FerryJson.Default.DigestOutput;
