@@ -33,6 +33,9 @@ public sealed record FerryServices(
     /// <summary>How many copies may run at once per (account, destination region, service).</summary>
     public CopyQuotas CopyQuotas { get; init; } = CopyQuotas.Default;
 
+    /// <summary>Completes the task tokens of parked states (waits for snapshots, copies and copy slots).</summary>
+    public ITaskTokens TaskTokens { get; init; } = NoTaskTokens.Instance;
+
     /// <summary>Where sessions publish their metrics (<see cref="FerryMetrics"/>).</summary>
     public IMetrics Metrics { get; init; } = NoMetrics.Instance;
 
